@@ -1,0 +1,1 @@
+"""Building the ceasefire-news corpus: reading, cleaning, metadata, stories, versions, release."""

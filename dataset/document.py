@@ -1,0 +1,49 @@
+"""In-memory records passed between build steps (never raw dicts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class RawArticle:
+    """One article as read, before cleaning.
+
+    ``where`` names the input for messages: the file, plus ``:LINE`` for JSON Lines.
+    Metadata given by the input format (JSON Lines fields, HTML meta tags) is carried in
+    the ``given_*`` fields and wins over what cleaning finds in the text.
+    """
+
+    source_file: str
+    where: str
+    raw_text: str
+    given_title: str | None = None
+    given_url: str | None = None
+    given_date: str | None = None
+    given_outlet: str | None = None
+
+
+@dataclass(slots=True)
+class Removal:
+    """A piece of raw text that cleaning removed: raw offsets (end exclusive) and the rule."""
+
+    start: int
+    end: int
+    rule: str
+    text: str
+
+
+@dataclass(slots=True)
+class CleanArticle:
+    """One article after cleaning and metadata extraction, before ids and stories."""
+
+    source_file: str
+    text: str
+    title: str | None
+    outlet: str | None
+    url: str | None
+    published_date: dt.date | None
+    language: str | None
+    quality_flags: list[str] = field(default_factory=list)
+    removed: list[Removal] = field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Label Studio for ceasefire-news: config, tasks, push, pull, import, integrity, agreement."""

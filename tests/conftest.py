@@ -1,0 +1,6 @@
+"""Session-wide fixtures. Each area keeps its fixtures in ``tests/fixtures/``."""
+
+pytest_plugins = [
+    "tests.fixtures.corpus",
+    "tests.fixtures.studio",
+]
