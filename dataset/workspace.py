@@ -181,7 +181,5 @@ class Workspace:
         """The newest corpus version, or a clear error telling the user to build first."""
         versions = self.corpus_versions()
         if not versions:
-            raise UsageError(
-                f"no corpus in {self.corpus_root}; run `ceasefire-news build` first"
-            )
+            raise UsageError(f"no corpus in {self.corpus_root}; run `ceasefire-news build` first")
         return versions[-1]

@@ -60,9 +60,7 @@ class Vocabulary:
         try:
             return self._index[name]
         except KeyError:
-            raise ValueError(
-                f"{name!r} is not a {self.name} label; expected one of {list(self.names)}"
-            ) from None
+            raise ValueError(f"{name!r} is not a {self.name} label; expected one of {list(self.names)}") from None
 
     def describe(self, name: str) -> str:
         return self.labels[self.index(name)].description
@@ -206,7 +204,7 @@ FACTUALITY = _vocab(
     "Whether the article presents the event as having happened.",
     [
         ("asserted", "Stated in the article's own voice as having happened."),
-        ("claimed", "Attributed to a source (\"X said that ...\") without the article vouching for it."),
+        ("claimed", 'Attributed to a source ("X said that ...") without the article vouching for it.'),
         ("negated", "Said not to have happened."),
         ("hypothetical", "Conditional, possible or hoped for."),
         ("future", "Planned or announced for the future."),
@@ -253,10 +251,10 @@ TEXT_FLAGS = _vocab(
     "text_flag",
     "Flags the corpus build sets from what the text shows.",
     [
-        ("numbers_stripped", "Numbers were lost from sentences in the source (\"killed at least people\")."),
+        ("numbers_stripped", 'Numbers were lost from sentences in the source ("killed at least people").'),
         ("foreign_content_removed", "Cleaning removed text from other articles or pages."),
-        ("missing_spaces", "Words are run together in the source (\"achievingan\")."),
-        ("missing_apostrophes", "Apostrophes are missing in the source (\"Russias\")."),
+        ("missing_spaces", 'Words are run together in the source ("achievingan").'),
+        ("missing_apostrophes", 'Apostrophes are missing in the source ("Russias").'),
         ("truncated", "The source text ends or breaks off mid-sentence."),
     ],
 )

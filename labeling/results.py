@@ -1,0 +1,315 @@
+"""Parse a Label Studio ``result`` list into typed units, with a reason code for every problem.
+
+This is the one reader of Label Studio results: the span-integrity check, the release's
+adjudication and agreement all go through :func:`parse_result`. It never raises on bad
+input; each unusable item becomes a :class:`Problem` with a reason code from
+:data:`REASON_CODES`.
+
+>>> parsed = parse_result([
+...     {"id": "t1", "from_name": "trigger", "to_name": "text", "type": "labels",
+...      "value": {"start": 0, "end": 6, "text": "agreed", "labels": ["AGREE"]}},
+...     {"from_name": "stance_russia", "to_name": "text", "type": "choices",
+...      "value": {"choices": ["neutral"]}},
+... ])
+>>> parsed.triggers[0].event_type, parsed.stance["russia"]
+('AGREE', 'neutral')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from labeling.config import (
+    ENTITY,
+    EVIDENCE,
+    FACTUALITY_CONTROL,
+    GENRE,
+    MODE_CONTROLS,
+    NOTES,
+    QUALITY,
+    SPAN_CONTROLS,
+    STANCE_CONTROLS,
+    TRIGGER,
+)
+from schema.labels import (
+    EVENT_MODES,
+    FACTUALITY,
+    GENRES,
+    QUALITY_FLAGS,
+    ROLES,
+    STANCE_LABELS,
+)
+
+#: Every reason an annotation or a region is quarantined, with what it means.
+REASON_CODES: dict[str, str] = {
+    "malformed_record": "the annotation or task is not a JSON object of the expected shape",
+    "malformed_result": "a result item lacks a field or has a field of the wrong type",
+    "unknown_control": "a result item names a control that the labeling config does not have",
+    "unknown_label": "a label or choice is not in the scheme's vocabulary",
+    "multiple_labels": "a single-choice control or a span carries more than one label",
+    "mode_type_mismatch": "a mode was given for an event type that has no such mode",
+    "orphan_region_choice": "a per-region choice refers to no trigger region",
+    "relation_missing_region": "a relation points at a region id that is not in the result",
+    "relation_bad_endpoints": "a relation does not link one trigger and one entity",
+    "span_out_of_range": "a region's offsets fall outside the article text",
+    "span_text_mismatch": "text[start:end] differs from the region's text and no provable repair exists",
+    "text_hash_mismatch": "the task's text is not the corpus text of its article (text_sha256 differs)",
+    "unknown_article": "the task's article is not in the corpus",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why a result item (or the whole annotation) can't be used."""
+
+    reason: str
+    detail: str
+    region_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.reason not in REASON_CODES:
+            raise ValueError(f"unknown reason code {self.reason!r}; add it to REASON_CODES")
+
+
+@dataclass(slots=True)
+class Region:
+    """A labelled span. ``kind`` is the Labels control: trigger, entity or evidence."""
+
+    id: str
+    kind: str
+    start: int
+    end: int
+    text: str
+    label: str
+
+
+@dataclass(slots=True)
+class Trigger:
+    id: str
+    start: int
+    end: int
+    text: str
+    event_type: str
+    mode: str | None = None
+    factuality: str | None = None
+
+
+@dataclass(slots=True)
+class Relation:
+    trigger_id: str
+    entity_id: str
+    role: str
+
+
+@dataclass(slots=True)
+class ParsedAnnotation:
+    """The units of one annotation. Unusable items are in ``problems``, not in the units."""
+
+    stance: dict[str, str] = field(default_factory=dict)
+    evidence: dict[str, list[Region]] = field(default_factory=dict)
+    genre: str | None = None
+    quality_flags: list[str] = field(default_factory=list)
+    triggers: list[Trigger] = field(default_factory=list)
+    entities: list[Region] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    notes: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    def entity(self, region_id: str) -> Region | None:
+        for region in self.entities:
+            if region.id == region_id:
+                return region
+        return None
+
+
+def _single(values: Any, control: str, problems: list[Problem], region_id: str | None = None) -> str | None:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        problems.append(
+            Problem("malformed_result", f"{control}: expected a list of strings, got {values!r}", region_id)
+        )
+        return None
+    if len(values) != 1:
+        problems.append(Problem("multiple_labels", f"{control}: expected one value, got {values!r}", region_id))
+        return None
+    return values[0]
+
+
+def _span(item: dict[str, Any], control: str, problems: list[Problem]) -> tuple[str, int, int, str, Any] | None:
+    region_id = item.get("id")
+    value = item.get("value")
+    if not isinstance(region_id, str) or not region_id or not isinstance(value, dict):
+        problems.append(Problem("malformed_result", f"{control}: a region needs a string id and a value object"))
+        return None
+    start, end, text = value.get("start"), value.get("end"), value.get("text")
+    if (
+        not isinstance(start, int)
+        or not isinstance(end, int)
+        or isinstance(start, bool)
+        or isinstance(end, bool)
+        or not isinstance(text, str)
+    ):
+        problems.append(
+            Problem("malformed_result", f"{control}: region {region_id} needs integer start/end and a text", region_id)
+        )
+        return None
+    return region_id, start, end, text, value
+
+
+def parse_result(result: Any) -> ParsedAnnotation:
+    """Parse one annotation's ``result`` list. Never raises; problems carry reason codes."""
+    parsed = ParsedAnnotation()
+    problems = parsed.problems
+    if not isinstance(result, list):
+        problems.append(Problem("malformed_record", f"result must be a list, got {type(result).__name__}"))
+        return parsed
+
+    regions: dict[str, Region] = {}
+    region_choices: list[tuple[str, str, str]] = []  # (region id, control, value)
+    relations: list[dict[str, Any]] = []
+
+    for item in result:
+        if not isinstance(item, dict):
+            problems.append(Problem("malformed_result", f"result item must be an object, got {item!r:.80}"))
+            continue
+        kind = item.get("type")
+        control = item.get("from_name")
+        if kind == "relation":
+            relations.append(item)
+            continue
+        if not isinstance(control, str):
+            problems.append(Problem("malformed_result", f"result item without from_name: {item!r:.80}"))
+            continue
+        value = item.get("value")
+        if not isinstance(value, dict):
+            problems.append(Problem("malformed_result", f"{control}: value must be an object"))
+            continue
+
+        if control in SPAN_CONTROLS:
+            span = _span(item, control, problems)
+            if span is None:
+                continue
+            region_id, start, end, text, value = span
+            label = _single(value.get("labels"), control, problems, region_id)
+            if label is None:
+                continue
+            if label not in SPAN_CONTROLS[control]:
+                problems.append(
+                    Problem(
+                        "unknown_label",
+                        f"{control}: {label!r} is not a label of {SPAN_CONTROLS[control].name}",
+                        region_id,
+                    )
+                )
+                continue
+            regions[region_id] = Region(region_id, control, start, end, text, label)
+        elif control == FACTUALITY_CONTROL or control in MODE_CONTROLS:
+            region_id = item.get("id")
+            choice = _single(value.get("choices"), control, problems, region_id if isinstance(region_id, str) else None)
+            if choice is None:
+                continue
+            if not isinstance(region_id, str):
+                problems.append(Problem("orphan_region_choice", f"{control}: per-region choice without a region id"))
+                continue
+            region_choices.append((region_id, control, choice))
+        elif control in STANCE_CONTROLS:
+            choice = _single(value.get("choices"), control, problems)
+            if choice is None:
+                continue
+            if choice not in STANCE_LABELS:
+                problems.append(Problem("unknown_label", f"{control}: {choice!r} is not a stance label"))
+                continue
+            parsed.stance[STANCE_CONTROLS[control]] = choice
+        elif control == GENRE:
+            choice = _single(value.get("choices"), control, problems)
+            if choice is None:
+                continue
+            if choice not in GENRES:
+                problems.append(Problem("unknown_label", f"genre: {choice!r} is not a genre"))
+                continue
+            parsed.genre = choice
+        elif control == QUALITY:
+            flags = value.get("choices")
+            if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
+                problems.append(Problem("malformed_result", f"quality: expected a list of strings, got {flags!r}"))
+                continue
+            for flag in flags:
+                if flag in QUALITY_FLAGS:
+                    if flag not in parsed.quality_flags:
+                        parsed.quality_flags.append(flag)
+                else:
+                    problems.append(Problem("unknown_label", f"quality: {flag!r} is not a quality flag"))
+        elif control == NOTES:
+            texts = value.get("text")
+            if isinstance(texts, list) and all(isinstance(t, str) for t in texts):
+                parsed.notes = "\n".join(texts)
+            elif isinstance(texts, str):
+                parsed.notes = texts
+            else:
+                problems.append(Problem("malformed_result", f"notes: expected text, got {texts!r:.80}"))
+        else:
+            problems.append(Problem("unknown_control", f"{control!r} is not a control of the labeling config"))
+
+    triggers: dict[str, Trigger] = {}
+    for region in regions.values():
+        if region.kind == TRIGGER:
+            triggers[region.id] = Trigger(region.id, region.start, region.end, region.text, region.label)
+        elif region.kind == ENTITY:
+            parsed.entities.append(region)
+        elif region.kind == EVIDENCE:
+            parsed.evidence.setdefault(region.label, []).append(region)
+
+    for region_id, control, choice in region_choices:
+        trigger = triggers.get(region_id)
+        if trigger is None:
+            problems.append(
+                Problem("orphan_region_choice", f"{control}: region {region_id} is not a trigger", region_id)
+            )
+            continue
+        if control == FACTUALITY_CONTROL:
+            if choice not in FACTUALITY:
+                problems.append(
+                    Problem("unknown_label", f"factuality: {choice!r} is not a factuality value", region_id)
+                )
+                continue
+            trigger.factuality = choice
+        else:
+            mode_type = MODE_CONTROLS[control]
+            if trigger.event_type != mode_type or choice not in EVENT_MODES[mode_type]:
+                problems.append(
+                    Problem(
+                        "mode_type_mismatch", f"{control}: mode {choice!r} on a {trigger.event_type} trigger", region_id
+                    )
+                )
+                continue
+            trigger.mode = choice
+
+    for item in relations:
+        source, target, labels = item.get("from_id"), item.get("to_id"), item.get("labels", [])
+        if not isinstance(source, str) or not isinstance(target, str):
+            problems.append(Problem("malformed_result", f"relation needs from_id and to_id, got {item!r:.80}"))
+            continue
+        missing = [r for r in (source, target) if r not in regions]
+        if missing:
+            problems.append(
+                Problem("relation_missing_region", f"relation {source}->{target}: no region {missing}", missing[0])
+            )
+            continue
+        role = _single(labels, "relation", problems, source)
+        if role is None:
+            continue
+        if role not in ROLES:
+            problems.append(Problem("unknown_label", f"relation: {role!r} is not a role", source))
+            continue
+        ends = {regions[source].kind: source, regions[target].kind: target}
+        if set(ends) != {TRIGGER, ENTITY}:
+            problems.append(
+                Problem(
+                    "relation_bad_endpoints", f"relation {source}->{target} must link a trigger and an entity", source
+                )
+            )
+            continue
+        parsed.relations.append(Relation(ends[TRIGGER], ends[ENTITY], role))
+
+    parsed.triggers = list(triggers.values())
+    return parsed
