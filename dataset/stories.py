@@ -1,0 +1,420 @@
+"""Stories: clusters of articles that tell the same story, so splits never leak across them.
+
+Two articles belong to one story when either
+
+- their texts are near-duplicates: the Jaccard similarity of their word 5-shingles,
+  estimated with MinHash (``rensa``, 128 permutations) and found through LSH banding
+  (32 bands of 4 rows), is at least ``StoryOptions.threshold``. This catches syndicated
+  copies: the same paragraphs under another outlet's boilerplate, with small edits; or
+- they share a whole paragraph verbatim (a line of at least ``min_paragraph_words``
+  words, compared case- and punctuation-insensitively). Splits are made by story, and a
+  paragraph shared between train and test would leak. A paragraph found in more than
+  ``max_paragraph_articles`` articles is boilerplate that cleaning left in, not a story,
+  and links nothing.
+
+Stories are the connected components of these links.
+
+Memory stays small as the corpus grows: per article the index keeps 32 band keys
+(``uint64``) and a 128-byte b-bit signature (the low 8 bits of each MinHash value, enough
+to verify an LSH candidate, Li & König 2010), plus one ``uint64`` per long paragraph.
+No text is kept.
+
+Story ids are stable across versions (:func:`assign_story_ids`): an article that existed in
+the parent version keeps its story id, a new article that joins an old story takes that
+story's id, and a new story gets a new id derived from its content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import rensa
+
+#: Word n-gram length of the shingles MinHash compares.
+SHINGLE_WORDS = 5
+#: MinHash permutations; ``BANDS * ROWS`` must equal it.
+NUM_PERM = 128
+BANDS = 32
+ROWS = 4
+#: Fixed so that signatures, and therefore stories, are the same in every run.
+MINHASH_SEED = 1_062_016
+#: Bits of each MinHash value kept to verify LSH candidates.
+SIGNATURE_BITS = 8
+
+_WORD = re.compile(r"\w+")
+# Odd 64-bit multipliers that fold the four 32-bit values of a band into one key.
+_BAND_MULTIPLIERS = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
+    dtype=np.uint64,
+)
+
+U64Array = npt.NDArray[np.uint64]
+U8Array = npt.NDArray[np.uint8]
+U32Array = npt.NDArray[np.uint32]
+I64Array = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryOptions:
+    """How stories are found. Recorded in every corpus manifest.
+
+    >>> StoryOptions(threshold=0.6).threshold
+    0.6
+    """
+
+    threshold: float = 0.5
+    min_paragraph_words: int = 20
+    max_paragraph_articles: int = 100
+    #: Candidates of one LSH bucket verified against at most this many of its earlier members.
+    max_bucket_checks: int = 8
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValueError(f"threshold is {self.threshold}; expected a number in (0, 1]")
+        if self.min_paragraph_words < 1:
+            raise ValueError(
+                f"min_paragraph_words is {self.min_paragraph_words}; expected at least 1"
+            )
+        if self.max_paragraph_articles < 2:
+            raise ValueError(
+                f"max_paragraph_articles is {self.max_paragraph_articles}; expected at least 2"
+            )
+        if self.max_bucket_checks < 1:
+            raise ValueError(f"max_bucket_checks is {self.max_bucket_checks}; expected at least 1")
+
+    def describe(self) -> dict[str, object]:
+        """The method and its parameters, for the manifest."""
+        return {
+            "method": "minhash_lsh_or_shared_paragraph_v1",
+            "minhash": f"rensa.RMinHash (algorithm {rensa.RMinHash.ALGORITHM_VERSION})",
+            "num_perm": NUM_PERM,
+            "bands": BANDS,
+            "rows": ROWS,
+            "seed": MINHASH_SEED,
+            "shingle_words": SHINGLE_WORDS,
+            "signature_bits": SIGNATURE_BITS,
+            "threshold": self.threshold,
+            "min_paragraph_words": self.min_paragraph_words,
+            "max_paragraph_articles": self.max_paragraph_articles,
+            "max_bucket_checks": self.max_bucket_checks,
+        }
+
+
+@dataclass(slots=True)
+class Sketches:
+    """What the story index keeps of a batch of articles (rows ``0..n-1`` of the batch)."""
+
+    band_keys: U64Array  # (n, BANDS)
+    signatures: U8Array  # (n, NUM_PERM), low bits of each MinHash value
+    indexed: BoolArray  # (n,), False for a text without words: it links by nothing
+    paragraph_hashes: U64Array  # (m,)
+    paragraph_rows: U32Array  # (m,), row of each paragraph hash
+
+    def __len__(self) -> int:
+        return int(self.indexed.shape[0])
+
+    def select(self, keep: BoolArray) -> Sketches:
+        """The rows where ``keep`` is true, renumbered from 0."""
+        new_row = np.cumsum(keep, dtype=np.int64) - 1
+        para_keep = keep[self.paragraph_rows]
+        return Sketches(
+            band_keys=self.band_keys[keep],
+            signatures=self.signatures[keep],
+            indexed=self.indexed[keep],
+            paragraph_hashes=self.paragraph_hashes[para_keep],
+            paragraph_rows=new_row[self.paragraph_rows[para_keep]].astype(np.uint32),
+        )
+
+
+def words(text: str) -> list[str]:
+    """Case-folded word tokens; punctuation and typographic quotes don't matter."""
+    return _WORD.findall(text.casefold())
+
+
+def shingles(tokens: Sequence[str]) -> list[str]:
+    """Word 5-shingles; a text shorter than that is one shingle of all its words."""
+    if len(tokens) < SHINGLE_WORDS:
+        return [" ".join(tokens)] if tokens else []
+    return list(map(" ".join, zip(*(tokens[i:] for i in range(SHINGLE_WORDS)), strict=False)))
+
+
+def _hash64(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def paragraph_hashes(text: str, min_words: int) -> list[int]:
+    """64-bit hashes of the distinct lines of ``text`` with at least ``min_words`` words."""
+    found: set[int] = set()
+    for line in text.splitlines():
+        tokens = words(line)
+        if len(tokens) >= min_words:
+            found.add(_hash64(" ".join(tokens)))
+    return sorted(found)
+
+
+def sketch_texts(texts: Sequence[str], options: StoryOptions) -> Sketches:
+    """MinHash band keys, b-bit signatures and long-paragraph hashes of each text."""
+    n = len(texts)
+    shingle_sets = [shingles(words(text)) for text in texts]
+    indexed = np.array([bool(s) for s in shingle_sets], dtype=np.bool_)
+    if n:
+        matrix = rensa.RMinHash.digest_matrix_from_token_sets(
+            [s if s else ["\x00"] for s in shingle_sets], NUM_PERM, MINHASH_SEED
+        )
+        values = np.array(matrix.to_rows(), dtype=np.uint64).reshape(n, NUM_PERM)
+    else:
+        values = np.zeros((0, NUM_PERM), dtype=np.uint64)
+    # Wrapping multiply-add: a fast, well-mixed key per band; candidates are verified anyway.
+    with np.errstate(over="ignore"):
+        band_keys = (values.reshape(n, BANDS, ROWS) * _BAND_MULTIPLIERS).sum(
+            axis=2, dtype=np.uint64
+        )
+    signatures = (values & np.uint64((1 << SIGNATURE_BITS) - 1)).astype(np.uint8)
+    hashes: list[int] = []
+    rows: list[int] = []
+    for row, text in enumerate(texts):
+        found = paragraph_hashes(text, options.min_paragraph_words)
+        hashes.extend(found)
+        rows.extend([row] * len(found))
+    return Sketches(
+        band_keys=np.ascontiguousarray(band_keys, dtype=np.uint64),
+        signatures=signatures,
+        indexed=indexed,
+        paragraph_hashes=np.array(hashes, dtype=np.uint64),
+        paragraph_rows=np.array(rows, dtype=np.uint32),
+    )
+
+
+def estimated_jaccard(a: U8Array, b: U8Array) -> float:
+    """Jaccard similarity estimated from two b-bit signatures (corrected for chance matches)."""
+    chance = 1.0 / (1 << SIGNATURE_BITS)
+    equal = float(np.count_nonzero(a == b)) / a.shape[0]
+    return max(0.0, (equal - chance) / (1.0 - chance))
+
+
+class _UnionFind:
+    """Union by smaller root index, so a component's root is its first row."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = np.arange(n, dtype=np.int64)
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        root = x
+        while parent[root] != root:
+            root = int(parent[root])
+        while parent[x] != root:
+            parent[x], x = root, int(parent[x])
+        return root
+
+    def union(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        if rb < ra:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        return True
+
+
+def _groups(keys: U64Array) -> list[I64Array]:
+    """Row indices of each run of two or more equal keys, in key order."""
+    if keys.shape[0] < 2:
+        return []
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    bounds = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+    starts = np.concatenate(([0], bounds))
+    ends = np.concatenate((bounds, [ordered.shape[0]]))
+    return [order[s:e] for s, e in zip(starts, ends, strict=True) if e - s > 1]
+
+
+@dataclass(slots=True)
+class Clusters:
+    """Stories found in one build: a component root per row, and the links that made them."""
+
+    roots: I64Array  # (n,), the first row of each row's component
+    links: list[tuple[int, int]] = field(default_factory=list)
+    boilerplate_paragraphs: int = 0
+
+    @property
+    def count(self) -> int:
+        return int(np.unique(self.roots).shape[0]) if self.roots.shape[0] else 0
+
+
+class StoryIndex:
+    """Accumulates the sketches of the kept articles, in output order, then clusters them."""
+
+    def __init__(self, options: StoryOptions) -> None:
+        self.options = options
+        self._parts: list[Sketches] = []
+        self._rows = 0
+
+    def __len__(self) -> int:
+        return self._rows
+
+    def add(self, sketches: Sketches) -> None:
+        """Append a batch; its rows follow the rows added before."""
+        if len(sketches):
+            offset = np.uint32(self._rows)
+            self._parts.append(
+                Sketches(
+                    band_keys=sketches.band_keys,
+                    signatures=sketches.signatures,
+                    indexed=sketches.indexed,
+                    paragraph_hashes=sketches.paragraph_hashes,
+                    paragraph_rows=sketches.paragraph_rows + offset,
+                )
+            )
+            self._rows += len(sketches)
+
+    def cluster(self) -> Clusters:
+        """Connected components of the near-duplicate and shared-paragraph links."""
+        n = self._rows
+        forest = _UnionFind(n)
+        links: list[tuple[int, int]] = []
+        if n == 0:
+            return Clusters(roots=np.zeros(0, dtype=np.int64))
+        band_keys = np.concatenate([p.band_keys for p in self._parts])
+        signatures = np.concatenate([p.signatures for p in self._parts])
+        indexed = np.concatenate([p.indexed for p in self._parts])
+        para_hashes = np.concatenate([p.paragraph_hashes for p in self._parts])
+        para_rows = np.concatenate([p.paragraph_rows for p in self._parts]).astype(np.int64)
+        self._parts = []
+
+        boilerplate = 0
+        for group in _groups(para_hashes):
+            members = np.unique(para_rows[group])
+            if members.shape[0] > self.options.max_paragraph_articles:
+                boilerplate += 1
+                continue
+            first = int(members[0])
+            for other in members[1:]:
+                if forest.union(first, int(other)):
+                    links.append((first, int(other)))
+
+        rows = np.flatnonzero(indexed)
+        for band in range(BANDS):
+            for group in _groups(band_keys[rows, band]):
+                self._link_bucket(rows[group], signatures, forest, links)
+
+        roots = np.array([forest.find(i) for i in range(n)], dtype=np.int64)
+        return Clusters(roots=roots, links=links, boilerplate_paragraphs=boilerplate)
+
+    def _link_bucket(
+        self,
+        members: I64Array,
+        signatures: U8Array,
+        forest: _UnionFind,
+        links: list[tuple[int, int]],
+    ) -> None:
+        # Each member is compared with the first members of distinct components seen so
+        # far in this bucket (at most max_bucket_checks): a bucket of many copies of one
+        # story costs linear, not quadratic, time.
+        seen: list[int] = []
+        for raw in np.sort(members):
+            row = int(raw)
+            for other in seen:
+                if forest.find(other) == forest.find(row):
+                    break
+                if estimated_jaccard(signatures[row], signatures[other]) >= self.options.threshold:
+                    forest.union(other, row)
+                    links.append((other, row))
+                    break
+            else:
+                if len(seen) < self.options.max_bucket_checks:
+                    seen.append(row)
+
+
+def new_story_id(article_ids: Sequence[str], taken: set[str]) -> str:
+    """A story id derived from the smallest article id of the story, unique among ``taken``."""
+    seed = min(article_ids)
+    attempt = 0
+    while True:
+        material = f"story:{seed}" if attempt == 0 else f"story:{seed}:{attempt}"
+        candidate = "s-" + hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
+        if candidate not in taken:
+            return candidate
+        attempt += 1
+
+
+def assign_story_ids(
+    clusters: Clusters,
+    article_ids: Sequence[str],
+    inherited: Mapping[int, str] | None = None,
+    taken: set[str] | None = None,
+) -> list[str]:
+    """One story id per row.
+
+    ``inherited`` maps rows that existed in the parent version (same article, or the same
+    identity key with changed text) to their parent story id; they keep it. A new row in
+    a component with inherited rows takes the story of the nearest inherited row along
+    the links (ties: the smaller story id). A component without inherited rows is a new
+    story: its id derives from its smallest article id and avoids every id in ``taken``
+    (the parent's story ids), so a new story never merges into an old one by accident.
+
+    >>> c = Clusters(roots=np.array([0, 0, 2]))
+    >>> ids = assign_story_ids(c, ["a-1", "a-2", "a-3"], inherited={0: "s-old"})
+    >>> ids[:2], ids[2] != "s-old"
+    (['s-old', 's-old'], True)
+    """
+    inherited = dict(inherited or {})
+    taken = set(taken or ())
+    taken.update(inherited.values())
+    n = clusters.roots.shape[0]
+    if len(article_ids) != n:
+        raise ValueError(f"{len(article_ids)} article ids for {n} clustered rows")
+    story: list[str | None] = [None] * n
+    for row, sid in inherited.items():
+        story[row] = sid
+
+    members: dict[int, list[int]] = {}
+    for row, root in enumerate(clusters.roots.tolist()):
+        members.setdefault(root, []).append(row)
+
+    needs_walk = False
+    for root in sorted(members):
+        rows = members[root]
+        old = sorted({inherited[r] for r in rows if r in inherited})
+        if not old:
+            sid = new_story_id([article_ids[r] for r in rows], taken)
+            taken.add(sid)
+            for r in rows:
+                story[r] = sid
+        elif len(old) == 1:
+            for r in rows:
+                story[r] = old[0]
+        else:
+            needs_walk = True
+
+    if needs_walk:
+        _nearest_inherited(clusters.links, story)
+    if any(s is None for s in story):  # pragma: no cover - every component is handled above
+        raise RuntimeError("a row was left without a story id")
+    return [s for s in story if s is not None]
+
+
+def _nearest_inherited(links: list[tuple[int, int]], story: list[str | None]) -> None:
+    """Multi-source breadth-first walk: each row without a story takes the nearest one's."""
+    adjacency: dict[int, list[int]] = {}
+    for a, b in links:
+        adjacency.setdefault(a, []).append(b)
+        adjacency.setdefault(b, []).append(a)
+    sources = sorted(
+        (row for row, sid in enumerate(story) if sid is not None and row in adjacency),
+        key=lambda row: (story[row], row),
+    )
+    queue = deque(sources)
+    while queue:
+        row = queue.popleft()
+        for nxt in sorted(adjacency[row]):
+            if story[nxt] is None:
+                story[nxt] = story[row]
+                queue.append(nxt)
