@@ -67,6 +67,8 @@ ARTICLE_ID_RULE = 'article_id = "a-" + first 16 hex digits of sha256(clean text,
 FINAL_SCHEMA: pa.Schema = CORPUS_FEATURES.arrow_schema
 #: Columns known only after clustering, or per version; added when the staging file is copied.
 _LATE_COLUMNS = ("story_id", "corpus_version")
+#: Rows per record batch of the version's Arrow file.
+OUTPUT_BATCH_ROWS = 1000
 STAGE_SCHEMA: pa.Schema = pa.schema(
     [f for f in FINAL_SCHEMA if f.name not in _LATE_COLUMNS]
 ).remove_metadata()
@@ -84,7 +86,7 @@ def _default_workers() -> int:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BuildOptions:
-    """How a build runs; none of these change its output.
+    """How a build runs; none of these change its output (the version's files are the same).
 
     ``workers``: processes that clean and sketch (default: the usable cores); inputs of at
     most one chunk are processed in this process. ``chunk_size``: articles per task and per
@@ -565,22 +567,48 @@ def _story_ids(
 
 
 def _finish_data_file(stage: Path, target: Path, story_ids: list[str], version: str) -> None:
-    """Copy the staging batches into the version file, adding story and version columns."""
-    offset = 0
+    """Copy the staging batches into the version file, adding story and version columns.
+
+    Output batches hold exactly ``OUTPUT_BATCH_ROWS`` rows (the last one fewer), so the file's
+    bytes don't depend on the chunk size or on how many duplicates each chunk dropped.
+    """
     names = FINAL_SCHEMA.names
+    written = 0
+    pending: list[pa.RecordBatch] = []
+    pending_rows = 0
+
+    def flush(writer: pa.ipc.RecordBatchStreamWriter, upto: int) -> None:
+        nonlocal pending, pending_rows, written
+        table = pa.Table.from_batches(pending, schema=STAGE_SCHEMA)
+        start = 0
+        while table.num_rows - start >= upto and table.num_rows - start > 0:
+            part = table.slice(start, min(OUTPUT_BATCH_ROWS, table.num_rows - start))
+            n = part.num_rows
+            late = {
+                "story_id": pa.array(story_ids[written : written + n], type=pa.string()),
+                "corpus_version": pa.array([version] * n, type=pa.string()),
+            }
+            arrays = [
+                late[name] if name in late else part.column(name).combine_chunks()
+                for name in names
+            ]
+            writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=FINAL_SCHEMA))
+            written += n
+            start += n
+        pending = table.slice(start).to_batches() if start < table.num_rows else []
+        pending_rows = table.num_rows - start
+
     with (
         pa.OSFile(str(stage), "rb") as source,
         pa.OSFile(str(target), "wb") as sink,
         pa.ipc.new_stream(sink, FINAL_SCHEMA) as writer,
     ):
         for batch in pa.ipc.open_stream(source):
-            n = batch.num_rows
-            late = {
-                "story_id": pa.array(story_ids[offset : offset + n], type=pa.string()),
-                "corpus_version": pa.array([version] * n, type=pa.string()),
-            }
-            offset += n
-            arrays = [late[name] if name in late else batch.column(name) for name in names]
-            writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=FINAL_SCHEMA))
-    if offset != len(story_ids):  # pragma: no cover - guards the staging file's integrity
-        raise RuntimeError(f"staging file had {offset} rows, expected {len(story_ids)}")
+            pending.append(batch)
+            pending_rows += batch.num_rows
+            if pending_rows >= OUTPUT_BATCH_ROWS:
+                flush(writer, OUTPUT_BATCH_ROWS)
+        if pending_rows:
+            flush(writer, 1)
+    if written != len(story_ids):  # pragma: no cover - guards the staging file's integrity
+        raise RuntimeError(f"staging file had {written} rows, expected {len(story_ids)}")
