@@ -87,5 +87,7 @@ def build(
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to ``app``."""
+    """Add this area's commands to ``app`` (once, however often it is called)."""
+    if any(command.name == "build" for command in app.registered_commands):
+        return
     app.command("build")(build)
