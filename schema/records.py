@@ -70,7 +70,18 @@ CORPUS_FEATURES = Features(
     }
 )
 
-ARTICLES_FEATURES = Features({**CORPUS_FEATURES, "split": class_label(SPLITS)})
+ARTICLES_FEATURES = Features(
+    {
+        **CORPUS_FEATURES,
+        "split": class_label(SPLITS),
+        # Article-level labels, adjudicated (null / empty when nobody annotated the article).
+        "genre": class_label(GENRES),
+        "genre_provenance": class_label(PROVENANCE),
+        "annotation_flags": List(class_label(QUALITY_FLAGS)),  # annotators' quality flags
+        "n_annotators": Value("int32"),  # annotators whose labels voted
+        "needs_review": Value("bool"),  # some unit of the article is tied or of low agreement
+    }
+)
 
 STANCE_FEATURES = Features(
     {
