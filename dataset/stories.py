@@ -7,7 +7,7 @@ Two articles belong to one story when either
   (32 bands of 4 rows), is at least ``StoryOptions.threshold``. This catches syndicated
   copies: the same paragraphs under another outlet's boilerplate, with small edits; or
 - they share a whole paragraph verbatim (a line of at least ``min_paragraph_words``
-  words, compared case- and punctuation-insensitively). Splits are made by story, and a
+  words, compared ignoring case, typographic quotes and runs of whitespace). Splits are made by story, and a
   paragraph shared between train and test would leak. A paragraph found in more than
   ``max_paragraph_articles`` articles is boilerplate that cleaning left in, not a story,
   and links nothing.
@@ -27,7 +27,6 @@ story's id, and a new story gets a new id derived from its content.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,7 +46,6 @@ MINHASH_SEED = 1_062_016
 #: Bits of each MinHash value kept to verify LSH candidates.
 SIGNATURE_BITS = 8
 
-_WORD = re.compile(r"\w+")
 # Odd 64-bit multipliers that fold the four 32-bit values of a band into one key.
 _BAND_MULTIPLIERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
@@ -133,9 +131,15 @@ class Sketches:
         )
 
 
-def words(text: str) -> list[str]:
-    """Case-folded word tokens; punctuation and typographic quotes don't matter."""
-    return _WORD.findall(text.casefold())
+def normalize(text: str) -> str:
+    """Lower case, typographic quotes as ASCII: what copies of one story may differ in."""
+    return (
+        text.lower()
+        .replace("\u2019", "'")
+        .replace("\u2018", "'")
+        .replace("\u201c", '"')
+        .replace("\u201d", '"')
+    )
 
 
 def shingles(tokens: Sequence[str]) -> list[str]:
@@ -149,20 +153,35 @@ def _hash64(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-def paragraph_hashes(text: str, min_words: int) -> list[int]:
-    """64-bit hashes of the distinct lines of ``text`` with at least ``min_words`` words."""
+def tokens_and_paragraphs(text: str, min_words: int) -> tuple[list[str], list[int]]:
+    """Whitespace tokens of the normalized text, and hashes of its long lines.
+
+    A line with at least ``min_words`` tokens is hashed (64 bits) with its whitespace runs
+    collapsed, after :func:`normalize`; the hashes are distinct and sorted.
+    """
+    tokens: list[str] = []
     found: set[int] = set()
-    for line in text.splitlines():
-        tokens = words(line)
-        if len(tokens) >= min_words:
-            found.add(_hash64(" ".join(tokens)))
-    return sorted(found)
+    for line in normalize(text).splitlines():
+        words = line.split()
+        if len(words) >= min_words:
+            found.add(_hash64(" ".join(words)))
+        tokens += words
+    return tokens, sorted(found)
 
 
 def sketch_texts(texts: Sequence[str], options: StoryOptions) -> Sketches:
     """MinHash band keys, b-bit signatures and long-paragraph hashes of each text."""
     n = len(texts)
-    shingle_sets = [shingles(words(text)) for text in texts]
+    shingle_sets: list[list[str]] = []
+    hashes: list[int] = []
+    rows: list[int] = []
+    for row, text in enumerate(texts):
+        # Whitespace tokens: cheap, and punctuation that differs between copies costs only
+        # the few shingles it touches.
+        tokens, found = tokens_and_paragraphs(text, options.min_paragraph_words)
+        shingle_sets.append(shingles(tokens))
+        hashes.extend(found)
+        rows.extend([row] * len(found))
     indexed = np.array([bool(s) for s in shingle_sets], dtype=np.bool_)
     if n:
         matrix = rensa.RMinHash.digest_matrix_from_token_sets(
@@ -171,18 +190,13 @@ def sketch_texts(texts: Sequence[str], options: StoryOptions) -> Sketches:
         values = np.array(matrix.to_rows(), dtype=np.uint64).reshape(n, NUM_PERM)
     else:
         values = np.zeros((0, NUM_PERM), dtype=np.uint64)
+    del shingle_sets
     # Wrapping multiply-add: a fast, well-mixed key per band; candidates are verified anyway.
     with np.errstate(over="ignore"):
         band_keys = (values.reshape(n, BANDS, ROWS) * _BAND_MULTIPLIERS).sum(
             axis=2, dtype=np.uint64
         )
     signatures = (values & np.uint64((1 << SIGNATURE_BITS) - 1)).astype(np.uint8)
-    hashes: list[int] = []
-    rows: list[int] = []
-    for row, text in enumerate(texts):
-        found = paragraph_hashes(text, options.min_paragraph_words)
-        hashes.extend(found)
-        rows.extend([row] * len(found))
     return Sketches(
         band_keys=np.ascontiguousarray(band_keys, dtype=np.uint64),
         signatures=signatures,
