@@ -1,0 +1,277 @@
+"""Article metadata taken from what the text or a URL says: dates, title suffixes, outlets, language.
+
+Everything here is cheap (precompiled regular expressions and dictionary look-ups) because it
+runs once per article on the build's hot path. Nothing is guessed: a function that finds no
+evidence returns ``None``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+_MONTHS: Mapping[str, int] = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|rsday|urday)?"
+_TIME = (
+    r"(?:\s*(?:[-–—|,@]|\bat\b)?\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?"
+    r"(?:\s*(?:gmt|utc|[a-z]{2,4})(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)?)"
+)
+
+#: A line that is nothing but a date, optionally with a weekday, a time and a label.
+DATE_LINE = re.compile(
+    rf"""^(?:(?:published|updated|posted|date|last\ updated)\s*(?:on)?\s*:?\s*)?
+    (?P<weekday>{_WEEKDAY}\.?,?\s+)?
+    (?:
+        (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH})\.?,?\s+(?P<y1>\d{{4}})
+      | (?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}})
+      | (?P<y3>\d{{4}})-(?P<m3>\d{{1,2}})-(?P<d3>\d{{1,2}})
+    )
+    (?P<time>{_TIME})?
+    \s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+#: The scraper's own stamp in the seed format: "29 Mar 2024" alone on the first line (day,
+#: abbreviated month, year; no weekday, no time). It is when the page was saved, not published.
+SCRAPE_STAMP = re.compile(r"^\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec) \d{4}$", re.IGNORECASE)
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class DateLine:
+    """A date line found in the text: the date and whether it carries a time or weekday."""
+
+    date: dt.date
+    has_time: bool
+    has_weekday: bool
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_date_line(line: str) -> DateLine | None:
+    """Parse a line that is only a date ("Fri Sep 9, 2016 10:34:21"); ``None`` otherwise.
+
+    >>> parse_date_line("Saturday 10 September 2016 - 05:28").date
+    datetime.date(2016, 9, 10)
+    """
+    if len(line) > 80 or not line[:1].isalnum():
+        return None
+    match = DATE_LINE.match(line)
+    if match is None:
+        return None
+    groups = match.groupdict()
+    if groups["y1"]:
+        date = _safe_date(int(groups["y1"]), _MONTHS[groups["m1"].lower()], int(groups["d1"]))
+    elif groups["y2"]:
+        date = _safe_date(int(groups["y2"]), _MONTHS[groups["m2"].lower()], int(groups["d2"]))
+    else:
+        date = _safe_date(int(groups["y3"]), int(groups["m3"]), int(groups["d3"]))
+    if date is None:
+        return None
+    return DateLine(date, bool(groups["time"]), bool(groups["weekday"]))
+
+
+def is_scrape_stamp(line: str) -> bool:
+    """True for the scraper's "29 Mar 2024" stamp (see :data:`SCRAPE_STAMP`)."""
+    return SCRAPE_STAMP.match(line) is not None and parse_date_line(line) is not None
+
+
+def parse_date(value: str) -> dt.date | None:
+    """A date given as metadata: ISO ``YYYY-MM-DD`` (optionally with a time) or a date line.
+
+    >>> parse_date("2020-03-05T18:00:00Z")
+    datetime.date(2020, 3, 5)
+    """
+    value = value.strip()
+    match = _ISO_DATE.match(value)
+    if match:
+        return _safe_date(int(match[1]), int(match[2]), int(match[3]))
+    found = parse_date_line(value)
+    return found.date if found else None
+
+
+def date_from_url(url: str) -> dt.date | None:
+    """The date in a URL path of the form ``/2020/3/5/`` (Al Jazeera and many others)."""
+    match = _URL_DATE.search(urlsplit(url).path)
+    if match is None:
+        return None
+    return _safe_date(int(match[1]), int(match[2]), int(match[3]))
+
+
+# --- outlets -------------------------------------------------------------------------------
+
+#: Hosts of outlets that cover the Syrian war, with the name the outlet uses for itself.
+#: A host not listed here is reported as the host itself (the URL says no more).
+OUTLET_HOSTS: Mapping[str, str] = {
+    "aa.com.tr": "Anadolu Agency",
+    "aawsat.com": "Asharq Al-Awsat",
+    "alalam.ir": "Al-Alam",
+    "alaraby.co.uk": "The New Arab",
+    "alarabiya.net": "Al Arabiya",
+    "aljazeera.com": "Al Jazeera English",
+    "aljazeera.net": "Al Jazeera",
+    "almasdarnews.com": "Al-Masdar News",
+    "apnews.com": "Associated Press",
+    "bbc.co.uk": "BBC News",
+    "bbc.com": "BBC News",
+    "dailysabah.com": "Daily Sabah",
+    "enabbaladi.net": "Enab Baladi",
+    "farsnews.ir": "Fars News Agency",
+    "farsnews.com": "Fars News Agency",
+    "france24.com": "France 24",
+    "hurriyetdailynews.com": "Hurriyet Daily News",
+    "irna.ir": "IRNA",
+    "mehrnews.com": "Mehr News Agency",
+    "middleeasteye.net": "Middle East Eye",
+    "presstv.com": "Press TV",
+    "presstv.ir": "Press TV",
+    "reuters.com": "Reuters",
+    "rt.com": "RT",
+    "rudaw.net": "Rudaw",
+    "sana.sy": "SANA",
+    "sky.com": "Sky News",
+    "sputniknews.com": "Sputnik",
+    "syriadirect.org": "Syria Direct",
+    "tasnimnews.com": "Tasnim News Agency",
+    "tass.com": "TASS",
+    "theguardian.com": "The Guardian",
+    "theiranproject.com": "The Iran Project",
+    "trtworld.com": "TRT World",
+}
+
+_OUTLET_WORDS = re.compile(
+    r"\b(?:News|English|TV|Times|Post|Agency|Daily|Online|Network|Tribune|Herald|Journal|"
+    r"Magazine|Press|Monitor|Observer|Today|Gazette|Telegraph|Guardian|Reuters|BBC|Sky|"
+    r"Al Jazeera|Sputnik|Anadolu)\b"
+)
+_DOMAIN = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|ir|tr|uk|ru|sy|info|news|tv|lb)\b", re.I)
+_SUFFIX_SPLIT = re.compile(r"\s+[–—|]\s+|\s+-\s+(?=[^-]*$)")
+
+
+def outlet_from_url(url: str) -> str | None:
+    """The outlet a URL names: a known outlet's name, else the host without ``www.``."""
+    try:
+        host = (urlsplit(url.strip()).hostname or "").lower()
+    except ValueError:
+        return None
+    host = host.removeprefix("www.")
+    if "." not in host:
+        return None
+    parts = host.split(".")
+    for i in range(len(parts) - 1):
+        name = OUTLET_HOSTS.get(".".join(parts[i:]))
+        if name:
+            return name
+    return host
+
+
+def _outlet_from_site(site: str) -> str | None:
+    """``"Aljazeera.com, Al Jazeera English"`` -> ``"Al Jazeera English"``; None if not an outlet."""
+    parts = [p.strip() for p in site.split(",") if p.strip()]
+    if not parts or any(len(p.split()) > 5 for p in parts):
+        return None
+    names = [p for p in parts if not _DOMAIN.fullmatch(p)]
+    domains = [p for p in parts if _DOMAIN.fullmatch(p)]
+    if names and (domains or all(_OUTLET_WORDS.search(n) for n in names)):
+        return names[-1]
+    if domains:
+        return outlet_from_url("https://" + domains[0])
+    return None
+
+
+def split_title_suffix(title: str) -> tuple[str, str | None]:
+    """Split an outlet suffix off a page title.
+
+    >>> split_title_suffix("Erdogan, Putin announce Idlib ceasefire – Aljazeera.com, Al Jazeera English")
+    ('Erdogan, Putin announce Idlib ceasefire', 'Al Jazeera English')
+    >>> split_title_suffix("Syria – the war nobody wins")
+    ('Syria – the war nobody wins', None)
+    """
+    pieces = _SUFFIX_SPLIT.split(title)
+    if len(pieces) < 2:
+        return title, None
+    outlet = _outlet_from_site(pieces[-1])
+    if outlet is None:
+        return title, None
+    head = title[: len(title) - len(pieces[-1])].rstrip(" –—|-")
+    if not head:
+        return title, None
+    return head, outlet
+
+
+# --- language ------------------------------------------------------------------------------
+
+#: Frequent English function words, spaced, for counting on a prefix of the text.
+_ENGLISH_MARKERS = (" the ", " of ", " and ", " to ", " in ", " a ")
+_FAST_PREFIX = 600
+_LANGID_PREFIX = 300
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language, ``None`` if there is too little text to say.
+
+    English, the corpus's own language, is recognised by counting its function words on a
+    bounded prefix (six ``str.count`` calls, microseconds: in English news these six are
+    a fifth of the words, in other languages almost none). Anything else goes to py3langid on
+    a bounded prefix (about 0.7 µs per character, hence the short prefix).
+    """
+    prefix = text[:_FAST_PREFIX]
+    words = prefix.count(" ") + 1
+    if words < 4 or len(prefix) < 20:
+        return None
+    if words >= 20:
+        hits = sum([prefix.count(marker) for marker in _ENGLISH_MARKERS])
+        if hits * 8 >= words:
+            return "en"
+    return _langid(text[:_LANGID_PREFIX])
+
+
+_IDENTIFIER: Any = None
+
+
+def _langid(text: str) -> str | None:
+    global _IDENTIFIER  # noqa: PLW0603 -- the model loads once, on first use (about 1 s)
+    if _IDENTIFIER is None:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    language, confidence = _IDENTIFIER.classify(text)
+    if language == "und" or confidence < 0.5:
+        return None
+    return str(language)
