@@ -1,0 +1,837 @@
+"""Release a corpus version: re-check, adjudicate, split, write Parquet, card, Croissant, manifest.
+
+Input: a corpus version (the latest unless ``corpus_version`` names one), the workspace
+annotation log (``annotations/log.jsonl``) and, for the seed articles, the embedded
+annotations (:mod:`dataset.annotations`, provenance ``machine``).
+
+Output: ``release/<version>/`` (DESIGN.md section 5), written into a temporary folder and
+renamed only after it validated (:func:`schema.validate.validate_release`), so a killed run
+leaves the previous releases and no partial one. The release version defaults to the
+corpus version; a release version is never overwritten. Ties and low agreement are written
+to ``annotations/review.jsonl`` (``{"article_id", "unit", "reason"}`` per line).
+
+Memory stays flat in the number of annotations: one pass indexes the log (the newest line
+per annotation id, by byte offset), then articles are processed in ``article_id`` order,
+reading only their own log lines, and rows go out in Parquet row groups as they are made.
+
+Deterministic: the same corpus, log and package give byte-identical files (rows sorted by
+article id, then unit; fixed Parquet writer options; no clock).
+
+>>> report = release_corpus(Workspace(Path("workspace")))  # doctest: +SKIP
+>>> report.path  # doctest: +SKIP
+PosixPath('workspace/release/1.0.0')
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Any, BinaryIO
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+from dataset import splits as splitting
+from dataset.annotations import AnchorError, Article, embedded_annotations, seed_of
+from dataset.workspace import Workspace, atomic_directory, atomic_write_json, parse_version
+from labeling.adjudicate import POLICY, ArticleGold, Ballot, adjudicate_article
+from labeling.agreement import AgreementAccumulator
+from labeling.results import ParsedAnnotation, parse_result
+from schema.errors import DataError, UsageError
+from schema.labels import (
+    ANNOTATION_STATUS,
+    ENTITY_TYPES,
+    EVENT_TYPES,
+    FACTUALITY,
+    GENRES,
+    MODES,
+    PROVENANCE,
+    QUALITY_FLAGS,
+    ROLES,
+    SPLITS,
+    STANCE_LABELS,
+    STANCE_TARGETS,
+    TEXT_FLAGS,
+)
+from schema.records import (
+    CORPUS_FEATURES,
+    DEFAULT_CONFIG,
+    RELEASE_CONFIGS,
+    SCHEMA_VERSION,
+    LoggedAnnotation,
+)
+
+DATASET_NAME = "ceasefire-news"
+#: Every data file name; one shard per config and split.
+DATA_FILE = "data/{config}/{split}-00000-of-00001.parquet"
+#: Fixed writer options: part of what makes a release byte-identical across runs.
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": 3,
+    "use_dictionary": True,
+    "write_statistics": True,
+    "version": "2.6",
+    "data_page_version": "1.0",
+}
+#: Rows buffered per config and split before a row group is written.
+ROW_GROUP_ROWS = 20_000
+#: Corpus rows taken per processing batch.
+ARTICLE_BATCH = 2_000
+
+
+@dataclass(slots=True)
+class ReleaseReport:
+    """What a release did; ``manifest`` is the content of ``manifest.json``."""
+
+    version: str
+    corpus_version: str
+    path: Path
+    manifest: dict[str, Any]
+    review_path: Path
+    review_items: int
+
+    @property
+    def rows(self) -> dict[str, dict[str, int]]:
+        return {c: dict(v["splits"]) for c, v in self.manifest["configs"].items()}
+
+    @property
+    def quarantined(self) -> int:
+        return int(self.manifest["annotations"]["by_status"].get("quarantined", 0))
+
+
+# --- reading the corpus and the log --------------------------------------------------------
+
+
+def _corpus_table(workspace: Workspace, version: str) -> pa.Table:
+    try:
+        from dataset.versions import load_corpus
+    except ImportError:  # pragma: no cover - the corpus build ships load_corpus
+        import datasets
+
+        ds = datasets.load_from_disk(str(workspace.corpus_dir(version)))
+    else:
+        ds = load_corpus(workspace, version)
+    if getattr(ds, "_indices", None) is not None:
+        ds = ds.flatten_indices()
+    table: pa.Table = ds.data.table
+    expected = CORPUS_FEATURES.arrow_schema
+    if table.schema.names != expected.names:
+        raise UsageError(
+            f"corpus {version} has columns {table.schema.names}; expected {expected.names} "
+            "(schema/records.py CORPUS_FEATURES). Rebuild it with `ceasefire-news build`."
+        )
+    if not table.schema.equals(expected, check_metadata=False):
+        try:
+            table = table.cast(expected)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
+            raise UsageError(f"corpus {version} does not match CORPUS_FEATURES ({err}); rebuild it") from err
+    return table
+
+
+@dataclass(slots=True)
+class _LogIndex:
+    """Byte ranges of the newest line per annotation id, grouped by article."""
+
+    by_article: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    lines: int = 0
+    unreadable: int = 0
+    superseded: int = 0
+
+
+def _index_log(path: Path, progress: bool) -> _LogIndex:
+    index = _LogIndex()
+    if not path.exists():
+        return index
+    newest: dict[str, tuple[tuple[str, str], int, int, str]] = {}
+    size = path.stat().st_size
+    with open(path, "rb") as fh, _bar(size, "index log", progress, unit="B", unit_scale=True) as bar:
+        offset = 0
+        for line in fh:
+            length = len(line)
+            if line.strip():
+                index.lines += 1
+                try:
+                    record = json.loads(line)
+                    key = (str(record["updated_at"]), str(record["created_at"]))
+                    annotation_id, article_id = str(record["annotation_id"]), str(record["article_id"])
+                except (ValueError, KeyError, TypeError):
+                    index.unreadable += 1  # a torn last line from a killed pull, or a broken one
+                else:
+                    current = newest.get(annotation_id)
+                    if current is None or key >= current[0]:
+                        newest[annotation_id] = (key, offset, length, article_id)
+            offset += length
+            bar.update(length)
+    index.superseded = index.lines - index.unreadable - len(newest)
+    for _, start, length, article_id in newest.values():
+        index.by_article.setdefault(article_id, []).append((start, length))
+    for ranges in index.by_article.values():
+        ranges.sort()
+    return index
+
+
+def _bar(total: int, desc: str, progress: bool, **kwargs: Any) -> tqdm:  # type: ignore[type-arg]
+    return tqdm(total=total, desc=desc, disable=not progress, file=sys.stderr, leave=False, **kwargs)
+
+
+# --- re-checking annotations against the corpus text ---------------------------------------
+
+
+@dataclass(slots=True)
+class Checked:
+    """An annotation after the release's own span check."""
+
+    status: str
+    reasons: list[str]
+    result: list[dict[str, Any]]
+    parsed: ParsedAnnotation | None
+
+
+def _spans_ok(parsed: ParsedAnnotation, text: str) -> bool:
+    n = len(text)
+    regions: list[Any] = [*parsed.triggers, *parsed.entities]
+    for found in parsed.evidence.values():
+        regions += found
+    return all(0 <= r.start < r.end <= n and text[r.start : r.end] == r.text for r in regions)
+
+
+def _check_annotation(result: Any, text: str) -> tuple[list[dict[str, Any]], list[Any], list[Any]]:
+    try:
+        from labeling.integrity import check_annotation
+    except ImportError:
+        return _local_check(result, text)
+    return check_annotation(result, text)  # type: ignore[no-any-return]
+
+
+def _local_check(result: Any, text: str) -> tuple[list[dict[str, Any]], list[Any], list[Any]]:
+    """Drop every region whose offsets don't hold (and what refers to it). No repairs."""
+    if not isinstance(result, list):
+        return [], [], ["malformed_record"]
+    bad: set[str] = set()
+    problems: list[str] = []
+    for item in result:
+        value = item.get("value") if isinstance(item, dict) else None
+        if not isinstance(value, dict) or item.get("type") != "labels":
+            continue
+        start, end, span = value.get("start"), value.get("end"), value.get("text")
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            bad.add(str(item.get("id")))
+            problems.append("span_out_of_range")
+        elif text[start:end] != span:
+            bad.add(str(item.get("id")))
+            problems.append("span_text_mismatch")
+    clean = [
+        item
+        for item in result
+        if not (
+            isinstance(item, dict)
+            and (str(item.get("id")) in bad or item.get("from_id") in bad or item.get("to_id") in bad)
+        )
+    ]
+    return clean, [], problems
+
+
+def _reason(problem: Any) -> str:
+    return str(getattr(problem, "reason", problem))
+
+
+def recheck(entry: LoggedAnnotation, text: str, text_sha256: str) -> Checked:
+    """Check every region of ``entry`` against the corpus ``text`` again; never trust the log.
+
+    A result whose text hash matches and whose spans all hold is used as logged. Otherwise
+    ``labeling.integrity.check_annotation`` repairs what is provably shifted and drops the
+    rest: the annotation becomes ``partial`` (it still votes with what is left) or
+    ``quarantined`` (nothing usable is left).
+    """
+    reasons = list(entry.quarantine_reasons)
+    if entry.status == "quarantined":
+        return Checked("quarantined", reasons, entry.result, None)
+    parsed = parse_result(entry.result)
+    if entry.text_sha256 == text_sha256 and not parsed.problems and _spans_ok(parsed, text):
+        return Checked(entry.status, reasons, entry.result, parsed)
+    if entry.text_sha256 != text_sha256:
+        reasons.append("text_hash_mismatch")
+    clean, _repairs, problems = _check_annotation(entry.result, text)
+    reasons.extend(_reason(p) for p in problems)
+    parsed = parse_result(clean)
+    reasons.extend(p.reason for p in parsed.problems)
+    reasons = sorted(set(reasons))
+    usable = bool(
+        parsed.stance or parsed.genre or parsed.quality_flags or parsed.triggers or parsed.entities or parsed.evidence
+    )
+    if not usable:
+        return Checked("quarantined", reasons, entry.result, None)
+    clean_parsed = parsed if _spans_ok(parsed, text) else None
+    if clean_parsed is None:
+        return Checked("quarantined", sorted({*reasons, "span_text_mismatch"}), entry.result, None)
+    return Checked("partial" if reasons else entry.status, reasons, clean, clean_parsed)
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def event_id(article_id: str, start: int, end: int, event_type: str) -> str:
+    """Content-derived event id: stable while the text and the trigger stay the same."""
+    digest = hashlib.sha256(f"{article_id}\x1f{start}\x1f{end}\x1f{event_type}".encode()).hexdigest()
+    return f"e-{digest[:16]}"
+
+
+class _Writers:
+    """One Parquet writer per config and split, opened at the first row (no empty files)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.schemas = {name: features.arrow_schema for name, features in RELEASE_CONFIGS.items()}
+        self.writers: dict[tuple[str, str], pq.ParquetWriter] = {}
+        self.buffers: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+        self.rows: Counter[tuple[str, str]] = Counter()
+
+    def path(self, config: str, split: str) -> Path:
+        return self.root / DATA_FILE.format(config=config, split=split)
+
+    def _writer(self, config: str, split: str) -> pq.ParquetWriter:
+        key = (config, split)
+        writer = self.writers.get(key)
+        if writer is None:
+            path = self.path(config, split)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            writer = pq.ParquetWriter(path, self.schemas[config], **PARQUET_OPTIONS)
+            self.writers[key] = writer
+        return writer
+
+    def write_table(self, config: str, split: str, table: pa.Table) -> None:
+        if table.num_rows:
+            self._writer(config, split).write_table(table, row_group_size=ROW_GROUP_ROWS)
+            self.rows[(config, split)] += table.num_rows
+
+    def add(self, config: str, split: str, row: tuple[Any, ...]) -> None:
+        buffer = self.buffers.setdefault((config, split), [])
+        buffer.append(row)
+        if len(buffer) >= ROW_GROUP_ROWS:
+            self.flush(config, split)
+
+    def flush(self, config: str, split: str) -> None:
+        buffer = self.buffers.get((config, split))
+        if not buffer:
+            return
+        schema = self.schemas[config]
+        columns = list(zip(*buffer, strict=True))
+        table = pa.Table.from_arrays(
+            [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)], schema=schema
+        )
+        buffer.clear()
+        self.write_table(config, split, table)
+
+    def close(self) -> None:
+        for config, split in list(self.buffers):
+            self.flush(config, split)
+        for writer in self.writers.values():
+            writer.close()
+
+
+@dataclass(slots=True)
+class _Stats:
+    """Counts for the manifest and the card, gathered while rows are written."""
+
+    stance: dict[str, Counter[str]] = field(default_factory=lambda: {t: Counter() for t in STANCE_TARGETS.names})
+    genre: Counter[str] = field(default_factory=Counter)
+    event_type: Counter[str] = field(default_factory=Counter)
+    mode: Counter[str] = field(default_factory=Counter)
+    factuality: Counter[str] = field(default_factory=Counter)
+    role: Counter[str] = field(default_factory=Counter)
+    entity_type: Counter[str] = field(default_factory=Counter)
+    annotation_flags: Counter[str] = field(default_factory=Counter)
+    text_flags: Counter[str] = field(default_factory=Counter)
+    outlets: Counter[str] = field(default_factory=Counter)
+    provenance: dict[str, Counter[str]] = field(
+        default_factory=lambda: {"stance": Counter(), "events": Counter(), "genre": Counter()}
+    )
+    status: Counter[str] = field(default_factory=Counter)
+    raw_provenance: Counter[str] = field(default_factory=Counter)
+    sources: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
+    release_quarantined: Counter[str] = field(default_factory=Counter)
+    review: Counter[str] = field(default_factory=Counter)
+    stories: set[str] = field(default_factory=set)
+    dates: list[str] = field(default_factory=list)
+    articles_annotated: int = 0
+    articles_needing_review: int = 0
+
+
+def _vocab_counts(counter: Counter[str], names: Sequence[str]) -> dict[str, int]:
+    return {name: counter[name] for name in names}
+
+
+class _ArticleRows:
+    """Turns one article's checked annotations and gold labels into rows of the four configs."""
+
+    def __init__(self, writers: _Writers, stats: _Stats) -> None:
+        self.writers = writers
+        self.stats = stats
+        self.split_index = {name: i for i, name in enumerate(SPLITS.names)}
+
+    def raw(self, entry: LoggedAnnotation, checked: Checked, story_id: str, split: str) -> None:
+        parsed = checked.parsed
+        stats = self.stats
+        stats.status[checked.status] += 1
+        stats.raw_provenance[entry.provenance] += 1
+        stats.sources[entry.source] += 1
+        stats.reasons.update(checked.reasons)
+        self.writers.add(
+            "annotations_raw",
+            split,
+            (
+                entry.annotation_id,
+                entry.task_id,
+                entry.article_id,
+                story_id,
+                self.split_index[split],
+                entry.annotator,
+                entry.created_at,
+                entry.updated_at,
+                entry.lead_time,
+                entry.was_cancelled,
+                entry.ground_truth,
+                GENRES.index(parsed.genre) if parsed is not None and parsed.genre else None,
+                [QUALITY_FLAGS.index(f) for f in parsed.quality_flags] if parsed is not None else [],
+                _dumps(checked.result),
+                ANNOTATION_STATUS.index(checked.status),
+                checked.reasons,
+                PROVENANCE.index(entry.provenance),
+                entry.source,
+            ),
+        )
+
+    def gold(self, gold: ArticleGold, story_id: str, split: str) -> None:
+        stats = self.stats
+        s = self.split_index[split]
+        for unit in gold.stance:
+            if unit.label is not None:
+                stats.stance[unit.target][unit.label] += 1
+            stats.provenance["stance"][unit.provenance] += 1
+            self.writers.add(
+                "stance",
+                split,
+                (
+                    gold.article_id,
+                    story_id,
+                    s,
+                    STANCE_TARGETS.index(unit.target),
+                    None if unit.label is None else STANCE_LABELS.index(unit.label),
+                    [{"start": e.start, "end": e.end, "text": e.text} for e in unit.evidence],
+                    [{"annotator": a, "label": STANCE_LABELS.index(v)} for a, v in unit.votes],
+                    unit.n_annotators,
+                    PROVENANCE.index(unit.provenance),
+                    unit.needs_review,
+                ),
+            )
+        used: set[str] = set()
+        for event in gold.events:
+            identifier = event_id(gold.article_id, event.start, event.end, event.event_type)
+            n = 2
+            while identifier in used:  # the same span and type twice in one article
+                identifier = f"{event_id(gold.article_id, event.start, event.end, event.event_type)}-{n}"
+                n += 1
+            used.add(identifier)
+            stats.event_type[event.event_type] += 1
+            stats.mode[event.mode or "(none)"] += 1
+            stats.factuality[event.factuality or "(none)"] += 1
+            stats.provenance["events"][event.provenance] += 1
+            for arg in event.arguments:
+                stats.role[arg.role] += 1
+                stats.entity_type[arg.entity_type or "(tied)"] += 1
+            self.writers.add(
+                "events",
+                split,
+                (
+                    identifier,
+                    gold.article_id,
+                    story_id,
+                    s,
+                    {"start": event.start, "end": event.end, "text": event.text},
+                    EVENT_TYPES.index(event.event_type),
+                    None if event.mode is None else MODES.index(event.mode),
+                    None if event.factuality is None else FACTUALITY.index(event.factuality),
+                    [
+                        {
+                            "role": ROLES.index(a.role),
+                            "entity_type": None if a.entity_type is None else ENTITY_TYPES.index(a.entity_type),
+                            "start": a.start,
+                            "end": a.end,
+                            "text": a.text,
+                        }
+                        for a in event.arguments
+                    ],
+                    event.annotators,
+                    event.n_annotators,
+                    PROVENANCE.index(event.provenance),
+                    event.needs_review,
+                ),
+            )
+        if gold.genre is not None:
+            stats.genre[gold.genre] += 1
+        if gold.genre_provenance is not None:
+            stats.provenance["genre"][gold.genre_provenance] += 1
+        stats.annotation_flags.update(gold.quality_flags)
+        for item in gold.review:
+            stats.review[item.reason] += 1
+
+
+# --- the release ---------------------------------------------------------------------------
+
+
+def _resolve_versions(workspace: Workspace, version: str | None, corpus_version: str | None) -> tuple[str, str]:
+    if corpus_version is None:
+        corpus_version = workspace.latest_corpus_version()
+    else:
+        parse_version(corpus_version)
+        if corpus_version not in workspace.corpus_versions():
+            raise UsageError(
+                f"corpus version {corpus_version} is not in {workspace.corpus_root}; "
+                f"versions there: {workspace.corpus_versions() or 'none'}. Run `ceasefire-news build` first."
+            )
+    release_version = corpus_version if version is None else version
+    parse_version(release_version)
+    if workspace.release_dir(release_version).exists():
+        taken = workspace.release_versions()
+        major, minor, patch = parse_version(taken[-1] if taken else release_version)
+        raise UsageError(
+            f"release {release_version} already exists in {workspace.release_root}; a release version is never "
+            f"overwritten. Pass a new one, e.g. `ceasefire-news release --version {major}.{minor}.{patch + 1}`."
+        )
+    return release_version, corpus_version
+
+
+def _corpus_manifest(workspace: Workspace, version: str) -> dict[str, Any]:
+    path = workspace.corpus_dir(version) / "manifest.json"
+    if not path.exists():
+        return {}
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _seed_entries(table: pa.Table, corpus_version: str) -> dict[str, LoggedAnnotation]:
+    sources = table.column("source_file").to_pylist()
+    rows = [i for i, source in enumerate(sources) if seed_of(source) is not None]
+    if not rows:
+        return {}
+    seeds = table.take(pa.array(rows, type=pa.int64())).to_pylist()
+    articles, errors = [], []
+    for row in seeds:
+        article = Article(row["article_id"], row["source_file"], row["text"], row["text_sha256"], corpus_version)
+        try:
+            embedded_annotations([article])
+        except AnchorError as err:
+            errors.append(str(err))
+        else:
+            articles.append(article)
+    if errors:
+        raise AnchorError("; ".join(errors))
+    return {e.article_id: e for e in embedded_annotations(articles)}
+
+
+def _read_entries(fh: Any, ranges: Sequence[tuple[int, int]], unreadable: list[str]) -> list[LoggedAnnotation]:
+    entries = []
+    for start, length in ranges:
+        fh.seek(start)
+        line = fh.read(length)
+        try:
+            entries.append(LoggedAnnotation.from_json(line))
+        except (ValueError, TypeError, KeyError) as err:
+            unreadable.append(f"byte {start}: {err}")
+    return entries
+
+
+def _iter_corpus(table: pa.Table, progress: bool) -> Iterator[pa.Table]:
+    order = pc.sort_indices(table, sort_keys=[("article_id", "ascending")])
+    with _bar(table.num_rows, "release", progress, unit="article") as bar:
+        for start in range(0, table.num_rows, ARTICLE_BATCH):
+            batch = table.take(order.slice(start, ARTICLE_BATCH))
+            yield batch
+            bar.update(batch.num_rows)
+
+
+def release_corpus(
+    workspace: Workspace | Path,
+    version: str | None = None,
+    *,
+    corpus_version: str | None = None,
+    progress: bool = True,
+) -> ReleaseReport:
+    """Release a corpus version with its annotations into ``release/<version>/``.
+
+    ``version`` names the release (default: the corpus version); ``corpus_version`` the
+    corpus to release (default: the latest). Raises :class:`UsageError` for an existing
+    release version or a missing corpus, :class:`DataError` when an embedded anchor no
+    longer resolves or the release fails validation (nothing is written then).
+    """
+    from dataset import card, croissant
+    from schema.validate import format_issues, validate_release
+
+    ws = workspace if isinstance(workspace, Workspace) else Workspace(Path(workspace))
+    version, corpus_version = _resolve_versions(ws, version, corpus_version)
+    table = _corpus_table(ws, corpus_version)
+    ids = table.column("article_id")
+    if pc.count_distinct(ids).as_py() != table.num_rows:
+        raise DataError(f"corpus {corpus_version} repeats article ids; rebuild it with `ceasefire-news build`")
+    seeds = _seed_entries(table, corpus_version)
+    log = _index_log(ws.log_path, progress)
+    corpus_ids = set(ids.to_pylist())
+    orphans = sum(len(r) for a, r in log.by_article.items() if a not in corpus_ids)
+
+    stats = _Stats()
+    agreement = AgreementAccumulator()
+    unreadable: list[str] = []
+    review_tmp = ws.root / "annotations" / f".review.jsonl.tmp-{os.getpid()}"
+    review_tmp.parent.mkdir(parents=True, exist_ok=True)
+    review_count = 0
+    split_cache: dict[str, str] = {}
+
+    with atomic_directory(ws.release_dir(version)) as stage:
+        writers = _Writers(stage)
+        rows = _ArticleRows(writers, stats)
+        try:
+            with open(review_tmp, "w", encoding="utf-8") as review, _open_log(ws.log_path) as log_fh:
+                for batch in _iter_corpus(table, progress):
+                    extras: dict[str, list[Any]] = {
+                        k: [] for k in ("split", "genre", "genre_provenance", "annotation_flags", "n_annotators")
+                    }
+                    extras["needs_review"] = []
+                    for article_id, text, sha, story_id, outlet, date, flags in zip(
+                        batch.column("article_id").to_pylist(),
+                        batch.column("text").to_pylist(),
+                        batch.column("text_sha256").to_pylist(),
+                        batch.column("story_id").to_pylist(),
+                        batch.column("outlet").to_pylist(),
+                        batch.column("published_date").to_pylist(),
+                        batch.column("quality_flags").to_pylist(),
+                        strict=True,
+                    ):
+                        split = split_cache.get(story_id)
+                        if split is None:
+                            split = split_cache[story_id] = splitting.split_of_story(story_id)
+                        stats.stories.add(story_id)
+                        stats.outlets[outlet or "(unknown)"] += 1
+                        stats.text_flags.update(TEXT_FLAGS.names[f] for f in flags)
+                        if date is not None:
+                            stats.dates.append(date.isoformat())
+                        entries = _read_entries(log_fh, log.by_article.get(article_id, ()), unreadable)
+                        if article_id in seeds:
+                            entries.append(seeds[article_id])
+                        ballots = []
+                        for entry in entries:
+                            checked = recheck(entry, text, sha)
+                            if checked.status == "quarantined" and entry.status != "quarantined":
+                                stats.release_quarantined.update(checked.reasons)
+                            rows.raw(entry, checked, story_id, split)
+                            ballots.append(
+                                Ballot(
+                                    entry.annotation_id,
+                                    entry.annotator,
+                                    checked.parsed if checked.parsed is not None else ParsedAnnotation(),
+                                    ground_truth=entry.ground_truth,
+                                    machine=entry.provenance == "machine",
+                                    cancelled=entry.was_cancelled,
+                                    quarantined=checked.parsed is None,
+                                    version=entry.version_key,
+                                )
+                            )
+                        gold = adjudicate_article(article_id, ballots)
+                        agreement.add(ballots)
+                        rows.gold(gold, story_id, split)
+                        if gold.n_annotators:
+                            stats.articles_annotated += 1
+                        if gold.review:
+                            stats.articles_needing_review += 1
+                            for item in gold.review:
+                                review.write(item.to_json() + "\n")
+                            review_count += len(gold.review)
+                        extras["split"].append(SPLITS.index(split))
+                        extras["genre"].append(None if gold.genre is None else GENRES.index(gold.genre))
+                        extras["genre_provenance"].append(
+                            None if gold.genre_provenance is None else PROVENANCE.index(gold.genre_provenance)
+                        )
+                        extras["annotation_flags"].append([QUALITY_FLAGS.index(f) for f in gold.quality_flags])
+                        extras["n_annotators"].append(gold.n_annotators)
+                        extras["needs_review"].append(gold.needs_review)
+                    _write_articles(writers, batch, extras)
+            writers.close()
+        except BaseException:
+            for writer in writers.writers.values():
+                writer.close()
+            review_tmp.unlink(missing_ok=True)
+            raise
+
+        manifest = _manifest(
+            version=version,
+            corpus_version=corpus_version,
+            corpus_manifest=_corpus_manifest(ws, corpus_version),
+            writers=writers,
+            stats=stats,
+            agreement=agreement.result(),
+            log=log,
+            unreadable=len(unreadable),
+            orphans=orphans,
+            embedded=len(seeds),
+            review_count=review_count,
+        )
+        try:
+            plots = card.write_plots(manifest, stage)
+            manifest["plots"] = plots
+            croissant.write_croissant(manifest, stage)
+            card.write_card(manifest, stage)
+            _write_manifest(manifest, stage)
+            issues = validate_release(stage, progress=progress)
+        except BaseException:
+            review_tmp.unlink(missing_ok=True)
+            raise
+        if issues:
+            review_tmp.unlink(missing_ok=True)
+            raise DataError(
+                f"release {version} failed validation ({len(issues)} problems); nothing was written:\n"
+                + format_issues(issues)
+            )
+    os.replace(review_tmp, ws.root / "annotations" / "review.jsonl")
+    return ReleaseReport(
+        version=version,
+        corpus_version=corpus_version,
+        path=ws.release_dir(version),
+        manifest=manifest,
+        review_path=ws.root / "annotations" / "review.jsonl",
+        review_items=review_count,
+    )
+
+
+@contextlib.contextmanager
+def _open_log(path: Path) -> Iterator[BinaryIO | None]:
+    """The log opened for random reads, or None when there is no log yet."""
+    if not path.exists():
+        yield None
+        return
+    with open(path, "rb") as fh:
+        yield fh
+
+
+def _write_articles(writers: _Writers, batch: pa.Table, extras: dict[str, list[Any]]) -> None:
+    schema = writers.schemas["articles"]
+    arrays = [batch.column(name) for name in CORPUS_FEATURES]
+    arrays += [pa.array(extras[name], type=schema.field(name).type) for name in schema.names[len(CORPUS_FEATURES) :]]
+    table = pa.Table.from_arrays(arrays, schema=schema)
+    split_column = table.column("split")
+    for index, split in enumerate(SPLITS.names):
+        part = table.filter(pc.equal(split_column, index))
+        writers.write_table("articles", split, part)
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _manifest(
+    *,
+    version: str,
+    corpus_version: str,
+    corpus_manifest: dict[str, Any],
+    writers: _Writers,
+    stats: _Stats,
+    agreement: dict[str, Any],
+    log: _LogIndex,
+    unreadable: int,
+    orphans: int,
+    embedded: int,
+    review_count: int,
+) -> dict[str, Any]:
+    configs: dict[str, Any] = {}
+    for config in RELEASE_CONFIGS:
+        split_rows = {s: writers.rows[(config, s)] for s in SPLITS.names if writers.rows[(config, s)]}
+        configs[config] = {
+            "default": config == DEFAULT_CONFIG,
+            "splits": split_rows,
+            "rows": sum(split_rows.values()),
+            "data_files": {s: DATA_FILE.format(config=config, split=s) for s in split_rows},
+        }
+    dates = sorted(stats.dates)
+    sources = [
+        {"file": PurePath(str(s.get("path", ""))).name, "sha256": s.get("sha256"), "bytes": s.get("bytes")}
+        for s in corpus_manifest.get("sources", [])
+    ]
+    return {
+        "name": DATASET_NAME,
+        "version": version,
+        "corpus_version": corpus_version,
+        "schema_version": SCHEMA_VERSION,
+        "configs": configs,
+        "splits": splitting.describe(),
+        "corpus": {
+            "articles": configs["articles"]["rows"],
+            "stories": len(stats.stories),
+            "outlets": dict(sorted(stats.outlets.items())),
+            "published": {"first": dates[0] if dates else None, "last": dates[-1] if dates else None},
+            "text_flags": _vocab_counts(stats.text_flags, TEXT_FLAGS.names),
+            "sources": sources,
+            "cleaning_rules": corpus_manifest.get("cleaning_rules", {}),
+            "stories_method": corpus_manifest.get("stories", {}),
+            "article_id": corpus_manifest.get("article_id"),
+        },
+        "annotations": {
+            "log_lines": log.lines,
+            "log_unreadable_lines": log.unreadable + unreadable,
+            "superseded_versions": log.superseded,
+            "not_in_corpus": orphans,
+            "embedded": embedded,
+            "released": sum(stats.status.values()),
+            "by_status": _vocab_counts(stats.status, ANNOTATION_STATUS.names),
+            "by_provenance": _vocab_counts(stats.raw_provenance, PROVENANCE.names),
+            "by_source": dict(sorted(stats.sources.items())),
+            "quarantine_reasons": dict(sorted(stats.reasons.items())),
+            "quarantined_at_release": dict(sorted(stats.release_quarantined.items())),
+            "articles_annotated": stats.articles_annotated,
+        },
+        "adjudication": {
+            "policy": list(POLICY),
+            "review_items": review_count,
+            "review_by_reason": dict(sorted(stats.review.items())),
+            "articles_needing_review": stats.articles_needing_review,
+        },
+        "agreement": agreement,
+        "distributions": {
+            "stance": {t: _vocab_counts(c, STANCE_LABELS.names) for t, c in stats.stance.items()},
+            "genre": _vocab_counts(stats.genre, GENRES.names),
+            "event_type": _vocab_counts(stats.event_type, EVENT_TYPES.names),
+            "mode": dict(sorted(stats.mode.items())),
+            "factuality": dict(sorted(stats.factuality.items())),
+            "role": _vocab_counts(stats.role, ROLES.names),
+            "entity_type": dict(sorted(stats.entity_type.items())),
+            "annotation_flags": _vocab_counts(stats.annotation_flags, QUALITY_FLAGS.names),
+            "provenance": {k: _vocab_counts(c, PROVENANCE.names) for k, c in stats.provenance.items()},
+        },
+    }
+
+
+MANIFEST = "manifest.json"
+
+
+def _write_manifest(manifest: dict[str, Any], root: Path) -> None:
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.name != MANIFEST)
+    manifest["files"] = {
+        p.relative_to(root).as_posix(): {"sha256": file_digest(p), "bytes": p.stat().st_size} for p in files
+    }
+    atomic_write_json(root / MANIFEST, manifest)

@@ -1,0 +1,462 @@
+"""Adjudication: from the annotations of one article to its gold labels, unit by unit.
+
+Policy (also printed in the dataset card, from :data:`POLICY`):
+
+1. **Who votes.** The newest version of each annotation is used (``latest_annotations``),
+   after its regions were checked again against the corpus text. Cancelled (skipped)
+   annotations and quarantined annotations do not vote; partial ones vote with the regions
+   that passed the check. Each annotator votes once per article: their newest annotation.
+   Machine annotations (pre-annotations, the embedded seed annotations) vote only where no
+   human annotated the article; then every label is marked ``machine``.
+2. **Units.** Stance: article x target. Genre: article. Quality flags: article x flag
+   (set or not set). Events: a trigger span with its PLOVER type; triggers of different
+   annotators are the same event when their spans overlap and their types are equal.
+   Within an event: the trigger boundaries, the mode and the factuality; arguments are
+   matched by role and overlapping span, and then the entity type and the boundaries are
+   voted.
+3. **Ground truth wins.** When annotations marked ground truth voted on a unit, only they
+   decide it; the others' votes are still listed.
+4. **Otherwise the majority.** A value voted by more than half of the voters wins. For an
+   event (or an argument) the vote is on presence: kept when more than half of the voters
+   of the article (of the event) marked it, dropped when fewer than half did.
+5. **Ties and low agreement go to review.** A tie for the top (for example one vote each
+   from two annotators) leaves a label empty (null) and an event or argument marked by
+   exactly half of the voters is kept provisionally; a plurality without a majority (low
+   agreement, e.g. 2 of 5 votes) is kept provisionally. All of these rows carry
+   ``needs_review = true`` and are listed in ``annotations/review.jsonl`` with the unit
+   and the reason (``tie`` or ``low_agreement``), which ``export --review`` sends back to
+   Label Studio. Tied span boundaries take the most voted span, then the shortest, then the
+   earliest, and are flagged the same way.
+6. **Provenance.** ``machine`` when no human label voted; ``human`` when every voter gave
+   the winning value (one annotator, or unanimity); ``adjudicated`` when the value was
+   decided among disagreeing humans (by majority or by ground truth).
+7. **Nothing is lost.** Every annotation, voting or not, is released as made in
+   ``annotations_raw``.
+
+>>> from labeling.results import parse_result
+>>> ballot = Ballot("a1", "ann", parse_result([{"from_name": "stance_russia", "to_name": "text",
+...     "type": "choices", "value": {"choices": ["neutral"]}}]))
+>>> gold = adjudicate_article("art-1", [ballot])
+>>> gold.stance[0].target, gold.stance[0].label, gold.stance[0].provenance
+('russia', 'neutral', 'human')
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from labeling.results import ParsedAnnotation, Region, Trigger
+from schema.labels import QUALITY_FLAGS, STANCE_TARGETS
+
+#: The policy in the words of the card (one bullet per line).
+POLICY: tuple[str, ...] = (
+    "The newest version of each annotation is used, after its spans were checked again against the corpus text.",
+    "Cancelled (skipped) and quarantined annotations do not vote; each annotator votes once per article "
+    "(their newest annotation).",
+    "Machine annotations (pre-annotations, the embedded seed annotations) vote only where no human annotated "
+    "the article; their labels are marked `machine`.",
+    "Units: stance per article and target; genre and each quality flag per article; events matched across "
+    "annotators by overlapping trigger spans of the same PLOVER type; arguments matched by role and "
+    "overlapping span.",
+    "Ground-truth annotations win: when they voted on a unit, only they decide it.",
+    "Otherwise the majority: a value with more than half of the votes wins; an event or argument is kept "
+    "when more than half of the voters marked it.",
+    "Ties and low agreement (a plurality without a majority) are flagged `needs_review` and listed in the "
+    "review file that `export --review` sends back to Label Studio; a tied label is left empty (null), a "
+    "tied event or argument is kept provisionally.",
+    "Provenance: `machine` when no human label voted, `human` when every voter agreed, `adjudicated` when "
+    "the value was decided among disagreeing humans.",
+    "Every annotation, voting or not, is released as made in the `annotations_raw` config.",
+)
+
+TIE = "tie"
+LOW_AGREEMENT = "low_agreement"
+
+HUMAN = "human"
+ADJUDICATED = "adjudicated"
+MACHINE = "machine"
+
+T = TypeVar("T")
+V = TypeVar("V", bound=Hashable)
+
+
+@dataclass(slots=True)
+class Ballot:
+    """One annotation of an article, parsed, with what decides whether and how it votes."""
+
+    annotation_id: str
+    annotator: str
+    parsed: ParsedAnnotation
+    ground_truth: bool = False
+    machine: bool = False
+    cancelled: bool = False
+    quarantined: bool = False
+    version: tuple[str, str] = ("", "")  # (updated_at, created_at): the newest wins per annotator
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    """A unit sent back to annotators: one line of ``annotations/review.jsonl``."""
+
+    article_id: str
+    unit: str
+    reason: str
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"article_id": self.article_id, "unit": self.unit, "reason": self.reason},
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+
+@dataclass(slots=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
+class StanceGold:
+    target: str
+    label: str | None
+    evidence: list[Span]
+    votes: list[tuple[str, str]]  # (annotator, label) of every voter, deciding or not
+    n_annotators: int
+    provenance: str
+    needs_review: bool
+
+
+@dataclass(slots=True)
+class ArgumentGold:
+    role: str
+    entity_type: str | None
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
+class EventGold:
+    start: int
+    end: int
+    text: str
+    event_type: str
+    mode: str | None
+    factuality: str | None
+    arguments: list[ArgumentGold]
+    annotators: list[str]
+    n_annotators: int
+    provenance: str
+    needs_review: bool
+
+
+@dataclass(slots=True)
+class ArticleGold:
+    """The adjudicated labels of one article. Empty when nobody voted."""
+
+    article_id: str
+    n_annotators: int = 0
+    genre: str | None = None
+    genre_provenance: str | None = None
+    quality_flags: list[str] = field(default_factory=list)
+    stance: list[StanceGold] = field(default_factory=list)
+    events: list[EventGold] = field(default_factory=list)
+    review: list[ReviewItem] = field(default_factory=list)
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.review)
+
+
+# --- who votes -----------------------------------------------------------------------------
+
+
+def select_ballots(ballots: Iterable[Ballot]) -> list[Ballot]:
+    """The ballots that vote, per the policy: no cancelled or quarantined ones, machine
+    ones only without any human one, one per annotator (the newest), sorted by annotator."""
+    usable = [b for b in ballots if not b.cancelled and not b.quarantined]
+    if any(not b.machine for b in usable):
+        usable = [b for b in usable if not b.machine]
+    newest: dict[str, Ballot] = {}
+    for ballot in usable:
+        current = newest.get(ballot.annotator)
+        if current is None or (ballot.version, ballot.annotation_id) > (current.version, current.annotation_id):
+            newest[ballot.annotator] = ballot
+    return [newest[name] for name in sorted(newest)]
+
+
+# --- voting --------------------------------------------------------------------------------
+
+
+def decide(values: Sequence[V]) -> tuple[V | None, str | None]:
+    """Majority vote: ``(winner, None)``, ``(None, "tie")`` or ``(plurality, "low_agreement")``.
+
+    >>> decide(["a", "a", "b"])
+    ('a', None)
+    >>> decide(["a", "b"])
+    (None, 'tie')
+    >>> decide(["a", "a", "b", "c"])
+    ('a', 'low_agreement')
+    """
+    if not values:
+        return None, None
+    counts = Counter(values)
+    ranked = counts.most_common()
+    top = ranked[0][1]
+    if len(ranked) > 1 and ranked[1][1] == top:
+        return None, TIE
+    if top * 2 > len(values):
+        return ranked[0][0], None
+    return ranked[0][0], LOW_AGREEMENT
+
+
+def _presence(support: int, voters: int) -> str | None:
+    """Reason to review an event/argument kept by ``support`` of ``voters``; "drop" below half."""
+    if support * 2 > voters:
+        return None
+    if support * 2 == voters:
+        return TIE
+    return "drop"
+
+
+def _provenance(machine: bool, unanimous: bool) -> str:
+    if machine:
+        return MACHINE
+    return HUMAN if unanimous else ADJUDICATED
+
+
+def _span_vote(spans: Sequence[tuple[int, int, str]]) -> tuple[tuple[int, int, str], bool]:
+    """The most voted span, then the shortest, then the earliest; True when that was a tie."""
+    counts = Counter((s, e) for s, e, _ in spans)
+    texts = {(s, e): t for s, e, t in spans}
+    best = min(counts, key=lambda se: (-counts[se], se[1] - se[0], se[0], se[1]))
+    tied = sum(1 for c in counts.values() if c == counts[best]) > 1
+    return (best[0], best[1], texts[best]), tied
+
+
+# --- matching spans across annotators --------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Member(Generic[T]):
+    """One annotator's span in a match: who, where, its kind (a type or a role), the item."""
+
+    annotator: str
+    start: int
+    end: int
+    kind: str
+    item: T
+
+
+def match_spans(members: Sequence[Member[T]], *, same_kind: bool) -> list[list[Member[T]]]:
+    """Group spans of different annotators that overlap (and, with ``same_kind``, share a kind).
+
+    Each group holds at most one span per annotator. A span joins the group whose first
+    span it overlaps most (ties: the earlier group); the sweep over start offsets keeps
+    this linear in practice. Deterministic: the result depends only on the spans.
+
+    >>> m = [Member("a", 0, 5, "X", 1), Member("b", 2, 6, "X", 2), Member("b", 10, 12, "X", 3)]
+    >>> [[x.item for x in g] for g in match_spans(m, same_kind=True)]
+    [[1, 2], [3]]
+    """
+    ordered = sorted(members, key=lambda m: (m.start, m.end, m.kind, m.annotator))
+    groups: list[list[Member[T]]] = []
+    anchors: list[tuple[int, int, str, set[str]]] = []  # (start, end, kind, annotators)
+    active: list[int] = []
+    for member in ordered:
+        active = [g for g in active if anchors[g][1] > member.start]
+        best, best_overlap = -1, 0
+        for g in active:
+            start, end, kind, annotators = anchors[g]
+            if member.annotator in annotators or (same_kind and kind != member.kind):
+                continue
+            overlap = min(end, member.end) - max(start, member.start)
+            if overlap > best_overlap:
+                best, best_overlap = g, overlap
+        if best < 0:
+            groups.append([member])
+            anchors.append((member.start, member.end, member.kind, {member.annotator}))
+            active.append(len(groups) - 1)
+        else:
+            groups[best].append(member)
+            anchors[best][3].add(member.annotator)
+    return groups
+
+
+# --- the units -----------------------------------------------------------------------------
+
+
+def _stance(article_id: str, ballots: Sequence[Ballot], machine: bool, gold: ArticleGold) -> None:
+    for target in STANCE_TARGETS.names:
+        voters = [b for b in ballots if target in b.parsed.stance]
+        if not voters:
+            continue
+        deciding = [b for b in voters if b.ground_truth] or voters
+        label, reason = decide([b.parsed.stance[target] for b in deciding])
+        all_labels = [b.parsed.stance[target] for b in voters]
+        unanimous = label is not None and all(v == label for v in all_labels)
+        evidence: dict[tuple[int, int], Span] = {}
+        for ballot in voters:
+            if label is not None and ballot.parsed.stance[target] == label:
+                for region in ballot.parsed.evidence.get(target, ()):
+                    evidence.setdefault((region.start, region.end), Span(region.start, region.end, region.text))
+        gold.stance.append(
+            StanceGold(
+                target=target,
+                label=label,
+                evidence=[evidence[k] for k in sorted(evidence)],
+                votes=[(b.annotator, b.parsed.stance[target]) for b in voters],
+                n_annotators=len(voters),
+                provenance=_provenance(machine, unanimous),
+                needs_review=reason is not None,
+            )
+        )
+        if reason is not None:
+            gold.review.append(ReviewItem(article_id, f"stance:{target}", reason))
+
+
+def _genre_and_flags(article_id: str, ballots: Sequence[Ballot], machine: bool, gold: ArticleGold) -> None:
+    voters = [b for b in ballots if b.parsed.genre is not None]
+    if voters:
+        deciding = [b for b in voters if b.ground_truth] or voters
+        genre, reason = decide([b.parsed.genre for b in deciding if b.parsed.genre is not None])
+        gold.genre = genre
+        gold.genre_provenance = _provenance(machine, genre is not None and all(b.parsed.genre == genre for b in voters))
+        if reason is not None:
+            gold.review.append(ReviewItem(article_id, "genre", reason))
+    # A flag is a yes/no unit over every ballot of the article (an unset flag is a "no").
+    deciding = [b for b in ballots if b.ground_truth] or list(ballots)
+    for flag in QUALITY_FLAGS.names:
+        marked = sum(1 for b in deciding if flag in b.parsed.quality_flags)
+        if marked == 0:
+            continue
+        reason = _presence(marked, len(deciding))
+        if reason == "drop":
+            continue
+        gold.quality_flags.append(flag)
+        if reason is not None:
+            gold.review.append(ReviewItem(article_id, f"quality:{flag}", reason))
+
+
+def _arguments(ballot: Ballot, trigger: Trigger) -> list[tuple[str, Region]]:
+    found: list[tuple[str, Region]] = []
+    for relation in ballot.parsed.relations:
+        if relation.trigger_id == trigger.id:
+            entity = ballot.parsed.entity(relation.entity_id)
+            if entity is not None:
+                found.append((relation.role, entity))
+    return found
+
+
+def _events(article_id: str, ballots: Sequence[Ballot], machine: bool, gold: ArticleGold) -> None:
+    by_id = {b.annotator: b for b in ballots}
+    members = [Member(b.annotator, t.start, t.end, t.event_type, t) for b in ballots for t in b.parsed.triggers]
+    if not members:
+        return
+    truth = {b.annotator for b in ballots if b.ground_truth}
+    n_deciding = len(truth) or len(ballots)
+    events: list[EventGold] = []
+    for group in match_spans(members, same_kind=True):
+        deciding = [m for m in group if m.annotator in truth] if truth else group
+        presence = _presence(len(deciding), n_deciding)
+        if presence == "drop":
+            continue
+        reasons: list[tuple[str, str]] = []
+        (start, end, text), tied = _span_vote([(m.start, m.end, m.item.text) for m in deciding])
+        event_type = group[0].kind
+        unit = f"event:{event_type}@{start}-{end}"
+        if presence is not None:
+            reasons.append((unit, presence))
+        if tied:
+            reasons.append((f"{unit}:span", TIE))
+        mode, mode_reason = decide([m.item.mode or "" for m in deciding])
+        factuality, fact_reason = decide([m.item.factuality or "" for m in deciding])
+        if mode_reason is not None:
+            reasons.append((f"{unit}:mode", mode_reason))
+        if fact_reason is not None:
+            reasons.append((f"{unit}:factuality", fact_reason))
+        arguments, unanimous_args = _event_arguments(group, deciding, by_id, unit, reasons)
+        unanimous = (
+            len(group) == len(ballots)
+            and not tied
+            and all((m.start, m.end) == (start, end) for m in group)
+            and all((m.item.mode or "") == mode for m in group)
+            and all((m.item.factuality or "") == factuality for m in group)
+            and unanimous_args
+        )
+        events.append(
+            EventGold(
+                start=start,
+                end=end,
+                text=text,
+                event_type=event_type,
+                mode=mode or None,
+                factuality=factuality or None,
+                arguments=arguments,
+                annotators=sorted(m.annotator for m in group),
+                n_annotators=len(ballots),
+                provenance=_provenance(machine, unanimous),
+                needs_review=bool(reasons),
+            )
+        )
+        gold.review.extend(ReviewItem(article_id, u, r) for u, r in reasons)
+    events.sort(key=lambda e: (e.start, e.end, e.event_type))
+    gold.events = events
+
+
+def _event_arguments(
+    group: Sequence[Member[Trigger]],
+    deciding: Sequence[Member[Trigger]],
+    ballots: dict[str, Ballot],
+    unit: str,
+    reasons: list[tuple[str, str]],
+) -> tuple[list[ArgumentGold], bool]:
+    members: list[Member[Region]] = []
+    for m in group:
+        for role, entity in _arguments(ballots[m.annotator], m.item):
+            members.append(Member(m.annotator, entity.start, entity.end, role, entity))
+    deciding_names = {m.annotator for m in deciding}
+    kept: list[ArgumentGold] = []
+    unanimous = True
+    for arg_group in match_spans(members, same_kind=True):
+        votes = [a for a in arg_group if a.annotator in deciding_names]
+        presence = _presence(len(votes), len(deciding))
+        if len(arg_group) != len(group):
+            unanimous = False
+        if presence == "drop":
+            continue
+        (start, end, text), tied = _span_vote([(a.start, a.end, a.item.text) for a in votes])
+        entity_type, type_reason = decide([a.item.label for a in votes])
+        role = arg_group[0].kind
+        arg_unit = f"{unit}:{role}@{start}-{end}"
+        if presence is not None:
+            reasons.append((arg_unit, presence))
+        if tied:
+            reasons.append((f"{arg_unit}:span", TIE))
+        if type_reason is not None:
+            reasons.append((f"{arg_unit}:entity_type", type_reason))
+        if tied or any((a.start, a.end, a.item.label) != (start, end, entity_type) for a in arg_group):
+            unanimous = False
+        kept.append(ArgumentGold(role, entity_type, start, end, text))
+    kept.sort(key=lambda a: (a.start, a.end, a.role))
+    return kept, unanimous
+
+
+def adjudicate_article(article_id: str, ballots: Iterable[Ballot]) -> ArticleGold:
+    """Adjudicate every unit of one article from all its ballots (voting ones are selected here)."""
+    voting = select_ballots(ballots)
+    gold = ArticleGold(article_id, n_annotators=len(voting))
+    if not voting:
+        return gold
+    machine = all(b.machine for b in voting)
+    _stance(article_id, voting, machine, gold)
+    _genre_and_flags(article_id, voting, machine, gold)
+    _events(article_id, voting, machine, gold)
+    return gold

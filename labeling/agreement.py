@@ -1,0 +1,218 @@
+"""Inter-annotator agreement over the human annotations, computed in one streaming pass.
+
+Measures (each reported with the number of items or pairs it rests on):
+
+- Krippendorff's alpha, nominal (the ``krippendorff`` package), per stance target and for
+  genre; items are articles, values the annotators' labels.
+- Span F1 for event triggers and for argument entities, exact and overlap, averaged over
+  annotator pairs (macro): for a pair, F1 = 2 x matched / (spans of one + spans of the
+  other) over the articles both annotated. Spans are matched across annotators by the same
+  overlap clustering as adjudication (at most one span per annotator per match, here
+  regardless of label); *exact* counts only matches with identical boundaries.
+- Event-type alpha on matched triggers: items are the matched triggers, values the types.
+- Role F1 on matched events: for each pair of matched triggers, the arguments (role and
+  overlapping span) of one annotator against the other's, pooled per pair, then averaged
+  over pairs.
+- Annotators per item: how many human annotators voted on each article.
+
+Only human annotations that vote (not cancelled, not quarantined, the newest per annotator)
+count. Where a measure has nothing to rest on (machine labels only, a single annotator, no
+item seen by two annotators, no variation at all) it is reported as *not computable* with
+the reason, never as a number.
+
+>>> acc = AgreementAccumulator()
+>>> acc.result()["stance_alpha"]["russia"]["note"]
+'not computable (0 human annotators)'
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from labeling.adjudicate import Ballot, Member, match_spans, select_ballots
+from labeling.results import Region, Trigger
+from schema.labels import EVENT_TYPES, GENRES, STANCE_LABELS, STANCE_TARGETS, Vocabulary
+
+
+def _measure(value: float | None, n: int, unit: str, note: str = "") -> dict[str, Any]:
+    return {"value": None if value is None else round(value, 4), "n": n, "unit": unit, "note": note}
+
+
+def _not_computable(n: int, unit: str, reason: str) -> dict[str, Any]:
+    return _measure(None, n, unit, f"not computable ({reason})")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+@dataclass(slots=True)
+class _Alpha:
+    """Value counts (items x labels) of the items that at least two annotators labelled."""
+
+    vocabulary: Vocabulary
+    rows: list[list[int]] = field(default_factory=list)
+
+    def add(self, labels: Sequence[str]) -> None:
+        if len(labels) < 2:
+            return
+        row = [0] * len(self.vocabulary)
+        for label in labels:
+            row[self.vocabulary.index(label)] += 1
+        self.rows.append(row)
+
+    def result(self, annotators: int, unit: str) -> dict[str, Any]:
+        if annotators < 2:
+            return _not_computable(len(self.rows), unit, _plural(annotators, "human annotator"))
+        if not self.rows:
+            return _not_computable(0, unit, f"no {unit} labelled by two or more annotators")
+        counts = np.asarray(self.rows, dtype=np.float64)
+        used = counts.sum(axis=0) > 0
+        if int(used.sum()) < 2:
+            only = self.vocabulary.names[int(np.argmax(used))]
+            return _not_computable(len(self.rows), unit, f"no variation: every label is {only!r}")
+        import krippendorff
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            value = float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal"))
+        if math.isnan(value):
+            return _not_computable(len(self.rows), unit, "undefined for these counts")
+        return _measure(value, len(self.rows), unit)
+
+
+@dataclass(slots=True)
+class _PairF1:
+    """Per annotator pair: matched count and the two span totals, pooled over articles."""
+
+    pairs: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+
+    def add(self, a: str, b: str, matched: int, n_a: int, n_b: int) -> None:
+        counts = self.pairs.setdefault((a, b), [0, 0, 0])
+        counts[0] += matched
+        counts[1] += n_a
+        counts[2] += n_b
+
+    def result(self, annotators: int) -> dict[str, Any]:
+        if annotators < 2:
+            return _not_computable(0, "annotator pairs", _plural(annotators, "human annotator"))
+        scores = [2 * m / (na + nb) for m, na, nb in self.pairs.values() if na + nb > 0]
+        if not scores:
+            return _not_computable(0, "annotator pairs", "no spans on articles shared by two annotators")
+        return _measure(sum(scores) / len(scores), len(scores), "annotator pairs")
+
+
+def _trigger_members(ballots: Sequence[Ballot]) -> list[Member[Trigger]]:
+    return [Member(b.annotator, t.start, t.end, "", t) for b in ballots for t in b.parsed.triggers]
+
+
+def _pair_counts(groups: list[list[Member[Any]]], exact: bool) -> Counter[tuple[str, str]]:
+    counts: Counter[tuple[str, str]] = Counter()
+    for group in groups:
+        if len(group) < 2:
+            continue
+        for x, y in itertools.combinations(sorted(group, key=lambda m: m.annotator), 2):
+            if not exact or (x.start, x.end) == (y.start, y.end):
+                counts[(x.annotator, y.annotator)] += 1
+    return counts
+
+
+class AgreementAccumulator:
+    """Feed it each article's ballots (:meth:`add`), then read :meth:`result`."""
+
+    def __init__(self) -> None:
+        self.annotators: set[str] = set()
+        self.per_item: Counter[int] = Counter()
+        self.machine_only = 0
+        self.stance = {t: _Alpha(STANCE_LABELS) for t in STANCE_TARGETS.names}
+        self.genre = _Alpha(GENRES)
+        self.event_type = _Alpha(EVENT_TYPES)
+        self.trigger_exact = _PairF1()
+        self.trigger_overlap = _PairF1()
+        self.entity_exact = _PairF1()
+        self.entity_overlap = _PairF1()
+        self.roles = _PairF1()
+
+    def add(self, ballots: Sequence[Ballot]) -> None:
+        """Count one article (all its ballots; the voting human ones are selected here)."""
+        human = select_ballots(b for b in ballots if not b.machine)
+        self.per_item[len(human)] += 1
+        if not human and select_ballots(ballots):
+            self.machine_only += 1
+        self.annotators.update(b.annotator for b in human)
+        if len(human) < 2:
+            return
+        for target, alpha in self.stance.items():
+            alpha.add([b.parsed.stance[target] for b in human if target in b.parsed.stance])
+        self.genre.add([b.parsed.genre for b in human if b.parsed.genre is not None])
+
+        triggers = match_spans(_trigger_members(human), same_kind=False)
+        for group in triggers:
+            self.event_type.add([m.item.event_type for m in group])
+        entities = match_spans(
+            [Member(b.annotator, e.start, e.end, "", e) for b in human for e in b.parsed.entities], same_kind=False
+        )
+        n_triggers = {b.annotator: len(b.parsed.triggers) for b in human}
+        n_entities = {b.annotator: len(b.parsed.entities) for b in human}
+        for measure, groups, exact, totals in (
+            (self.trigger_exact, triggers, True, n_triggers),
+            (self.trigger_overlap, triggers, False, n_triggers),
+            (self.entity_exact, entities, True, n_entities),
+            (self.entity_overlap, entities, False, n_entities),
+        ):
+            matched = _pair_counts(groups, exact)
+            for a, b in itertools.combinations(sorted(totals), 2):
+                measure.add(a, b, matched[(a, b)], totals[a], totals[b])
+        self._roles(human, triggers)
+
+    def _roles(self, ballots: Sequence[Ballot], triggers: list[list[Member[Trigger]]]) -> None:
+        args: dict[tuple[str, str], list[tuple[str, Region]]] = {}
+        for b in ballots:
+            for relation in b.parsed.relations:
+                entity = b.parsed.entity(relation.entity_id)
+                if entity is not None:
+                    args.setdefault((b.annotator, relation.trigger_id), []).append((relation.role, entity))
+        counts: dict[tuple[str, str], list[int]] = {}
+        for group in triggers:
+            for x, y in itertools.combinations(sorted(group, key=lambda m: m.annotator), 2):
+                xs = args.get((x.annotator, x.item.id), [])
+                ys = args.get((y.annotator, y.item.id), [])
+                members = [Member(x.annotator, e.start, e.end, role, e) for role, e in xs]
+                members += [Member(y.annotator, e.start, e.end, role, e) for role, e in ys]
+                matched = sum(1 for g in match_spans(members, same_kind=True) if len(g) == 2)
+                pair = counts.setdefault((x.annotator, y.annotator), [0, 0, 0])
+                pair[0] += matched
+                pair[1] += len(xs)
+                pair[2] += len(ys)
+        for (a, b), (m, na, nb) in counts.items():
+            self.roles.add(a, b, m, na, nb)
+
+    def result(self) -> dict[str, Any]:
+        """Every measure as ``{"value", "n", "unit", "note"}``; deterministic."""
+        n = len(self.annotators)
+        return {
+            "human_annotators": n,
+            "annotators_per_item": {str(k): self.per_item[k] for k in sorted(self.per_item)},
+            "machine_only_items": self.machine_only,
+            "stance_alpha": {t: a.result(n, "articles") for t, a in self.stance.items()},
+            "genre_alpha": self.genre.result(n, "articles"),
+            "event_type_alpha": self.event_type.result(n, "matched triggers"),
+            "trigger_span_f1": {"exact": self.trigger_exact.result(n), "overlap": self.trigger_overlap.result(n)},
+            "entity_span_f1": {"exact": self.entity_exact.result(n), "overlap": self.entity_overlap.result(n)},
+            "role_f1": self.roles.result(n),
+        }
+
+
+def format_measure(measure: dict[str, Any]) -> str:
+    """``0.8123 (40 articles)`` or the *not computable* note, for the card."""
+    if measure["value"] is None:
+        return str(measure["note"])
+    return f"{measure['value']:.3f} ({measure['n']} {measure['unit']})"

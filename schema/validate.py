@@ -1,0 +1,595 @@
+"""Validate a release folder: its files, its Arrow schemas and the meaning of every row.
+
+Checks, all of them run and every failure listed (never only the first):
+
+- files: ``README.md``, ``manifest.json``, ``croissant.json`` and the data files are there;
+  every file's sha256 matches ``manifest.json`` and no file is unlisted; the card's YAML
+  declares the configs with their data files and ``dataset_info`` features; the Croissant
+  file lists the data files with their sha256;
+- schema: each Parquet file's Arrow schema equals its config's (``schema/records.py``);
+- meaning: labels in their vocabularies (``ClassLabel`` ids in range, nulls only where the
+  scheme allows them, a mode valid for its event type); spans in range and equal to their
+  text slice; relation endpoints present in raw results; ids unique; every row's article
+  present in ``articles`` with the same story and split; splits disjoint by story; row
+  counts as in the manifest.
+
+Each :class:`Issue` names the config, the split file, the row (0-based, as ``ds[row]``),
+the problem and the fix. :func:`validate_release` returns them; the CLI prints them and
+exits 1.
+
+>>> Issue("stance", "train", 3, "label 9 is not a stance label", "re-run release").render()
+'stance/train row 3: label 9 is not a stance label. Fix: re-run release'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from datasets import ClassLabel, Features, List, Sequence
+
+from schema.labels import ANNOTATION_STATUS, EVENT_MODES, EVENT_TYPES, MODES, SPLITS
+from schema.records import DEFAULT_CONFIG, RELEASE_CONFIGS
+
+README = "README.md"
+MANIFEST = "manifest.json"
+CROISSANT = "croissant.json"
+DATA_FILE_RE = re.compile(r"^data/(?P<config>[a-z_]+)/(?P<split>[a-z]+)-(?P<shard>\d{5})-of-(?P<total>\d{5})\.parquet$")
+
+REGENERATE = "re-run `ceasefire-news release --version X.Y.Z` to a new version; never edit release files by hand"
+BATCH_ROWS = 20_000
+
+#: ClassLabel columns that may be null, by config: every other one must hold a label.
+NULLABLE = {
+    "articles": {"genre", "genre_provenance"},
+    "stance": {"label"},  # a tied unit (needs_review is then true)
+    "events": {"mode", "factuality", "arguments[].entity_type"},
+    "annotations_raw": {"genre"},
+}
+#: Columns that must never be null.
+REQUIRED = {
+    "articles": ("article_id", "text", "text_sha256", "story_id", "n_annotators", "needs_review"),
+    "stance": ("article_id", "story_id", "n_annotators", "needs_review"),
+    "events": ("event_id", "article_id", "story_id", "trigger", "n_annotators", "needs_review"),
+    "annotations_raw": ("annotation_id", "article_id", "story_id", "annotator", "result_json", "source"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One failed check: where (config, split or file, row), what, and the fix."""
+
+    config: str
+    split: str
+    row: int | None
+    problem: str
+    fix: str
+
+    def render(self) -> str:
+        where = f"{self.config}/{self.split}" if self.split else self.config
+        if self.row is not None:
+            where += f" row {self.row}"
+        return f"{where}: {self.problem}. Fix: {self.fix}"
+
+
+def format_issues(issues: list[Issue]) -> str:
+    """One line per issue."""
+    return "\n".join(issue.render() for issue in issues)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- files ---------------------------------------------------------------------------------
+
+
+def _check_manifest(root: Path, issues: list[Issue]) -> dict[str, Any] | None:
+    path = root / MANIFEST
+    if not path.is_file():
+        issues.append(Issue(MANIFEST, "", None, f"{path} is missing", REGENERATE))
+        return None
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        files = manifest["files"]
+        assert isinstance(files, dict)
+    except (ValueError, KeyError, AssertionError) as err:
+        issues.append(Issue(MANIFEST, "", None, f"not a release manifest ({err!r})", REGENERATE))
+        return None
+    present = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and p.name != MANIFEST}
+    for name in sorted(present - set(files)):
+        issues.append(
+            Issue(
+                MANIFEST,
+                "",
+                None,
+                f"{name} is in the folder but not in the manifest",
+                f"remove {name}, or {REGENERATE}",
+            )
+        )
+    for name in sorted(files):
+        entry = files[name]
+        file = root / name
+        if name not in present:
+            issues.append(
+                Issue(MANIFEST, "", None, f"{name} is listed but missing", f"restore {name}, or {REGENERATE}")
+            )
+            continue
+        actual = _sha256(file)
+        if actual != entry.get("sha256"):
+            issues.append(
+                Issue(
+                    MANIFEST,
+                    "",
+                    None,
+                    f"{name} has sha256 {actual}, the manifest says {entry.get('sha256')}",
+                    f"restore the released {name}, or {REGENERATE}",
+                )
+            )
+    return manifest
+
+
+def _check_card(root: Path, data_files: dict[str, dict[str, list[str]]], issues: list[Issue]) -> None:
+    path = root / README
+    if not path.is_file():
+        issues.append(Issue(README, "", None, "the dataset card README.md is missing", REGENERATE))
+        return
+    from huggingface_hub import DatasetCard
+
+    try:
+        data = DatasetCard.load(path).data.to_dict()
+    except Exception as err:  # a card the Hub would reject, whatever the parser raises
+        issues.append(Issue(README, "", None, f"the card's YAML header does not parse ({err})", REGENERATE))
+        return
+    declared = {c.get("config_name"): c for c in data.get("configs") or []}
+    defaults = [name for name, c in declared.items() if c.get("default")]
+    if defaults != [DEFAULT_CONFIG] and DEFAULT_CONFIG in data_files:
+        issues.append(
+            Issue(README, "", None, f"default config is {defaults}, expected [{DEFAULT_CONFIG!r}]", REGENERATE)
+        )
+    infos = {i.get("config_name"): i for i in data.get("dataset_info") or []}
+    for config, splits in data_files.items():
+        if config not in declared:
+            issues.append(Issue(README, "", None, f"config {config!r} has data files but is not declared", REGENERATE))
+            continue
+        listed = {d["split"]: d["path"] for d in declared[config].get("data_files", [])}
+        for split in splits:
+            pattern = f"data/{config}/{split}-*.parquet"
+            if listed.get(split) != pattern:
+                issues.append(
+                    Issue(
+                        README,
+                        "",
+                        None,
+                        f"config {config!r} split {split!r} path is {listed.get(split)!r}, expected {pattern!r}",
+                        REGENERATE,
+                    )
+                )
+        for split in sorted(set(listed) - set(splits)):
+            issues.append(
+                Issue(README, "", None, f"config {config!r} declares split {split!r} without data files", REGENERATE)
+            )
+        info = infos.get(config)
+        try:
+            features = Features._from_yaml_list(info["features"]) if info else None
+        except (KeyError, TypeError, ValueError) as err:
+            features = None
+            issues.append(
+                Issue(README, "", None, f"dataset_info features of {config!r} do not parse ({err})", REGENERATE)
+            )
+        if features != RELEASE_CONFIGS[config]:
+            issues.append(
+                Issue(
+                    README,
+                    "",
+                    None,
+                    f"dataset_info of config {config!r} does not declare the features of schema/records.py",
+                    REGENERATE,
+                )
+            )
+    for config in sorted(set(declared) - set(data_files)):
+        issues.append(Issue(README, "", None, f"config {config!r} is declared but has no data files", REGENERATE))
+
+
+def _check_croissant(root: Path, data_paths: list[str], issues: list[Issue]) -> None:
+    path = root / CROISSANT
+    if not path.is_file():
+        issues.append(Issue(CROISSANT, "", None, "croissant.json is missing", REGENERATE))
+        return
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        objects = {d["contentUrl"]: d for d in data["distribution"] if d.get("@type") == "cr:FileObject"}
+    except (ValueError, KeyError, TypeError) as err:
+        issues.append(Issue(CROISSANT, "", None, f"not Croissant JSON-LD ({err!r})", REGENERATE))
+        return
+    for name in data_paths:
+        obj = objects.get(name)
+        if obj is None:
+            issues.append(Issue(CROISSANT, "", None, f"{name} is not in the distribution", REGENERATE))
+        elif obj.get("sha256") != _sha256(root / name):
+            issues.append(Issue(CROISSANT, "", None, f"the sha256 of {name} differs from the file", REGENERATE))
+
+
+# --- schema --------------------------------------------------------------------------------
+
+
+def _schema_problems(actual: pa.Schema, expected: pa.Schema) -> list[str]:
+    problems = []
+    names = set(actual.names)
+    for field in expected:
+        if field.name not in names:
+            problems.append(f"column {field.name!r} is missing (expected {field.type})")
+        elif not actual.field(field.name).type.equals(field.type):
+            problems.append(f"column {field.name!r} is {actual.field(field.name).type}, expected {field.type}")
+    problems += [f"column {n!r} is not in the schema" for n in actual.names if n not in expected.names]
+    if not problems and actual.names != expected.names:
+        problems.append(f"columns are in the order {actual.names}, expected {expected.names}")
+    return problems
+
+
+# --- labels: ClassLabel ids, vectorised ------------------------------------------------------
+
+
+def _class_labels(
+    array: pa.Array, feature: Any, path: str, rows: pa.Array | None
+) -> Iterator[tuple[str, ClassLabel, pa.Array, pa.Array | None]]:
+    if isinstance(feature, ClassLabel):
+        yield path, feature, array, rows
+    elif isinstance(feature, List | Sequence):
+        parents = pc.list_parent_indices(array)
+        flat = pc.list_flatten(array)
+        yield from _class_labels(flat, feature.feature, f"{path}[]", parents if rows is None else rows.take(parents))
+    elif isinstance(feature, dict):
+        for key, sub in feature.items():
+            yield from _class_labels(pc.struct_field(array, key), sub, f"{path}.{key}" if path else key, rows)
+
+
+def _check_labels(config: str, split: str, batch: pa.Table, offset: int, issues: list[Issue]) -> None:
+    features = RELEASE_CONFIGS[config]
+    for name, feature in features.items():
+        column = batch.column(name).combine_chunks()
+        for path, label, values, rows in _class_labels(column, feature, name, None):
+            n = label.num_classes
+            bad = pc.or_kleene(pc.less(values, 0), pc.greater_equal(values, n))
+            nulls = pc.is_null(values)
+            allow_null = path in NULLABLE[config]
+            positions = pc.indices_nonzero(bad if allow_null else pc.or_kleene(bad, nulls))
+            for pos in positions.to_pylist():
+                row = pos if rows is None else rows[pos].as_py()
+                value = values[pos].as_py()
+                problem = (
+                    f"{path} is null; a label of {label.names} is required"
+                    if value is None
+                    else f"{path} is {value}, not a label id of {len(label.names)} labels {label.names}"
+                )
+                issues.append(Issue(config, split, offset + row, problem, REGENERATE))
+    for name in REQUIRED[config]:
+        column = batch.column(name)
+        if column.null_count:
+            for pos in pc.indices_nonzero(pc.is_null(column)).to_pylist():
+                issues.append(Issue(config, split, offset + pos, f"{name} is null", REGENERATE))
+
+
+# --- meaning, row by row ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Article:
+    text: str
+    story_id: str
+    split: str
+
+
+class _Checker:
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        self.articles: dict[str, _Article] = {}
+        self.story_split: dict[str, tuple[str, str, str, int]] = {}  # story -> (split, config, file split, row)
+
+    def add(self, config: str, split: str, row: int, problem: str, fix: str = REGENERATE) -> None:
+        self.issues.append(Issue(config, split, row, problem, fix))
+
+    def story(self, config: str, split: str, row: int, story_id: str | None) -> None:
+        if story_id is None:
+            return
+        seen = self.story_split.setdefault(story_id, (split, config, split, row))
+        if seen[0] != split:
+            self.add(
+                config,
+                split,
+                row,
+                f"story {story_id} is in split {split!r} here and in {seen[0]!r} ({seen[1]}/{seen[2]} row {seen[3]}); "
+                "splits must be disjoint by story",
+                "splits are assigned by story_id in release; " + REGENERATE,
+            )
+
+    def span(self, where: tuple[str, str, int], what: str, text: str, *, start: Any, end: Any, span_text: Any) -> None:
+        config, split, row = where
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            self.add(config, split, row, f"{what} offsets [{start}, {end}) are outside the text (length {len(text)})")
+        elif text[start:end] != span_text:
+            self.add(
+                config,
+                split,
+                row,
+                f"{what} text {span_text!r} differs from text[{start}:{end}] = {text[start:end]!r}",
+            )
+
+    def article_of(self, config: str, split: str, row: int, values: dict[str, Any]) -> _Article | None:
+        article = self.articles.get(values["article_id"])
+        if article is None:
+            self.add(
+                config,
+                split,
+                row,
+                f"article {values['article_id']} is not in the articles config",
+                "release rows only for articles of the corpus; " + REGENERATE,
+            )
+            return None
+        if values["story_id"] != article.story_id:
+            self.add(
+                config,
+                split,
+                row,
+                f"story_id {values['story_id']} differs from the article's {article.story_id}",
+            )
+        if split != article.split:
+            self.add(config, split, row, f"row is in split {split!r}, its article in {article.split!r}")
+        return article
+
+    def articles_rows(self, split: str, offset: int, rows: list[dict[str, Any]]) -> None:
+        for i, values in enumerate(rows):
+            row = offset + i
+            article_id = values["article_id"]
+            if values["split"] != SPLITS.index(split) and values["split"] is not None:
+                self.add("articles", split, row, f"split column says {values['split']}, the file is {split!r}")
+            if article_id in self.articles:
+                self.add("articles", split, row, f"article_id {article_id} is not unique")
+                continue
+            text = values["text"] or ""
+            if hashlib.sha256(text.encode("utf-8")).hexdigest() != values["text_sha256"]:
+                self.add("articles", split, row, f"text_sha256 of {article_id} does not match its text")
+            self.articles[article_id] = _Article(text, values["story_id"], split)
+            self.story("articles", split, row, values["story_id"])
+
+    def stance_rows(self, split: str, offset: int, rows: list[dict[str, Any]], seen: set[tuple[str, int]]) -> None:
+        for i, values in enumerate(rows):
+            row = offset + i
+            key = (values["article_id"], values["target"])
+            if key in seen:
+                self.add("stance", split, row, f"article {key[0]} has two rows for target id {key[1]}")
+            seen.add(key)
+            if values["label"] is None and not values["needs_review"]:
+                self.add("stance", split, row, "label is null but needs_review is false")
+            article = self.article_of("stance", split, row, values)
+            if article is None:
+                continue
+            for j, ev in enumerate(values["evidence"] or []):
+                self.span(
+                    ("stance", split, row),
+                    f"evidence[{j}]",
+                    article.text,
+                    start=ev["start"],
+                    end=ev["end"],
+                    span_text=ev["text"],
+                )
+
+    def events_rows(self, split: str, offset: int, rows: list[dict[str, Any]], seen: set[str]) -> None:
+        for i, values in enumerate(rows):
+            row = offset + i
+            if values["event_id"] in seen:
+                self.add("events", split, row, f"event_id {values['event_id']} is not unique")
+            seen.add(values["event_id"])
+            event_type, mode = values["event_type"], values["mode"]
+            if (
+                mode is not None
+                and event_type is not None
+                and 0 <= event_type < len(EVENT_TYPES)
+                and 0 <= mode < len(MODES)
+            ):
+                type_name, mode_name = EVENT_TYPES.names[event_type], MODES.names[mode]
+                if type_name not in EVENT_MODES or mode_name not in EVENT_MODES[type_name]:
+                    allowed = list(EVENT_MODES[type_name].names) if type_name in EVENT_MODES else []
+                    self.add(
+                        "events", split, row, f"mode {mode_name!r} is not a mode of {type_name} (modes: {allowed})"
+                    )
+            article = self.article_of("events", split, row, values)
+            if article is None:
+                continue
+            trigger = values["trigger"] or {}
+            self.span(
+                ("events", split, row),
+                "trigger",
+                article.text,
+                start=trigger.get("start"),
+                end=trigger.get("end"),
+                span_text=trigger.get("text"),
+            )
+            for j, arg in enumerate(values["arguments"] or []):
+                self.span(
+                    ("events", split, row),
+                    f"arguments[{j}]",
+                    article.text,
+                    start=arg["start"],
+                    end=arg["end"],
+                    span_text=arg["text"],
+                )
+
+    def raw_rows(self, split: str, offset: int, rows: list[dict[str, Any]], seen: set[str]) -> None:
+        from labeling.results import parse_result
+
+        checked = {ANNOTATION_STATUS.index("accepted"), ANNOTATION_STATUS.index("partial")}
+        for i, values in enumerate(rows):
+            row = offset + i
+            if values["annotation_id"] in seen:
+                self.add("annotations_raw", split, row, f"annotation_id {values['annotation_id']} is not unique")
+            seen.add(values["annotation_id"])
+            article = self.article_of("annotations_raw", split, row, values)
+            try:
+                result = json.loads(values["result_json"])
+            except (TypeError, ValueError) as err:
+                self.add("annotations_raw", split, row, f"result_json is not JSON ({err})")
+                continue
+            if article is None or values["status"] not in checked:
+                continue  # a quarantined annotation is released as made
+            parsed = parse_result(result)
+            for problem in parsed.problems:
+                self.add(
+                    "annotations_raw",
+                    split,
+                    row,
+                    f"result of an {ANNOTATION_STATUS.names[values['status']]} annotation: {problem.reason}: "
+                    f"{problem.detail}",
+                )
+            for trigger in parsed.triggers:
+                self.span(
+                    ("annotations_raw", split, row),
+                    f"region {trigger.id}",
+                    article.text,
+                    start=trigger.start,
+                    end=trigger.end,
+                    span_text=trigger.text,
+                )
+            regions = list(parsed.entities) + [r for found in parsed.evidence.values() for r in found]
+            for region in regions:
+                self.span(
+                    ("annotations_raw", split, row),
+                    f"region {region.id}",
+                    article.text,
+                    start=region.start,
+                    end=region.end,
+                    span_text=region.text,
+                )
+
+
+def _data_files(root: Path, issues: list[Issue]) -> dict[str, dict[str, list[str]]]:
+    found: dict[str, dict[str, list[str]]] = {}
+    data = root / "data"
+    for path in sorted(data.rglob("*")) if data.is_dir() else []:
+        if not path.is_file():
+            continue
+        name = path.relative_to(root).as_posix()
+        match = DATA_FILE_RE.match(name)
+        if match is None or match["config"] not in RELEASE_CONFIGS or match["split"] not in SPLITS:
+            issues.append(
+                Issue(
+                    name,
+                    "",
+                    None,
+                    f"not a data file of a release config: expected data/<config>/<split>-NNNNN-of-NNNNN.parquet with "
+                    f"config in {list(RELEASE_CONFIGS)} and split in {list(SPLITS.names)}",
+                    f"remove {name}, or {REGENERATE}",
+                )
+            )
+            continue
+        found.setdefault(match["config"], {}).setdefault(match["split"], []).append(name)
+    if "articles" not in found:
+        issues.append(Issue("articles", "", None, "no data files: a release needs articles", REGENERATE))
+    return found
+
+
+def _iter_file(path: Path) -> Iterator[pa.Table]:
+    parquet = pq.ParquetFile(path)
+    for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
+        yield pa.Table.from_batches([batch])
+
+
+def validate_release(root: Path, *, progress: bool = False) -> list[Issue]:
+    """Every problem of the release folder ``root``; an empty list means valid."""
+    issues: list[Issue] = []
+    root = Path(root)
+    if not root.is_dir():
+        return [Issue(str(root), "", None, "is not a folder", "give the path of a release folder (release/X.Y.Z)")]
+    manifest = _check_manifest(root, issues)
+    data_files = _data_files(root, issues)
+    _check_card(root, data_files, issues)
+    _check_croissant(root, [f for c in data_files.values() for fs in c.values() for f in fs], issues)
+
+    checker = _Checker(issues)
+    seen: dict[str, set[Any]] = {c: set() for c in RELEASE_CONFIGS}
+    counts: dict[str, dict[str, int]] = {}
+    from tqdm import tqdm
+
+    total = sum(
+        pq.ParquetFile(root / f).metadata.num_rows
+        for c in data_files.values()
+        for fs in c.values()
+        for f in fs
+        if _readable(root / f)
+    )
+    with tqdm(total=total, desc="validate", unit="row", disable=not progress, file=sys.stderr, leave=False) as bar:
+        for config in RELEASE_CONFIGS:  # articles first: the others refer to it
+            for split in SPLITS.names:
+                for name in data_files.get(config, {}).get(split, []):
+                    path = root / name
+                    if not _readable(path):
+                        issues.append(Issue(config, split, None, f"{name} is not a readable Parquet file", REGENERATE))
+                        continue
+                    problems = _schema_problems(pq.read_schema(path), RELEASE_CONFIGS[config].arrow_schema)
+                    if problems:
+                        issues += [Issue(config, split, None, f"{name}: {p}", REGENERATE) for p in problems]
+                        continue
+                    offset = 0
+                    for batch in _iter_file(path):
+                        _check_labels(config, split, batch, offset, issues)
+                        _check_rows(checker, config, split, offset=offset, batch=batch, seen=seen[config])
+                        offset += batch.num_rows
+                        bar.update(batch.num_rows)
+                    counts.setdefault(config, {})[split] = counts.get(config, {}).get(split, 0) + offset
+    if manifest is not None:
+        for config, entry in manifest.get("configs", {}).items():
+            declared = {s: n for s, n in entry.get("splits", {}).items() if n}
+            actual = counts.get(config, {})
+            if declared != actual:
+                issues.append(
+                    Issue(
+                        MANIFEST,
+                        "",
+                        None,
+                        f"config {config!r} rows per split are {actual}, the manifest says {declared}",
+                        REGENERATE,
+                    )
+                )
+    return issues
+
+
+def _readable(path: Path) -> bool:
+    try:
+        pq.read_metadata(path)
+    except (OSError, pa.ArrowInvalid):
+        return False
+    return True
+
+
+_TEXT_FREE_COLUMNS = {
+    "stance": ["article_id", "story_id", "target", "label", "evidence", "needs_review"],
+    "events": ["event_id", "article_id", "story_id", "trigger", "event_type", "mode", "arguments"],
+    "annotations_raw": ["annotation_id", "article_id", "story_id", "status", "result_json"],
+}
+
+
+def _check_rows(checker: _Checker, config: str, split: str, *, offset: int, batch: pa.Table, seen: set[Any]) -> None:
+    if config == "articles":
+        rows = batch.select(["article_id", "text", "text_sha256", "story_id", "split"]).to_pylist()
+        checker.articles_rows(split, offset, rows)
+        return
+    rows = batch.select(_TEXT_FREE_COLUMNS[config]).to_pylist()
+    if config == "stance":
+        checker.stance_rows(split, offset, rows, seen)
+    elif config == "events":
+        checker.events_rows(split, offset, rows, seen)
+    else:
+        checker.raw_rows(split, offset, rows, seen)
