@@ -209,8 +209,30 @@ _HEADER_LINES = 15
 _CAPTION_MAX_CHARS = 700
 _DEBRIS_MAX_CHARS = 120
 _LONG_DEBRIS_STARTS = frozenset(
-    "please your save giphy you required (read share category: categories: tags: tag: "
-    "topics: keywords: • · ▪ ◦ ‣ ● ■ ►".split()
+    [
+        "please",
+        "your",
+        "save",
+        "giphy",
+        "you",
+        "required",
+        "(read",
+        "share",
+        "category:",
+        "categories:",
+        "tags:",
+        "tag:",
+        "topics:",
+        "keywords:",
+        "•",
+        "·",
+        "▪",
+        "◦",
+        "‣",
+        "●",
+        "■",
+        "►",
+    ]
 )
 
 

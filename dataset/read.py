@@ -1,35 +1,271 @@
-"""Reading raw articles: seed scrape text, JSON Lines, saved HTML pages, directories of these."""
+"""Reading raw articles: the seed scrape text, JSON Lines, saved HTML pages, and folders of these.
+
+:func:`iter_sources` streams one :class:`~dataset.document.RawArticle` per article, in a
+deterministic order, and one :class:`~schema.errors.RecordRejected` per input it cannot
+use (yielded, never raised), so a build reports every bad input and still builds the rest.
+
+Formats, by file extension:
+
+- ``.txt``: one article per file, the plain-text scrape format of the seed articles;
+- ``.jsonl``: one article per line, a JSON object with ``text`` and optional ``url``,
+  ``title``, ``date`` (ISO ``YYYY-MM-DD`` or a date such as ``5 March 2020``) and ``outlet``;
+- ``.html`` / ``.htm``: a saved article page; trafilatura takes out the main text and the
+  page's metadata (title, canonical URL, site name, and a date only where the page's markup
+  states it).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from dataset.document import RawArticle
+from dataset.metadata import parse_date
 from schema.errors import RecordRejected
+
+SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
+_SUFFIX_LIST = ".txt, .jsonl, .html or .htm"
+_OPTIONAL_FIELDS = ("url", "title", "date", "outlet")
+_BINARY_PROBE = 8192
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 
 
 def embedded_sources() -> list[Path]:
-    """The seed articles shipped inside the package, sorted by name."""
+    """The seed articles shipped inside the package (``dataset/seeds/*.txt``), sorted by name.
+
+    Works from a source checkout and from an installed (non-editable) package alike.
+    """
     root = resources.files("dataset") / "seeds"
-    return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".txt"))
+    return sorted(
+        (Path(str(entry)) for entry in root.iterdir() if entry.name.endswith(".txt")),
+        key=lambda path: path.name,
+    )
 
 
 def iter_sources(paths: Sequence[Path]) -> Iterator[RawArticle | RecordRejected]:
-    """Yield one RawArticle per article found, or a RecordRejected per bad input."""
+    """Yield every article under ``paths`` (files or folders), or a rejection per bad input.
+
+    Folders are walked recursively in sorted order (hidden files and folders are skipped), so
+    the same inputs always give the same sequence. Bad input never raises: a missing path, an
+    unknown extension, an empty, binary or non-UTF-8 file, a JSON Lines line that is not a
+    JSON object or has no text, and an HTML page without article text each give one
+    :class:`RecordRejected` whose ``where`` names the file (``file:LINE`` for JSON Lines),
+    ``reason`` is a short code and ``detail`` says what is wrong and what to do.
+
+    >>> from dataset.read import embedded_sources, iter_sources
+    >>> [type(item).__name__ for item in iter_sources(embedded_sources()[:1])]
+    ['RawArticle']
+    """
     for path in paths:
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            if not file.exists():
-                yield RecordRejected(str(file), "missing", f"{file} does not exist")
-                continue
-            text = file.read_text(encoding="utf-8")
-            if file.suffix == ".jsonl":
-                for n, line in enumerate(text.splitlines(), 1):
-                    obj = json.loads(line)
-                    yield RawArticle(str(file), f"{file}:{n}", obj["text"], obj.get("title"),
-                                     obj.get("url"), obj.get("date"), obj.get("outlet"))
-            else:
-                yield RawArticle(str(file), str(file), text)
+        path = Path(path)  # noqa: PLW2901 -- accept str paths from callers too
+        if path.is_dir():
+            files = _walk(path)
+            if not files:
+                yield RecordRejected(
+                    str(path),
+                    "empty_folder",
+                    f"folder holds no {_SUFFIX_LIST} files; point the sources at the articles, or leave it out",
+                )
+            for file in files:
+                yield from _read_file(file)
+        elif path.exists():
+            yield from _read_file(path)
+        else:
+            yield RecordRejected(
+                str(path),
+                "missing_path",
+                "no such file or folder; check the path, or leave it out of the sources",
+            )
+
+
+def _walk(folder: Path) -> list[Path]:
+    files = [
+        path
+        for path in folder.rglob("*")
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    ]
+    return sorted(files, key=lambda path: path.relative_to(folder).as_posix())
+
+
+def _read_file(path: Path) -> Iterator[RawArticle | RecordRejected]:
+    where = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        yield RecordRejected(
+            where,
+            "unknown_format",
+            f"unknown extension {path.suffix or '(none)'!r}; expected {_SUFFIX_LIST}: "
+            "convert or rename the file, or leave it out",
+        )
+        return
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        yield RecordRejected(
+            where, "unreadable", f"cannot read the file ({err.strerror or err}); check its permissions"
+        )
+        return
+    if not data.strip():
+        yield RecordRejected(
+            where,
+            "empty_file",
+            ("empty file (0 bytes)" if not data else f"only whitespace ({len(data)} bytes)")
+            + "; expected article text: fill the file or remove it",
+        )
+        return
+    if b"\x00" in data[:_BINARY_PROBE]:
+        yield RecordRejected(
+            where,
+            "binary_file",
+            f"binary data, not text (a NUL byte within the first {_BINARY_PROBE} bytes); "
+            "expected UTF-8 text: export the article as text",
+        )
+        return
+    if suffix == ".jsonl":
+        yield from _read_jsonl(path, data)
+    elif suffix == ".txt":
+        text = _decode(path, data, where)
+        if isinstance(text, RecordRejected):
+            yield text
+        else:
+            yield RawArticle(source_file=where, where=where, raw_text=text.removeprefix("\ufeff"))
+    else:
+        yield _read_html(path, data)
+
+
+def _decode(path: Path, data: bytes, where: str) -> str | RecordRejected:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return _not_utf8(where, err)
+
+
+def _not_utf8(where: str, err: UnicodeDecodeError) -> RecordRejected:
+    byte = err.object[err.start : err.start + 1].hex().upper()
+    return RecordRejected(
+        where,
+        "not_utf8",
+        f"not UTF-8 (byte 0x{byte} at byte offset {err.start}); re-save the file as "
+        "UTF-8 (for example `iconv -f WINDOWS-1252 -t UTF-8`)",
+    )
+
+
+def _read_jsonl(path: Path, data: bytes) -> Iterator[RawArticle | RecordRejected]:
+    source = str(path)
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        where = f"{source}:{number}"
+        if not line.strip():
+            continue  # blank lines between records carry nothing
+        try:
+            decoded = line.decode("utf-8")
+        except UnicodeDecodeError as err:
+            yield _not_utf8(where, err)
+            continue
+        try:
+            record = json.loads(decoded)
+        except json.JSONDecodeError as err:
+            yield RecordRejected(
+                where,
+                "bad_json",
+                f"not valid JSON ({err.msg} at column {err.colno}); each line "
+                'must be one JSON object such as {"text": "..."}',
+            )
+            continue
+        yield _jsonl_article(record, source, where)
+
+
+def _jsonl_article(record: Any, source: str, where: str) -> RawArticle | RecordRejected:
+    if not isinstance(record, dict):
+        return RecordRejected(
+            where,
+            "not_an_object",
+            f"a JSON {type(record).__name__}, not an object; each line must be "
+            'one JSON object such as {"text": "..."}',
+        )
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        got = "no text field" if "text" not in record else f"text {text!r:.40}"
+        return RecordRejected(
+            where,
+            "missing_text",
+            f"{got}; expected a non-empty string field 'text' with the article: add it or remove the line",
+        )
+    given: dict[str, str | None] = {}
+    for name in _OPTIONAL_FIELDS:
+        value = record.get(name)
+        if value is not None and not isinstance(value, str):
+            return RecordRejected(
+                where,
+                "bad_field",
+                f"field {name!r} is a {type(value).__name__} ({value!r:.40}); "
+                "expected a string or null: fix or drop the field",
+            )
+        given[name] = (value.strip() or None) if isinstance(value, str) else None
+    date = given["date"]
+    if date is not None and parse_date(date) is None:
+        return RecordRejected(
+            where,
+            "bad_date",
+            f"date {date!r} is not a date; expected YYYY-MM-DD (or a date such "
+            "as '5 March 2020'): fix it or drop the field",
+        )
+    return RawArticle(
+        source_file=source,
+        where=where,
+        raw_text=text,
+        given_title=given["title"],
+        given_url=given["url"],
+        given_date=date,
+        given_outlet=given["outlet"],
+    )
+
+
+def _read_html(path: Path, data: bytes) -> RawArticle | RecordRejected:
+    where = str(path)
+    try:
+        html = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        declared = _CHARSET.search(data[:4096])
+        # A page may declare another charset in its <meta>; that is a statement, not a guess.
+        try:
+            if declared is None:
+                raise err
+            html = data.decode(declared.group(1).decode("ascii"))
+        except (UnicodeDecodeError, LookupError):
+            return _not_utf8(where, err)
+    import trafilatura  # heavy (lxml, justext): only HTML input needs it
+
+    document = trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        # Only dates the page's markup states; htmldate's extensive search guesses from text.
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    text = getattr(document, "text", None) if document is not None else None
+    if not text or not text.strip():
+        return RecordRejected(
+            where,
+            "no_article_text",
+            "no article text found in the HTML page; save the article page "
+            "itself (not an index or a login page), or give the text as JSON Lines",
+        )
+
+    def meta(name: str) -> str | None:
+        value = getattr(document, name, None)
+        return (value.strip() or None) if isinstance(value, str) else None
+
+    return RawArticle(
+        source_file=where,
+        where=where,
+        raw_text=text,
+        given_title=meta("title"),
+        given_url=meta("url"),
+        given_date=meta("date"),
+        given_outlet=meta("sitename"),
+    )
