@@ -56,6 +56,7 @@ REASON_CODES: dict[str, str] = {
     "span_text_mismatch": "text[start:end] differs from the region's text and no provable repair exists",
     "text_hash_mismatch": "the task's text is not the corpus text of its article (text_sha256 differs)",
     "unknown_article": "the task's article is not in the corpus",
+    "dependent_on_rejected_region": "a per-region choice or relation hangs on a region that was rejected",
 }
 
 
