@@ -2,5 +2,6 @@
 
 pytest_plugins = [
     "tests.fixtures.corpus",
+    "tests.fixtures.release",
     "tests.fixtures.studio",
 ]

@@ -1,0 +1,142 @@
+"""Agreement measures over human annotations."""
+
+from __future__ import annotations
+
+import math
+
+import krippendorff
+import numpy as np
+import pytest
+
+from labeling.adjudicate import Ballot
+from labeling.agreement import AgreementAccumulator, format_measure
+from labeling.results import parse_result
+from schema.labels import STANCE_LABELS
+from tests.fixtures.release import Span, result
+
+TEXT = "Putin and Erdogan have agreed on a ceasefire in Idlib after talks in Moscow on Thursday."
+
+
+def ballot(annotator: str, *, machine: bool = False, **kwargs: object) -> Ballot:
+    return Ballot(f"{annotator}-id", annotator, parse_result(result(TEXT, **kwargs)), machine=machine)  # type: ignore[arg-type]
+
+
+def test_nothing_to_measure_is_said_so() -> None:
+    acc = AgreementAccumulator()
+    acc.add([ballot("seed", machine=True, stance={"russia": "favor"})])
+    out = acc.result()
+    assert out["stance_alpha"]["russia"] == {
+        "value": None,
+        "n": 0,
+        "unit": "articles",
+        "note": "not computable (0 human annotators)",
+    }
+    assert out["machine_only_items"] == 1
+    assert out["annotators_per_item"] == {"0": 1}
+    acc.add([ballot("x", stance={"russia": "favor"})])
+    out = acc.result()
+    assert out["genre_alpha"]["note"] == "not computable (1 human annotator)"
+    assert out["trigger_span_f1"]["exact"]["note"] == "not computable (1 human annotator)"
+    assert format_measure(out["role_f1"]) == "not computable (1 human annotator)"
+
+
+def test_stance_alpha_matches_krippendorff_on_reliability_data() -> None:
+    # 2 annotators x 6 articles, plus one article a third annotator labelled alone
+    x = ["favor", "against", "neutral", "neutral", "favor", "against"]
+    y = ["favor", "against", "neutral", "favor", "favor", "neutral"]
+    acc = AgreementAccumulator()
+    for a, b in zip(x, y, strict=True):
+        acc.add([ballot("x", stance={"russia": a}), ballot("y", stance={"russia": b})])
+    acc.add([ballot("z", stance={"russia": "against"})])
+    out = acc.result()["stance_alpha"]["russia"]
+    reference = krippendorff.alpha(
+        reliability_data=[[STANCE_LABELS.index(v) for v in x], [STANCE_LABELS.index(v) for v in y]],
+        level_of_measurement="nominal",
+    )
+    assert out["n"] == 6
+    assert math.isclose(out["value"], round(reference, 4))
+    assert 0 < out["value"] < 1
+
+
+def test_perfect_agreement_is_one_and_no_variation_is_not_computable() -> None:
+    acc = AgreementAccumulator()
+    for label in ("favor", "against", "favor"):
+        acc.add(
+            [
+                ballot("x", stance={"turkey": label}, genre="reporting"),
+                ballot("y", stance={"turkey": label}, genre="reporting"),
+            ]
+        )
+    out = acc.result()
+    assert out["stance_alpha"]["turkey"]["value"] == 1.0
+    assert out["genre_alpha"]["note"] == "not computable (no variation: every label is 'reporting')"
+    assert out["stance_alpha"]["russia"]["note"] == "not computable (no articles labelled by two or more annotators)"
+
+
+def test_span_f1_exact_and_overlap() -> None:
+    acc = AgreementAccumulator()
+    acc.add(
+        [
+            ballot("x", triggers=[Span("t1", 23, 29, "AGREE"), Span("t2", 60, 65, "CONSULT")]),
+            ballot("y", triggers=[Span("t1", 18, 29, "AGREE"), Span("t2", 60, 65, "CONSULT")]),
+        ]
+    )
+    out = acc.result()["trigger_span_f1"]
+    assert out["exact"]["value"] == 0.5  # 2 x 1 / (2 + 2)
+    assert out["overlap"]["value"] == 1.0  # 2 x 2 / (2 + 2)
+    assert out["overlap"]["n"] == 1
+
+
+def test_span_f1_is_averaged_over_pairs() -> None:
+    acc = AgreementAccumulator()
+    agreed = Span("t", 23, 29, "AGREE")
+    acc.add(
+        [
+            ballot("x", triggers=[agreed]),
+            ballot("y", triggers=[agreed]),
+            ballot("z", triggers=[Span("t", 60, 65, "CONSULT")]),
+        ]
+    )
+    out = acc.result()["trigger_span_f1"]["exact"]
+    # pairs: x-y 1.0, x-z 0.0, y-z 0.0
+    assert out["n"] == 3
+    assert out["value"] == pytest.approx(1 / 3, abs=1e-4)
+
+
+def test_event_type_alpha_on_matched_triggers_and_role_f1() -> None:
+    acc = AgreementAccumulator()
+    putin, moscow = Span("e1", 0, 5, "PER"), Span("e2", 69, 75, "LOC")
+    for other in ("CONSULT", "AGREE", "CONSULT"):
+        acc.add(
+            [
+                ballot(
+                    "x",
+                    triggers=[Span("t", 60, 65, "CONSULT")],
+                    entities=[putin, moscow],
+                    relations=[("t", "e1", "actor"), ("t", "e2", "location")],
+                ),
+                ballot("y", triggers=[Span("t", 60, 65, other)], entities=[putin], relations=[("t", "e1", "actor")]),
+            ]
+        )
+    out = acc.result()
+    counts = np.array([[0, 2] + [0] * 14, [1, 1] + [0] * 14, [0, 2] + [0] * 14], dtype=float)
+    reference = krippendorff.alpha(value_counts=counts, level_of_measurement="nominal")
+    assert out["event_type_alpha"]["n"] == 3
+    assert math.isclose(out["event_type_alpha"]["value"], round(reference, 4))
+    # per event: x has 2 arguments, y 1, 1 matched -> 2 x 3 / (6 + 3)
+    assert out["role_f1"]["value"] == pytest.approx(2 / 3, abs=1e-4)
+    assert out["entity_span_f1"]["exact"]["value"] == pytest.approx(2 / 3, abs=1e-4)
+
+
+def test_annotators_per_item() -> None:
+    acc = AgreementAccumulator()
+    acc.add([])
+    acc.add([ballot("x", genre="opinion")])
+    acc.add([ballot("x", genre="opinion"), ballot("y", genre="reporting")])
+    cancelled = ballot("z", genre="opinion")
+    cancelled.cancelled = True
+    acc.add([ballot("x", genre="opinion"), ballot("y", genre="opinion"), cancelled])
+    out = acc.result()
+    assert out["annotators_per_item"] == {"0": 1, "1": 1, "2": 2}
+    assert out["human_annotators"] == 2
+    assert out["genre_alpha"]["n"] == 2
