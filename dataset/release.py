@@ -595,8 +595,10 @@ def release_corpus(
     stats = _Stats()
     agreement = AgreementAccumulator()
     unreadable: list[str] = []
-    review_tmp = ws.root / "annotations" / f".review.jsonl.tmp-{os.getpid()}"
+    # One fixed name: a run killed midway leaves it, the next run replaces it.
+    review_tmp = ws.root / "annotations" / ".review.jsonl.partial"
     review_tmp.parent.mkdir(parents=True, exist_ok=True)
+    review_tmp.unlink(missing_ok=True)
     review_count = 0
     split_cache: dict[str, str] = {}
 

@@ -192,15 +192,17 @@ def seed_result(seed: str, text: str) -> list[dict[str, Any]]:
     if article is None:
         raise DataError(f"{seed} has no embedded annotation; annotated seeds: {seed_names()}")
 
+    failures: list[str] = []
+
     def span(anchor: dict[str, Any], what: str) -> tuple[int, int]:
         try:
             return resolve_anchor(text, anchor)
         except LookupError as err:
-            raise AnchorError(
-                f"embedded annotation of seed {seed}: {what} quote {anchor['quote']!r} "
-                f"(context {anchor.get('context', anchor['quote'])!r}) no longer resolves in the corpus text: {err}. "
-                f"Update dataset/annotations/{SEED_FILE} to quote the current clean text of {seed}."
-            ) from err
+            failures.append(
+                f"seed {seed}: {what} quote {anchor['quote']!r} "
+                f"(context {anchor.get('context', anchor['quote'])!r}) no longer resolves in the corpus text: {err}"
+            )
+            return 0, 0
 
     result: list[dict[str, Any]] = []
     for target, stance in article["stance"].items():
@@ -231,6 +233,12 @@ def seed_result(seed: str, text: str) -> list[dict[str, Any]]:
                         "labels": [role],
                     }
                 )
+    if failures:
+        raise AnchorError(
+            f"{len(failures)} embedded annotation anchors no longer resolve: "
+            + "; ".join(failures)
+            + f". Update dataset/annotations/{SEED_FILE} to quote the current clean text of {seed}."
+        )
     return result
 
 
