@@ -1,0 +1,210 @@
+"""``validate DIR`` on releases broken in each way it checks: every error listed, with the fix."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from dataset.cli import main
+from schema.labels import EVENT_TYPES, MODES
+from schema.records import RELEASE_CONFIGS
+from schema.validate import Issue, validate_release
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def reseal(folder: Path) -> None:
+    """Recompute the digests in croissant.json and manifest.json, so only the planted error shows."""
+    croissant = folder / "croissant.json"
+    data = json.loads(croissant.read_text(encoding="utf-8"))
+    for item in data["distribution"]:
+        if item.get("@type") == "cr:FileObject" and (folder / item["contentUrl"]).exists():
+            item["sha256"] = _sha(folder / item["contentUrl"])
+    croissant.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"] = {
+        p.relative_to(folder).as_posix(): {"sha256": _sha(p), "bytes": p.stat().st_size}
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
+
+
+def edit(folder: Path, config: str, change: Callable[[list[dict[str, Any]]], None], split: str = "train") -> None:
+    """Rewrite one data file after ``change`` edited its rows in place, keeping the schema."""
+    path = folder / "data" / config / f"{split}-00000-of-00001.parquet"
+    rows = pq.read_table(path).to_pylist()
+    change(rows)
+    pq.write_table(pa.Table.from_pylist(rows, schema=RELEASE_CONFIGS[config].arrow_schema), path)
+    reseal(folder)
+
+
+def rendered(issues: list[Issue]) -> str:
+    return "\n".join(i.render() for i in issues)
+
+
+def test_the_seed_release_is_valid(release_copy: Path) -> None:
+    assert validate_release(release_copy) == []
+
+
+def test_label_outside_its_vocabulary(release_copy: Path) -> None:
+    def change(rows: list[dict[str, Any]]) -> None:
+        rows[2]["label"] = 9
+        rows[3]["votes"][0]["label"] = -1
+
+    edit(release_copy, "stance", change)
+    issues = validate_release(release_copy)
+    assert [(i.config, i.split, i.row) for i in issues] == [("stance", "train", 2), ("stance", "train", 3)]
+    assert "label is 9, not a label id of 4 labels" in issues[0].problem
+    assert "votes[].label is -1" in issues[1].problem
+    assert "Fix: re-run `ceasefire-news release" in issues[0].render()
+
+
+def test_nulls_only_where_the_scheme_allows(release_copy: Path) -> None:
+    def change(rows: list[dict[str, Any]]) -> None:
+        rows[0]["label"] = None  # a tied label must be flagged for review
+        rows[1]["provenance"] = None
+
+    edit(release_copy, "stance", change)
+    text = rendered(validate_release(release_copy))
+    assert "stance/train row 0: label is null but needs_review is false" in text
+    assert "stance/train row 1: provenance is null" in text
+
+
+def test_span_text_differs_from_its_slice(release_copy: Path) -> None:
+    def change(rows: list[dict[str, Any]]) -> None:
+        row = next(r for r in rows if r["evidence"])
+        row["evidence"][0]["text"] = "Moderate opposition"
+
+    edit(release_copy, "stance", change)
+    issues = validate_release(release_copy)
+    assert len(issues) == 1
+    assert issues[0].config == "stance"
+    assert "evidence[0] text 'Moderate opposition' differs from text[" in issues[0].problem
+
+
+def test_span_out_of_range_and_mode_of_another_type(release_copy: Path) -> None:
+    rows_before = pq.read_table(release_copy / "data/events/train-00000-of-00001.parquet").to_pylist()
+    assault = next(i for i, r in enumerate(rows_before) if EVENT_TYPES.names[r["event_type"]] == "ASSAULT")
+
+    def change(rows: list[dict[str, Any]]) -> None:
+        rows[0]["trigger"]["end"] = 10**6
+        rows[assault]["mode"] = MODES.index("phone")
+
+    edit(release_copy, "events", change)
+    text = rendered(validate_release(release_copy))
+    assert "events/train row 0: trigger offsets [" in text
+    assert "are outside the text" in text
+    assert f"events/train row {assault}: mode 'phone' is not a mode of ASSAULT" in text
+
+
+def test_relation_endpoint_missing_in_a_raw_result(release_copy: Path) -> None:
+    def change(rows: list[dict[str, Any]]) -> None:
+        result = json.loads(rows[1]["result_json"])
+        relation = next(item for item in result if item.get("type") == "relation")
+        relation["to_id"] = "no-such-region"
+        rows[1]["result_json"] = json.dumps(result)
+
+    edit(release_copy, "annotations_raw", change)
+    issues = validate_release(release_copy)
+    assert len(issues) == 1
+    assert issues[0].row == 1
+    assert "relation_missing_region" in issues[0].problem
+
+
+def test_ids_must_be_unique(release_copy: Path) -> None:
+    edit(release_copy, "events", lambda rows: rows.append(dict(rows[0])))
+    edit(release_copy, "articles", lambda rows: rows.append(dict(rows[0])))
+    text = rendered(validate_release(release_copy))
+    assert "events/train row 66: event_id" in text
+    assert "is not unique" in text
+    assert "articles/train row 5: article_id" in text
+    assert "config 'events' rows per split are {'train': 67}, the manifest says {'train': 66}" in text
+
+
+def test_splits_must_be_disjoint_by_story(release_copy: Path) -> None:
+    path = release_copy / "data/articles/train-00000-of-00001.parquet"
+    rows = pq.read_table(path).to_pylist()
+    stories: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        stories.setdefault(r["story_id"], []).append(i)
+    shared = next(rows_of_story for rows_of_story in stories.values() if len(rows_of_story) > 1)
+    moved = rows.pop(shared[1])
+    moved["split"] = 1
+    schema = RELEASE_CONFIGS["articles"].arrow_schema
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
+    pq.write_table(pa.Table.from_pylist([moved], schema=schema), path.with_name("validation-00000-of-00001.parquet"))
+    reseal(release_copy)
+    text = rendered(validate_release(release_copy))
+    assert f"story {moved['story_id']} is in split" in text
+    assert "splits must be disjoint by story" in text
+    assert "its article in 'validation'" in text  # the article's stance rows stayed in train
+
+
+def test_manifest_digests_and_listing(release_copy: Path) -> None:
+    card = release_copy / "README.md"
+    card.write_text(card.read_text(encoding="utf-8") + "\nEdited by hand.\n", encoding="utf-8")
+    (release_copy / "notes.txt").write_text("scratch", encoding="utf-8")
+    (release_copy / "images" / "stance.png").unlink()
+    text = rendered(validate_release(release_copy))
+    assert "README.md has sha256" in text
+    assert "notes.txt is in the folder but not in the manifest" in text
+    assert "images/stance.png is listed but missing" in text
+
+
+def test_arrow_schema_must_match(release_copy: Path) -> None:
+    path = release_copy / "data/stance/train-00000-of-00001.parquet"
+    table = pq.read_table(path)
+    table = table.set_column(table.schema.get_field_index("label"), "label", table.column("label").cast(pa.string()))
+    pq.write_table(table.drop_columns(["needs_review"]), path)
+    reseal(release_copy)
+    text = rendered(validate_release(release_copy))
+    assert "column 'label' is string, expected int64" in text
+    assert "column 'needs_review' is missing" in text
+
+
+def test_rows_need_their_article_and_text_digests_hold(release_copy: Path) -> None:
+    def stance(rows: list[dict[str, Any]]) -> None:
+        rows[0]["article_id"] = "a-0000000000000000"
+
+    def articles(rows: list[dict[str, Any]]) -> None:
+        rows[4]["text"] = rows[4]["text"].replace("Syrian", "Syrien")
+
+    edit(release_copy, "stance", stance)
+    edit(release_copy, "articles", articles)
+    text = rendered(validate_release(release_copy))
+    assert "stance/train row 0: article a-0000000000000000 is not in the articles config" in text
+    assert "articles/train row 4: text_sha256 of" in text
+    assert "differs from text[" in text  # the spans of that article no longer hold
+
+
+def test_card_must_declare_the_features(release_copy: Path) -> None:
+    card = release_copy / "README.md"
+    card.write_text(
+        card.read_text(encoding="utf-8").replace("'3': not_addressed", "'3': unrelated", 1), encoding="utf-8"
+    )
+    reseal(release_copy)
+    text = rendered(validate_release(release_copy))
+    assert "dataset_info of config 'stance' does not declare the features of schema/records.py" in text
+
+
+def test_every_error_is_listed_and_the_cli_exits_1(release_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(release_copy, "stance", lambda rows: rows[0].update(label=7))
+    edit(release_copy, "events", lambda rows: rows[1]["trigger"].update(text="nothing like it"))
+    (release_copy / "croissant.json").unlink()
+    issues = validate_release(release_copy)
+    assert {i.config for i in issues} == {"stance", "events", "manifest.json", "croissant.json"}
+    assert main(["validate", str(release_copy), "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert f"INVALID, {len(issues)} problems" in err
+    assert err.count("Fix:") == len(issues)
+    assert main(["validate", str(release_copy / "nope"), "--no-progress"]) == 1
