@@ -1,0 +1,135 @@
+"""The dataset card: generated from schema/ and the data, committed for the default release."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from datasets import Features
+from huggingface_hub import DatasetCard
+
+from dataset.card import write_plots
+from dataset.release import release_corpus
+from labeling.adjudicate import POLICY
+from schema.labels import VOCABULARIES
+from schema.records import RELEASE_CONFIGS
+from schema.validate import validate_release
+from tests.fixtures.release import REPO, SeedRelease, Span, corpus_row, logged, result, write_corpus, write_log
+
+MACHINE_HEADLINE = "Every label in this release is machine-generated"
+
+
+def test_committed_card_is_the_card_of_the_default_release(seed_release: SeedRelease) -> None:
+    generated = (seed_release.folder / "README.md").read_text(encoding="utf-8")
+    committed = (REPO / "DATASET_CARD.md").read_text(encoding="utf-8")
+    assert committed == generated, "DATASET_CARD.md is stale: regenerate it with `python -m dataset.card`"
+
+
+def test_card_yaml_declares_configs_and_class_label_features(seed_release: SeedRelease) -> None:
+    data = DatasetCard.load(seed_release.folder / "README.md").data.to_dict()
+    configs = {c["config_name"]: c for c in data["configs"]}
+    assert list(configs) == list(RELEASE_CONFIGS)
+    assert [name for name, c in configs.items() if c.get("default")] == ["articles"]
+    assert configs["stance"]["data_files"] == [{"split": "train", "path": "data/stance/train-*.parquet"}]
+    infos = {i["config_name"]: i for i in data["dataset_info"]}
+    for name, features in RELEASE_CONFIGS.items():
+        assert Features._from_yaml_list(infos[name]["features"]) == features
+    assert data["license"] == "other"
+    assert data["license_name"]
+    assert data["language"] == ["en"]
+
+
+def test_scheme_tables_come_from_schema(seed_release: SeedRelease) -> None:
+    card = (seed_release.folder / "README.md").read_text(encoding="utf-8")
+    for vocabulary in VOCABULARIES.values():
+        for label in vocabulary:
+            assert label.name in card, (vocabulary.name, label.name)
+    for vocabulary_name in ("stance_target", "event_type", "entity_type", "role", "quality_flag", "provenance"):
+        for index, label in enumerate(VOCABULARIES[vocabulary_name]):
+            description = label.description.replace("|", "\\|")
+            assert f"| {index} | `{label.name}` | {description} |" in card
+
+
+def test_card_sections_and_truthful_provenance(seed_release: SeedRelease) -> None:
+    card = (seed_release.folder / "README.md").read_text(encoding="utf-8")
+    for heading in (
+        "## Sources and outlets",
+        "## Collection and cleaning",
+        "## Annotation scheme",
+        "## Annotation process and provenance",
+        "## Agreement",
+        "## Splits",
+        "## Label distributions",
+        "## Limitations",
+        "## Citation",
+    ):
+        assert heading in card
+    assert MACHINE_HEADLINE in card
+    assert "not computable (0 human annotators)" in card
+    assert POLICY[0] in card
+    assert "Outlet bias" in card
+    assert "copyright of their publishers" in card
+    assert "![stance](images/stance.png)" in card
+    assert "/work/" not in card
+    assert "/tmp/" not in card
+
+
+def test_card_of_a_human_annotated_release(tmp_path: Path) -> None:
+    workspace_root = tmp_path / "ws"
+    from dataset.workspace import Workspace
+
+    workspace = Workspace(workspace_root)
+    texts = [f"Russia and Turkey agreed on talks number {i} in Astana." for i in range(4)]
+    rows = [corpus_row(t, f"s-{i}") for i, t in enumerate(texts)]
+    write_corpus(workspace, rows)
+    entries = []
+    for i, row in enumerate(rows):
+        for annotator, label in (("ann1", "neutral"), ("ann2", "neutral" if i % 2 else "favor")):
+            entries.append(
+                logged(
+                    row,
+                    annotator,
+                    result(
+                        row["text"], stance={"russia": label}, genre="reporting", triggers=[Span("t", 18, 24, "AGREE")]
+                    ),
+                )
+            )
+    write_log(workspace, entries)
+    report = release_corpus(workspace, progress=False)
+    card = (report.path / "README.md").read_text(encoding="utf-8")
+    assert MACHINE_HEADLINE not in card
+    assert "Computed over human annotations only (2 human annotators)" in card
+    alpha = report.manifest["agreement"]["stance_alpha"]["russia"]
+    assert alpha["value"] is not None
+    assert f"| stance alpha: `russia` | {alpha['value']:.3f} (4 articles) |" in card
+    assert "| trigger span F1, exact | 1.000 (1 annotator pairs) |" in card
+    assert "2 annotators: 4 articles" in card
+    assert "| stance | 2 | 2 | 0 |" in card  # 2 unanimous (human), 2 ties left to the policy (adjudicated)
+    assert validate_release(report.path) == []
+
+
+def test_release_without_annotations_declares_only_articles(tmp_path: Path) -> None:
+    from dataset.workspace import Workspace
+
+    workspace = Workspace(tmp_path / "ws")
+    write_corpus(workspace, [corpus_row("A text nobody annotated yet.", "s-1")])
+    report = release_corpus(workspace, progress=False)
+    data = DatasetCard.load(report.path / "README.md").data.to_dict()
+    assert [c["config_name"] for c in data["configs"]] == ["articles"]
+    card = (report.path / "README.md").read_text(encoding="utf-8")
+    assert (
+        "Configs without rows in this release (no annotations yet), not declared above: stance, events, annotations_raw"
+        in card
+    )
+    assert validate_release(report.path) == []
+
+
+def test_plots_are_png_and_deterministic(seed_release: SeedRelease, tmp_path: Path) -> None:
+    first = write_plots(seed_release.manifest, tmp_path / "a")
+    second = write_plots(seed_release.manifest, tmp_path / "b")
+    assert first == second == seed_release.manifest["plots"]
+    for relative in first.values():
+        data = (tmp_path / "a" / relative).read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n")
+        assert data == (tmp_path / "b" / relative).read_bytes()
+        assert data == (seed_release.folder / relative).read_bytes()
+        assert b"matplotlib" not in data  # no software/version chunk
