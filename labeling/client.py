@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -21,6 +23,12 @@ import httpx
 from labeling.server import StudioError
 
 _RETRIES = 3
+#: Fields a pull needs, of the task and of each annotation (the data manager's ``include``
+#: applies to both levels).
+PULL_FIELDS = (
+    "id,data,annotations,updated_at,created_at,result,completed_by,created_username,"
+    "was_cancelled,ground_truth,lead_time"
+)
 _TIMEOUT = httpx.Timeout(300.0, connect=10.0)
 
 
@@ -109,6 +117,20 @@ class StudioClient:
         except ValueError as err:
             raise StudioError(f"{method} {self.url}{path} did not answer JSON: {answer.text[:200]!r}") from err
 
+    def server_time(self) -> datetime | None:
+        """The server's clock (its ``Date`` header, whole seconds, UTC), or None when not sent."""
+        try:
+            answer = self._http.get("/health")
+        except httpx.TransportError as err:
+            raise StudioError(f"could not reach Label Studio at {self.url} ({err}); is the server running?") from err
+        stamp = answer.headers.get("date")
+        if not stamp:
+            return None
+        try:
+            return parsedate_to_datetime(stamp).astimezone(UTC).replace(tzinfo=None)
+        except (TypeError, ValueError):
+            return None
+
     # --- users -----------------------------------------------------------------------------
 
     def whoami(self) -> dict[str, Any]:
@@ -183,14 +205,15 @@ class StudioClient:
         updated_since: str | None = None,
         page: int = 1,
         page_size: int = 100,
-        include: str = "id,data,annotations,updated_at",
+        include: str = PULL_FIELDS,
     ) -> list[dict[str, Any]]:
         """One page of the project's tasks ordered by ``updated_at``, optionally only those
         updated at or after ``updated_since`` (an ISO timestamp with microseconds, UTC).
 
         The data manager filters in SQL, so the cost follows the number of tasks returned,
         not the size of the project. Annotations come with cancelled (skipped) and
-        ground-truth ones.
+        ground-truth ones. ``include`` names the fields kept, of tasks and of their
+        annotations alike (see :data:`PULL_FIELDS`).
         """
         query: dict[str, Any] = {"ordering": ["tasks:updated_at"]}
         if updated_since is not None:

@@ -52,8 +52,9 @@ REVIEW_VIEW_TITLE = "Needs review"
 #: Format of the tasks file; bump when the task layout changes (stale files are rebuilt).
 TASK_FORMAT = 1
 DEFAULT_BATCH_SIZE = 2000
-#: A pull asks again for tasks updated this long before its cursor: a transaction that
-#: committed late is still seen; what was already logged counts as unchanged.
+#: A pull asks again for tasks updated this long before its cursor (the time the last
+#: pull started): a transaction that committed late is still seen; what was already
+#: logged counts as unchanged.
 CURSOR_OVERLAP = timedelta(seconds=2)
 PULL_PAGE_SIZE = 500
 _LS_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -447,6 +448,8 @@ def push(
         for entry in state.tasks.values():
             if not entry.key:
                 entry.key = keys.get(entry.article_id, "")
+        # Which tasks a changed article replaces: decided before its new task exists.
+        changed = _changed(state, keys)
         known = {entry.article_id for entry in state.tasks.values()}
         batch: list[dict[str, Any]] = []
         batch_bytes: list[bytes] = []
@@ -489,7 +492,7 @@ def push(
             send()
 
         by_article = {entry.article_id: tid for tid, entry in state.active_tasks().items()}
-        for old_task, new_article in _changed(state, keys):
+        for old_task, new_article in changed:
             new_task = by_article.get(new_article)
             data = client.task(old_task).get("data") or {}
             data = {**data, "superseded_by": new_article}
@@ -734,7 +737,12 @@ class _Ingest:
     ) -> None:
         self.report.annotations += 1
         raw_id = annotation.get("id") if isinstance(annotation, dict) else None
-        if not isinstance(annotation, dict) or not isinstance(raw_id, int | str) or isinstance(raw_id, bool):
+        if (
+            not isinstance(annotation, dict)
+            or not isinstance(raw_id, int | str)
+            or isinstance(raw_id, bool)
+            or raw_id == ""
+        ):
             self._quarantine(
                 Problem("malformed_record", f"task {task_id}: an annotation must be an object with an id"),
                 annotation_id=None,
@@ -746,6 +754,14 @@ class _Ingest:
         created_at = annotation.get("created_at")
         updated_at = annotation.get("updated_at") or created_at
         if not isinstance(created_at, str) or not isinstance(updated_at, str):
+            # Unloggable; remember its content so a later pull does not quarantine it again.
+            digest = hashlib.sha256(json.dumps(annotation, sort_keys=True, default=str).encode("utf-8")).hexdigest()[
+                :16
+            ]
+            if self.state.seen.get(f"malformed:{annotation_id}") == digest:
+                self.report.unchanged += 1
+                return
+            self.state.seen[f"malformed:{annotation_id}"] = digest
             self._quarantine(
                 Problem("malformed_record", f"annotation {annotation_id}: created_at/updated_at must be strings"),
                 annotation_id=annotation_id,
@@ -872,6 +888,9 @@ def pull(workspace: Workspace, url: str | None, token: str) -> SyncReport:
             raise UsageError(f"project {state.project_id} recorded in state.json does not exist on {url}")
         users = client.users()
         state.users.update(users)
+        # The next pull starts where this one started, by the server's clock (less one
+        # second for the header's rounding): what changes while it runs is read next time.
+        started = client.server_time()
         since: str | None = None
         if state.cursor:
             parsed = _parse_time(state.cursor)
@@ -900,7 +919,10 @@ def pull(workspace: Workspace, url: str | None, token: str) -> SyncReport:
                 page_size *= 2
                 continue
             since = last
-    state.cursor = newest
+    if started is not None:
+        state.cursor = (started - timedelta(seconds=1)).strftime(_LS_TIME)
+    else:
+        state.cursor = newest
     ingest.flush()
     return ingest.report
 
