@@ -68,6 +68,13 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|$)")
 
 
+#: First three letters of a date line that does not start with a digit.
+_DATE_LINE_STARTS = frozenset(
+    [name[:3] for name in _MONTHS]
+    + ["mon", "tue", "wed", "thu", "fri", "sat", "sun", "pub", "upd", "pos", "dat", "las"]
+)
+
+
 @dataclass(frozen=True, slots=True)
 class DateLine:
     """A date line found in the text: the date and whether it carries a time or weekday."""
@@ -90,7 +97,7 @@ def parse_date_line(line: str) -> DateLine | None:
     >>> parse_date_line("Saturday 10 September 2016 - 05:28").date
     datetime.date(2016, 9, 10)
     """
-    if len(line) > 80 or not line[:1].isalnum():
+    if len(line) > 80 or not (line[:1].isdigit() or line[:3].lower() in _DATE_LINE_STARTS):
         return None
     match = DATE_LINE.match(line)
     if match is None:
