@@ -594,8 +594,9 @@ def _paragraphs(page: _Page) -> list[str]:
                 kept.append(raw[pos : max(pos, start)])
                 pos = max(pos, end)
             kept.append(raw[pos:line_end])
-            line = " ".join(kept)  # a space where a piece was cut keeps words apart
-        if i in page.irregular:
+            # A space where a piece was cut keeps the words on either side apart.
+            line = " ".join(" ".join(kept).split())
+        elif i in page.irregular:
             line = " ".join(line.split())
         if line:
             paragraphs.append(line)
