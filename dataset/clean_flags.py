@@ -30,12 +30,13 @@ _COUNTED = _words(
     "residents refugees deaths casualties killed wounded injured percent km kilometres "
     "kilometers miles districts villages towns families"
 )
-#: Run-together words: "achievingan", "statementadded", "towardtrying".
-_RUN_TOGETHER = (
+#: Run-together words: "achievingan", "statementadded" (a word, then a short one glued on)
+#: and "towardtrying" (a word glued onto "toward").
+_GLUED_AFTER = (
     re.compile(rb"ing(?:an|the|to|of|and|in|on|at|for|with|by|from|that|was|were|said|added)\b"),
     re.compile(rb"ment(?:an|the|to|of|and|in|at|for|with|by|from|that|was|were|said|added)\b"),
-    re.compile(rb"toward(?!s\b)[a-z]{2,}"),
 )
+_GLUED_TO_TOWARD = re.compile(rb"toward(?!s\b)[a-z]{2,}")
 #: Possessives without the apostrophe: "Russias", "Syrias", "Turkeys".
 _POSSESSIVE = (re.compile(rb"ias\b"), re.compile(rb"eys\b"))
 #: Contractions without the apostrophe: "didnt", "doesnt", "isnt" (no English word ends in
@@ -92,13 +93,13 @@ def _apostrophes_missing(data: bytes) -> bool:
 
 
 def _missing_spaces(data: bytes) -> bool:
-    for pattern in _RUN_TOGETHER:
+    for pattern in _GLUED_AFTER:
         for match in pattern.finditer(data):
             start = _word_start(data, match.start())
             # A lower-case word of some length ("achievingan"), not a name ("Menton").
             if match.start() - start >= 2 and data[start : start + 1].islower():
                 return True
-    return False
+    return any(_word_start(data, m.start()) == m.start() for m in _GLUED_TO_TOWARD.finditer(data))
 
 
 def _truncated(text: str) -> bool:
