@@ -78,7 +78,7 @@ def iter_sources(paths: Sequence[Path]) -> Iterator[RawArticle | RecordRejected]
             yield RecordRejected(
                 str(path),
                 "missing_path",
-                "no such file or folder; check the path, or leave it out of the sources",
+                "does not exist (no such file or folder); check the path, or leave it out of the sources",
             )
 
 

@@ -154,7 +154,7 @@ def test_empty_folder_is_reported(tmp_path: Path) -> None:
         ("empty", "empty_file", r"empty file \(0 bytes\); expected article text: fill the file or remove it"),
         ("whitespace_only", "empty_file", r"only whitespace \(4 bytes\); expected article text"),
         ("unknown_extension", "unknown_format", r"unknown extension '\.pdf'; expected \.txt, \.jsonl, \.html or \.htm"),
-        ("missing", "missing_path", r"no such file or folder; check the path"),
+        ("missing", "missing_path", r"does not exist \(no such file or folder\); check the path"),
         ("html_without_text", "no_article_text", r"no article text found in the HTML page; save the article page"),
     ],
 )
