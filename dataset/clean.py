@@ -132,20 +132,17 @@ def rule_versions() -> dict[str, str]:
 
 # --- patterns ------------------------------------------------------------------------------
 # Python's regex engine scans fast only from a literal first character, so each scan below
-# starts with one ("(", "/", "[", ", ", "hoto", "string("), and the scans run over an ASCII
-# copy of the raw text (other characters become "?", so offsets stay the same), which the
-# engine scans about twice as fast as text with typographic quotes. Everything else is per line.
+# starts with one ("(", "/", "[", ", ", "hoto", "string("), and the scans run over a Latin-1
+# copy of the raw text (characters beyond Latin-1 become "?", so offsets stay the same), which
+# the engine scans about twice as fast as text with typographic quotes. The rest is per line.
 
 _BULLET_CHARS = "•·▪◦‣●■►"
-#: Printable ASCII, line ends and "?" (what the ASCII copy puts for any other character).
-_REGULAR_BYTES = bytes(range(0x20, 0x7F)) + b"\n\r"
-#: Characters beyond ASCII that need whitespace work or removal: no-break and other spaces,
-#: zero-width characters, C1 controls.
-_IRREGULAR_CHARS = (
-    "\xa0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
-    "\u200b\u200c\u200d\u2060\ufeff\x80\x81\x82\x83\x84\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f"
-    "\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\x9a\x9b\x9c\x9d\x9e\x9f\xad"
-)
+#: Bytes of the Latin-1 copy that need no whitespace work: printable ASCII, line ends and
+#: printable Latin-1 (not the no-break space U+00A0, the soft hyphen U+00AD or C1 controls).
+_REGULAR_BYTES = bytes(range(0x20, 0x7F)) + b"\n\r" + bytes(c for c in range(0xA1, 0x100) if c != 0xAD)
+#: Characters beyond Latin-1 that need whitespace work or removal: other spaces, zero-width
+#: characters, the byte order mark (each checked by a single-character search, fast).
+_IRREGULAR_CHARS = "\u2002\u2003\u2009\u200a\u200b\u200c\u200d\u202f\u205f\u2060\u3000\ufeff"
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u200b\u200c\u200d\u2060\ufeff]+")
 _SHORTCODE = re.compile(
     rb"\[(caption|embed|gallery|video|audio)\b[^\]\n]*\].*?\[/\1\]"
@@ -284,11 +281,11 @@ def _norm(line: str) -> str:
 class _Page:
     """The raw text as lines, and what the rules have claimed so far."""
 
-    __slots__ = ("ascii", "claims", "irregular", "lines", "nonblank", "raw", "spans", "starts", "stripped")
+    __slots__ = ("claims", "irregular", "latin1", "lines", "nonblank", "raw", "spans", "starts", "stripped")
 
     def __init__(self, raw: str) -> None:
         self.raw = raw
-        self.ascii = raw.encode("ascii", "replace")
+        self.latin1 = raw.encode("latin-1", "replace")
         # splitlines() splits where str.strip() sees line ends too (\r\n, \r, \u2028, …).
         self.lines = raw.splitlines(keepends=True)
         self.stripped = list(map(str.strip, self.lines))
@@ -299,9 +296,9 @@ class _Page:
         #: whitespace work. Cheap whole-text checks spare the usual clean text a line loop.
         self.irregular: frozenset[int] = frozenset()
         if (
-            b"  " in self.ascii
-            or self.ascii.translate(None, _REGULAR_BYTES)
-            or any(char in raw for char in _IRREGULAR_CHARS)
+            b"  " in self.latin1
+            or self.latin1.translate(None, _REGULAR_BYTES)
+            or (not raw.isascii() and any(char in raw for char in _IRREGULAR_CHARS))
         ):
             self.irregular = frozenset(
                 i for i in self.nonblank if "  " in self.stripped[i] or not self.stripped[i].isprintable()
@@ -346,15 +343,15 @@ class _Page:
 
 
 def _strip_shortcodes(page: _Page) -> None:
-    for match in _SHORTCODE.finditer(page.ascii):
+    for match in _SHORTCODE.finditer(page.latin1):
         if not page.overlaps(match.start(), match.end()):
             page.claim_span(match.start(), match.end(), SHORTCODES.id)
 
 
 def _strip_php_dump(page: _Page) -> None:
-    if b"string(" not in page.ascii:
+    if b"string(" not in page.latin1:
         return
-    for match in _PHP_DUMP.finditer(page.ascii):
+    for match in _PHP_DUMP.finditer(page.latin1):
         if page.overlaps(match.start(), match.end()):
             continue
         page.claim_span(match.start(), match.end(), PHP_DUMP.id)
@@ -372,7 +369,7 @@ def _strip_php_dump(page: _Page) -> None:
 
 
 def _strip_captions(page: _Page) -> None:
-    data, stripped, claims = page.ascii, page.stripped, page.claims
+    data, stripped, claims = page.latin1, page.stripped, page.claims
     for pattern in _CAPTION_MARKS:
         for match in pattern.finditer(data):
             i = page.line_of(match.start())

@@ -230,6 +230,8 @@ def split_title_suffix(title: str) -> tuple[str, str | None]:
     >>> split_title_suffix("Syria – the war nobody wins")
     ('Syria – the war nobody wins', None)
     """
+    if "–" not in title and "—" not in title and "|" not in title and " - " not in title:
+        return title, None  # no separator: the common case, decided without a regex
     pieces = _SUFFIX_SPLIT.split(title)
     if len(pieces) < 2:
         return title, None

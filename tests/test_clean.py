@@ -398,3 +398,23 @@ def test_clean_text_and_removed_account_for_every_character(raw: str) -> None:
 def test_cleaning_never_raises_on_any_text(raw: str) -> None:
     article = _clean(raw)
     assert "".join(_without(raw, article).split()) == "".join(article.text.split())
+
+
+def test_html_page_cleans_with_its_page_metadata(html_file: Path) -> None:
+    (raw,) = list(iter_sources([html_file]))
+    assert isinstance(raw, RawArticle)
+    article = clean_article(raw)
+    assert article.title == "Putin and Erdogan agree Idlib ceasefire"
+    assert article.text.startswith("Russian President Vladimir Putin and Turkish President")
+    assert _removed(article, "strip_title_v1") == ["Putin and Erdogan agree Idlib ceasefire"]
+    assert (article.outlet, article.published_date) == ("Example News", dt.date(2020, 3, 5))
+    assert article.url == "https://news.example.com/2020/03/05/idlib-ceasefire"
+    assert article.language == "en"
+
+
+def test_jsonl_record_cleans_with_its_given_metadata(jsonl_file: Path) -> None:
+    first = next(item for item in iter_sources([jsonl_file]) if isinstance(item, RawArticle))
+    article = clean_article(first)
+    assert article.text == "Turkey and Russia agreed a ceasefire in Idlib after talks in Moscow on Thursday."
+    assert (article.title, article.outlet) == ("Idlib ceasefire agreed", "Al Jazeera English")
+    assert article.published_date == dt.date(2020, 3, 5)
