@@ -165,8 +165,10 @@ _CAPTION_MARKS = (
     re.compile(rb"/ ?(?:AFP|AP|Reuters|REUTERS|EPA|Getty Images|ANADOLU AGENCY|SANA|Sputnik) ?/"),
     # bracketed credits at the end: "[Pavel Golovkin/Pool via Reuters]"
     re.compile(rb"\[[^\]\n]{0,80}\b(?:Reuters|AFP|AP Photo|Getty Images|EPA|Anadolu|Pool|Handout)\]"),
-    # "Photo: …", "photo by …", "in a photo taken on …"
-    re.compile(rb"hoto(?:graph)?(?:: | by\b| taken\b)"),
+    # credits "Photo: …", "Photo by …" (capitalised: "a photo by the agency" in a sentence stays)
+    re.compile(rb"Photo(?:graph)?(?:: | by\b)"),
+    # "… in a photo taken on September 4, 2016."
+    re.compile(rb"in an? (?:photo|picture|file photo|handout photo) (?:taken|released|provided)\b"),
 )
 _DUMP_NEIGHBOUR = re.compile(r"Category:.*|\d{1,7}")
 _CAPTION_DATE_END = re.compile(

@@ -418,3 +418,25 @@ def test_jsonl_record_cleans_with_its_given_metadata(jsonl_file: Path) -> None:
     assert article.text == "Turkey and Russia agreed a ceasefire in Idlib after talks in Moscow on Thursday."
     assert (article.title, article.outlet) == ("Idlib ceasefire agreed", "Al Jazeera English")
     assert article.published_date == dt.date(2020, 3, 5)
+
+
+def test_photo_mentioned_in_a_body_sentence_is_not_a_caption() -> None:
+    sentence = "Activists shared a photo by a local journalist showing the damaged hospital in Maarat al-Numan."
+    article = _clean(f"{BODY}\n\n{sentence}\n\n{BODY2}")
+    assert article.text == f"{BODY}\n\n{sentence}\n\n{BODY2}"
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Turkish soldiers patrol near Idlib. Photo: Anadolu Agency",
+        "Russian President Vladimir Putin speaks in a photo released by the Kremlin on March 5, 2020.",
+        "Syrian troops in Aleppo / AFP / STRINGER",
+        "Erdogan, right, and Putin at a news conference in Moscow [Pavel Golovkin/Pool via Reuters]",
+        "Residents return to their homes (Photo by SANA)",
+    ],
+)
+def test_caption_variants(caption: str) -> None:
+    article = _clean(f"{BODY}\n{caption}\n{BODY2}")
+    assert _removed(article, "strip_captions_v1") == [caption]
+    assert article.text == f"{BODY}\n\n{BODY2}"
