@@ -27,11 +27,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import multiprocessing
 import os
+import re
 import sys
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO
 
@@ -159,13 +162,11 @@ def _index_log(path: Path, progress: bool) -> _LogIndex:
             length = len(line)
             if line.strip():
                 index.lines += 1
-                try:
-                    record = json.loads(line)
-                    key = (str(record["updated_at"]), str(record["created_at"]))
-                    annotation_id, article_id = str(record["annotation_id"]), str(record["article_id"])
-                except (ValueError, KeyError, TypeError):
+                found = _index_fields(line)
+                if found is None:
                     index.unreadable += 1  # a torn last line from a killed pull, or a broken one
                 else:
+                    annotation_id, article_id, key = found
                     current = newest.get(annotation_id)
                     if current is None or key >= current[0]:
                         newest[annotation_id] = (key, offset, length, article_id)
@@ -177,6 +178,53 @@ def _index_log(path: Path, progress: bool) -> _LogIndex:
     for ranges in index.by_article.values():
         ranges.sort()
     return index
+
+
+# Lines written by ``LoggedAnnotation.to_json`` have sorted keys: the ids and created_at come
+# first, updated_at last. Reading these four fields with two anchored patterns saves a full
+# JSON parse per line in the indexing pass; any other line goes through json.loads.
+_STRING = rb'"((?:[^"\\]|\\.)*)"'
+_HEAD = re.compile(
+    rb'\{"annotation_id":'
+    + _STRING
+    + rb',"annotator":"(?:[^"\\]|\\.)*","article_id":'
+    + _STRING
+    + rb',"corpus_version":"(?:[^"\\]|\\.)*","created_at":'
+    + _STRING
+    + rb',"ground_truth":'
+)
+_TAIL = re.compile(rb'"updated_at":' + _STRING + rb',"was_cancelled":(?:true|false)\}\s*\Z')
+
+
+def _unescape(raw: bytes) -> str:
+    return str(json.loads(b'"' + raw + b'"')) if b"\\" in raw else raw.decode("utf-8")
+
+
+def _index_fields(line: bytes) -> tuple[str, str, tuple[str, str]] | None:
+    """``(annotation_id, article_id, (updated_at, created_at))`` of one log line, or None."""
+    head = _HEAD.match(line)
+    tail = _TAIL.search(line, max(0, len(line) - 400)) if head else None
+    if head is not None and tail is not None:
+        try:
+            return (
+                _unescape(head[1]),
+                _unescape(head[2]),
+                (_unescape(tail[1]), _unescape(head[3])),
+            )
+        except ValueError:
+            return None
+    try:
+        record = json.loads(line)
+        return (
+            str(record["annotation_id"]),
+            str(record["article_id"]),
+            (
+                str(record["updated_at"]),
+                str(record["created_at"]),
+            ),
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _bar(total: int, desc: str, progress: bool, **kwargs: Any) -> tqdm:  # type: ignore[type-arg]
@@ -280,7 +328,8 @@ def recheck(entry: LoggedAnnotation, text: str, text_sha256: str) -> Checked:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    # Key order as in the log (itself deterministic): sorting again costs a third more.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def event_id(article_id: str, start: int, end: int, event_type: str) -> str:
@@ -290,13 +339,17 @@ def event_id(article_id: str, start: int, end: int, event_type: str) -> str:
 
 
 class _Writers:
-    """One Parquet writer per config and split, opened at the first row (no empty files)."""
+    """One Parquet writer per config and split, opened at the first row (no empty files).
+
+    Tables are buffered and written in row groups of ``ROW_GROUP_ROWS`` rows, so the files
+    do not depend on how the work was chunked or on the number of workers.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.schemas = {name: features.arrow_schema for name, features in RELEASE_CONFIGS.items()}
         self.writers: dict[tuple[str, str], pq.ParquetWriter] = {}
-        self.buffers: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+        self.buffers: dict[tuple[str, str], list[pa.Table]] = {}
         self.rows: Counter[tuple[str, str]] = Counter()
 
     def path(self, config: str, split: str) -> Path:
@@ -313,33 +366,56 @@ class _Writers:
         return writer
 
     def write_table(self, config: str, split: str, table: pa.Table) -> None:
-        if table.num_rows:
-            self._writer(config, split).write_table(table, row_group_size=ROW_GROUP_ROWS)
-            self.rows[(config, split)] += table.num_rows
+        if not table.num_rows:
+            return
+        key = (config, split)
+        self.rows[key] += table.num_rows
+        buffer = self.buffers.setdefault(key, [])
+        buffer.append(table)
+        if sum(t.num_rows for t in buffer) >= ROW_GROUP_ROWS:
+            self._flush(key, final=False)
 
-    def add(self, config: str, split: str, row: tuple[Any, ...]) -> None:
-        buffer = self.buffers.setdefault((config, split), [])
-        buffer.append(row)
-        if len(buffer) >= ROW_GROUP_ROWS:
-            self.flush(config, split)
-
-    def flush(self, config: str, split: str) -> None:
-        buffer = self.buffers.get((config, split))
+    def _flush(self, key: tuple[str, str], *, final: bool) -> None:
+        buffer = self.buffers.get(key)
         if not buffer:
             return
-        schema = self.schemas[config]
-        columns = list(zip(*buffer, strict=True))
-        table = pa.Table.from_arrays(
-            [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)], schema=schema
-        )
-        buffer.clear()
-        self.write_table(config, split, table)
+        table = pa.concat_tables(buffer)
+        whole = (table.num_rows // ROW_GROUP_ROWS) * ROW_GROUP_ROWS
+        cut = table.num_rows if final else whole
+        if cut:
+            self._writer(*key).write_table(table.slice(0, cut), row_group_size=ROW_GROUP_ROWS)
+        rest = table.slice(cut)
+        self.buffers[key] = [rest] if rest.num_rows else []
 
     def close(self) -> None:
-        for config, split in list(self.buffers):
-            self.flush(config, split)
+        for key in list(self.buffers):
+            self._flush(key, final=True)
+        self.abort()
+
+    def abort(self) -> None:
         for writer in self.writers.values():
             writer.close()
+        self.writers.clear()
+
+
+class _RowBuffer:
+    """Rows of one chunk, per config and split, turned into Arrow tables at the end."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+
+    def add(self, config: str, split: str, row: tuple[Any, ...]) -> None:
+        self.rows.setdefault((config, split), []).append(row)
+
+    def tables(self) -> dict[tuple[str, str], pa.Table]:
+        out = {}
+        for (config, split), rows in self.rows.items():
+            schema = RELEASE_CONFIGS[config].arrow_schema
+            columns = list(zip(*rows, strict=True))
+            out[(config, split)] = pa.Table.from_arrays(
+                [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)], schema=schema
+            )
+        return out
 
 
 @dataclass(slots=True)
@@ -370,6 +446,35 @@ class _Stats:
     articles_annotated: int = 0
     articles_needing_review: int = 0
 
+    def merge(self, other: _Stats) -> None:
+        """Add the counts of ``other`` (a chunk's) to these."""
+        for name in (
+            "genre",
+            "event_type",
+            "mode",
+            "factuality",
+            "role",
+            "entity_type",
+            "annotation_flags",
+            "text_flags",
+            "outlets",
+            "status",
+            "raw_provenance",
+            "sources",
+            "reasons",
+            "release_quarantined",
+            "review",
+        ):
+            getattr(self, name).update(getattr(other, name))
+        for target, counts in other.stance.items():
+            self.stance[target].update(counts)
+        for unit, counts in other.provenance.items():
+            self.provenance[unit].update(counts)
+        self.stories |= other.stories
+        self.dates += other.dates
+        self.articles_annotated += other.articles_annotated
+        self.articles_needing_review += other.articles_needing_review
+
 
 def _vocab_counts(counter: Counter[str], names: Sequence[str]) -> dict[str, int]:
     return {name: counter[name] for name in names}
@@ -378,7 +483,7 @@ def _vocab_counts(counter: Counter[str], names: Sequence[str]) -> dict[str, int]
 class _ArticleRows:
     """Turns one article's checked annotations and gold labels into rows of the four configs."""
 
-    def __init__(self, writers: _Writers, stats: _Stats) -> None:
+    def __init__(self, writers: _RowBuffer, stats: _Stats) -> None:
         self.writers = writers
         self.stats = stats
         self.split_index = {name: i for i, name in enumerate(SPLITS.names)}
@@ -555,11 +660,144 @@ def _read_entries(fh: Any, ranges: Sequence[tuple[int, int]], unreadable: list[s
     return entries
 
 
-def _iter_corpus(table: pa.Table, progress: bool) -> Iterator[pa.Table]:
+def _default_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReleaseOptions:
+    """How a release runs; none of these change its files.
+
+    ``workers``: processes that re-check and adjudicate (default: the usable cores); a
+    corpus of one chunk is processed in this process. ``chunk_size``: articles per task.
+    ``max_pending``: chunks in flight per worker, which bounds memory.
+    """
+
+    workers: int = field(default_factory=_default_workers)
+    chunk_size: int = ARTICLE_BATCH
+    max_pending: int = 2
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("workers", "chunk_size", "max_pending"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} is {value!r}; expected a positive integer")
+
+
+@dataclass(slots=True)
+class _Chunk:
+    """Articles of one task, in ``article_id`` order, with their log lines and seed annotations."""
+
+    log_path: str
+    articles: list[tuple[str, str, str, str, str]]  # article_id, text, text_sha256, story_id, split
+    ranges: list[list[tuple[int, int]]]
+    seeds: list[LoggedAnnotation | None]
+
+
+@dataclass(slots=True)
+class _ChunkResult:
+    tables: dict[tuple[str, str], pa.Table]
+    extras: dict[str, list[Any]]
+    stats: _Stats
+    agreement: AgreementAccumulator
+    review: list[str]
+    unreadable: list[str]
+
+
+_ARTICLE_EXTRAS = ("split", "genre", "genre_provenance", "annotation_flags", "n_annotators", "needs_review")
+
+
+def _process_chunk(chunk: _Chunk) -> _ChunkResult:
+    """Re-check, adjudicate and turn into rows every annotation of the chunk's articles."""
+    stats = _Stats()
+    agreement = AgreementAccumulator()
+    buffer = _RowBuffer()
+    rows = _ArticleRows(buffer, stats)
+    extras: dict[str, list[Any]] = {k: [] for k in _ARTICLE_EXTRAS}
+    review: list[str] = []
+    unreadable: list[str] = []
+    with _open_log(Path(chunk.log_path)) as log_fh:
+        for (article_id, text, sha, story_id, split), ranges, seed in zip(
+            chunk.articles, chunk.ranges, chunk.seeds, strict=True
+        ):
+            entries = _read_entries(log_fh, ranges, unreadable)
+            if seed is not None:
+                entries.append(seed)
+            ballots = []
+            for entry in entries:
+                checked = recheck(entry, text, sha)
+                if checked.status == "quarantined" and entry.status != "quarantined":
+                    stats.release_quarantined.update(checked.reasons)
+                rows.raw(entry, checked, story_id, split)
+                ballots.append(
+                    Ballot(
+                        entry.annotation_id,
+                        entry.annotator,
+                        checked.parsed if checked.parsed is not None else ParsedAnnotation(),
+                        ground_truth=entry.ground_truth,
+                        machine=entry.provenance == "machine",
+                        cancelled=entry.was_cancelled,
+                        quarantined=checked.parsed is None,
+                        version=entry.version_key,
+                    )
+                )
+            gold = adjudicate_article(article_id, ballots)
+            agreement.add(ballots)
+            rows.gold(gold, story_id, split)
+            if gold.n_annotators:
+                stats.articles_annotated += 1
+            if gold.review:
+                stats.articles_needing_review += 1
+                review.extend(item.to_json() for item in gold.review)
+            extras["split"].append(SPLITS.index(split))
+            extras["genre"].append(None if gold.genre is None else GENRES.index(gold.genre))
+            extras["genre_provenance"].append(
+                None if gold.genre_provenance is None else PROVENANCE.index(gold.genre_provenance)
+            )
+            extras["annotation_flags"].append([QUALITY_FLAGS.index(f) for f in gold.quality_flags])
+            extras["n_annotators"].append(gold.n_annotators)
+            extras["needs_review"].append(gold.needs_review)
+    return _ChunkResult(buffer.tables(), extras, stats, agreement, review, unreadable)
+
+
+def _run_chunks(chunks: Iterator[_Chunk], options: ReleaseOptions) -> Iterator[_ChunkResult]:
+    """Process chunks in corpus order; in worker processes when there is more than one."""
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    if second is None or options.workers == 1:
+        yield _process_chunk(first)
+        for chunk in chunks if second is None else _prepend(second, chunks):
+            yield _process_chunk(chunk)
+        return
+    # spawn, not fork: the parent already runs Arrow's threads, and fork copies their locks.
+    context = multiprocessing.get_context("spawn")
+    window = options.workers * options.max_pending
+    with context.Pool(options.workers) as pool:
+        pending: deque[AsyncResult[_ChunkResult]] = deque()
+        for chunk in _prepend(first, _prepend(second, chunks)):
+            pending.append(pool.apply_async(_process_chunk, (chunk,)))
+            if len(pending) >= window:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def _prepend(item: _Chunk, rest: Iterator[_Chunk]) -> Iterator[_Chunk]:
+    yield item
+    yield from rest
+
+
+def _iter_corpus(table: pa.Table, options: ReleaseOptions) -> Iterator[pa.Table]:
     order = pc.sort_indices(table, sort_keys=[("article_id", "ascending")])
-    with _bar(table.num_rows, "release", progress, unit="article") as bar:
-        for start in range(0, table.num_rows, ARTICLE_BATCH):
-            batch = table.take(order.slice(start, ARTICLE_BATCH))
+    with _bar(table.num_rows, "release", options.progress, unit="article") as bar:
+        for start in range(0, table.num_rows, options.chunk_size):
+            batch = table.take(order.slice(start, options.chunk_size))
             yield batch
             bar.update(batch.num_rows)
 
@@ -570,6 +808,7 @@ def release_corpus(
     *,
     corpus_version: str | None = None,
     progress: bool = True,
+    options: ReleaseOptions | None = None,
 ) -> ReleaseReport:
     """Release a corpus version with its annotations into ``release/<version>/``.
 
@@ -577,10 +816,14 @@ def release_corpus(
     corpus to release (default: the latest). Raises :class:`UsageError` for an existing
     release version or a missing corpus, :class:`DataError` when an embedded anchor no
     longer resolves or the release fails validation (nothing is written then).
+    ``options`` (:class:`ReleaseOptions`) sets workers and chunking; ``progress`` is a
+    shortcut for its progress bars. Neither changes the files.
     """
     from dataset import card, croissant
     from schema.validate import format_issues, validate_release
 
+    options = options or ReleaseOptions(progress=progress)
+    progress = options.progress
     ws = workspace if isinstance(workspace, Workspace) else Workspace(Path(workspace))
     version, corpus_version = _resolve_versions(ws, version, corpus_version)
     table = _corpus_table(ws, corpus_version)
@@ -601,79 +844,56 @@ def release_corpus(
     review_tmp.unlink(missing_ok=True)
     review_count = 0
     split_cache: dict[str, str] = {}
+    batches: deque[pa.Table] = deque()
+
+    def chunks() -> Iterator[_Chunk]:
+        for batch in _iter_corpus(table, options):
+            batches.append(batch)
+            articles = []
+            for article_id, text, sha, story_id, outlet, date, flags in zip(
+                batch.column("article_id").to_pylist(),
+                batch.column("text").to_pylist(),
+                batch.column("text_sha256").to_pylist(),
+                batch.column("story_id").to_pylist(),
+                batch.column("outlet").to_pylist(),
+                batch.column("published_date").to_pylist(),
+                batch.column("quality_flags").to_pylist(),
+                strict=True,
+            ):
+                split = split_cache.get(story_id)
+                if split is None:
+                    split = split_cache[story_id] = splitting.split_of_story(story_id)
+                stats.stories.add(story_id)
+                stats.outlets[outlet or "(unknown)"] += 1
+                stats.text_flags.update(TEXT_FLAGS.names[f] for f in flags)
+                if date is not None:
+                    stats.dates.append(date.isoformat())
+                articles.append((article_id, text, sha, story_id, split))
+            yield _Chunk(
+                str(ws.log_path),
+                articles,
+                [log.by_article.get(a[0], []) for a in articles],
+                [seeds.get(a[0]) for a in articles],
+            )
 
     with atomic_directory(ws.release_dir(version)) as stage:
         writers = _Writers(stage)
-        rows = _ArticleRows(writers, stats)
         try:
-            with open(review_tmp, "w", encoding="utf-8") as review, _open_log(ws.log_path) as log_fh:
-                for batch in _iter_corpus(table, progress):
-                    extras: dict[str, list[Any]] = {
-                        k: [] for k in ("split", "genre", "genre_provenance", "annotation_flags", "n_annotators")
-                    }
-                    extras["needs_review"] = []
-                    for article_id, text, sha, story_id, outlet, date, flags in zip(
-                        batch.column("article_id").to_pylist(),
-                        batch.column("text").to_pylist(),
-                        batch.column("text_sha256").to_pylist(),
-                        batch.column("story_id").to_pylist(),
-                        batch.column("outlet").to_pylist(),
-                        batch.column("published_date").to_pylist(),
-                        batch.column("quality_flags").to_pylist(),
-                        strict=True,
-                    ):
-                        split = split_cache.get(story_id)
-                        if split is None:
-                            split = split_cache[story_id] = splitting.split_of_story(story_id)
-                        stats.stories.add(story_id)
-                        stats.outlets[outlet or "(unknown)"] += 1
-                        stats.text_flags.update(TEXT_FLAGS.names[f] for f in flags)
-                        if date is not None:
-                            stats.dates.append(date.isoformat())
-                        entries = _read_entries(log_fh, log.by_article.get(article_id, ()), unreadable)
-                        if article_id in seeds:
-                            entries.append(seeds[article_id])
-                        ballots = []
-                        for entry in entries:
-                            checked = recheck(entry, text, sha)
-                            if checked.status == "quarantined" and entry.status != "quarantined":
-                                stats.release_quarantined.update(checked.reasons)
-                            rows.raw(entry, checked, story_id, split)
-                            ballots.append(
-                                Ballot(
-                                    entry.annotation_id,
-                                    entry.annotator,
-                                    checked.parsed if checked.parsed is not None else ParsedAnnotation(),
-                                    ground_truth=entry.ground_truth,
-                                    machine=entry.provenance == "machine",
-                                    cancelled=entry.was_cancelled,
-                                    quarantined=checked.parsed is None,
-                                    version=entry.version_key,
-                                )
-                            )
-                        gold = adjudicate_article(article_id, ballots)
-                        agreement.add(ballots)
-                        rows.gold(gold, story_id, split)
-                        if gold.n_annotators:
-                            stats.articles_annotated += 1
-                        if gold.review:
-                            stats.articles_needing_review += 1
-                            for item in gold.review:
-                                review.write(item.to_json() + "\n")
-                            review_count += len(gold.review)
-                        extras["split"].append(SPLITS.index(split))
-                        extras["genre"].append(None if gold.genre is None else GENRES.index(gold.genre))
-                        extras["genre_provenance"].append(
-                            None if gold.genre_provenance is None else PROVENANCE.index(gold.genre_provenance)
-                        )
-                        extras["annotation_flags"].append([QUALITY_FLAGS.index(f) for f in gold.quality_flags])
-                        extras["n_annotators"].append(gold.n_annotators)
-                        extras["needs_review"].append(gold.needs_review)
-                    _write_articles(writers, batch, extras)
+            with open(review_tmp, "w", encoding="utf-8") as review:
+                for done in _run_chunks(chunks(), options):
+                    batch = batches.popleft()
+                    _write_articles(writers, batch, done.extras)
+                    for (config, split), part in sorted(done.tables.items()):
+                        writers.write_table(config, split, part)
+                    stats.merge(done.stats)
+                    agreement.merge(done.agreement)
+                    for line in done.review:
+                        review.write(line + "\n")
+                    review_count += len(done.review)
+                    unreadable += done.unreadable
             writers.close()
         except BaseException:
-            for writer in writers.writers.values():
-                writer.close()
+            writers.abort()
             review_tmp.unlink(missing_ok=True)
             raise
 
@@ -696,7 +916,8 @@ def release_corpus(
             croissant.write_croissant(manifest, stage)
             card.write_card(manifest, stage)
             _write_manifest(manifest, stage)
-            issues = validate_release(stage, progress=progress)
+            # The raw results were re-checked moments ago (recheck); everything else is validated.
+            issues = validate_release(stage, progress=progress, raw_results=False)
         except BaseException:
             review_tmp.unlink(missing_ok=True)
             raise

@@ -17,6 +17,7 @@ from dataset.workspace import Workspace
 
 
 def release(
+    *,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     version: Annotated[
         str | None,
@@ -37,6 +38,10 @@ def release(
         ),
     ] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bars on stderr.")] = True,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Processes that re-check and adjudicate. Default: the usable cores."),
+    ] = None,
 ) -> None:
     """Adjudicate, split, validate and write a release: workspace/release/<version>/.
 
@@ -46,9 +51,12 @@ def release(
     annotations_raw, croissant.json and manifest.json. Ties and low agreement are listed in
     annotations/review.jsonl for `export --review`.
     """
-    from dataset.release import release_corpus
+    from dataset.release import ReleaseOptions, release_corpus
 
-    report = release_corpus(Workspace(workspace), version, corpus_version=corpus, progress=progress)
+    options = (
+        ReleaseOptions(progress=progress) if workers is None else ReleaseOptions(progress=progress, workers=workers)
+    )
+    report = release_corpus(Workspace(workspace), version, corpus_version=corpus, options=options)
     manifest = report.manifest
     typer.echo(f"release {report.version} (corpus {report.corpus_version}) written to {report.path}")
     for config, entry in manifest["configs"].items():

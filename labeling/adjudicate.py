@@ -47,7 +47,7 @@ import json
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from labeling.results import ParsedAnnotation, Region, Trigger
 from schema.labels import QUALITY_FLAGS, STANCE_TARGETS
@@ -255,6 +255,10 @@ class Member(Generic[T]):
     item: T
 
 
+def _member_key(member: Member[Any]) -> tuple[int, int, str, str]:
+    return (member.start, member.end, member.kind, member.annotator)
+
+
 def match_spans(members: Sequence[Member[T]], *, same_kind: bool) -> list[list[Member[T]]]:
     """Group spans of different annotators that overlap (and, with ``same_kind``, share a kind).
 
@@ -266,27 +270,28 @@ def match_spans(members: Sequence[Member[T]], *, same_kind: bool) -> list[list[M
     >>> [[x.item for x in g] for g in match_spans(m, same_kind=True)]
     [[1, 2], [3]]
     """
-    ordered = sorted(members, key=lambda m: (m.start, m.end, m.kind, m.annotator))
+    ordered = sorted(members, key=_member_key)
     groups: list[list[Member[T]]] = []
-    anchors: list[tuple[int, int, str, set[str]]] = []  # (start, end, kind, annotators)
-    active: list[int] = []
+    ends: list[int] = []  # end of each group's first span
+    active: list[int] = []  # groups whose first span may still overlap what follows
     for member in ordered:
-        active = [g for g in active if anchors[g][1] > member.start]
+        start, end = member.start, member.end
+        if active:
+            active = [g for g in active if ends[g] > start]
         best, best_overlap = -1, 0
         for g in active:
-            start, end, kind, annotators = anchors[g]
-            if member.annotator in annotators or (same_kind and kind != member.kind):
+            first = groups[g][0]
+            if same_kind and first.kind != member.kind:
                 continue
-            overlap = min(end, member.end) - max(start, member.start)
-            if overlap > best_overlap:
+            overlap = min(first.end, end) - max(first.start, start)
+            if overlap > best_overlap and all(m.annotator != member.annotator for m in groups[g]):
                 best, best_overlap = g, overlap
         if best < 0:
+            active.append(len(groups))
             groups.append([member])
-            anchors.append((member.start, member.end, member.kind, {member.annotator}))
-            active.append(len(groups) - 1)
+            ends.append(end)
         else:
             groups[best].append(member)
-            anchors[best][3].add(member.annotator)
     return groups
 
 

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from labeling.adjudicate import Ballot, Member, match_spans, select_ballots
-from labeling.results import Region, Trigger
+from labeling.results import Trigger
 from schema.labels import EVENT_TYPES, GENRES, STANCE_LABELS, STANCE_TARGETS, Vocabulary
 
 
@@ -101,6 +101,10 @@ class _PairF1:
         counts[1] += n_a
         counts[2] += n_b
 
+    def merge(self, other: _PairF1) -> None:
+        for (a, b), (m, na, nb) in other.pairs.items():
+            self.add(a, b, m, na, nb)
+
     def result(self, annotators: int) -> dict[str, Any]:
         if annotators < 2:
             return _not_computable(0, "annotator pairs", _plural(annotators, "human annotator"))
@@ -123,6 +127,19 @@ def _pair_counts(groups: list[list[Member[Any]]], exact: bool) -> Counter[tuple[
             if not exact or (x.start, x.end) == (y.start, y.end):
                 counts[(x.annotator, y.annotator)] += 1
     return counts
+
+
+def _matched_arguments(xs: list[tuple[str, int, int]], ys: list[tuple[str, int, int]]) -> int:
+    """Arguments of one annotator matched one-to-one to the other's: same role, overlapping spans."""
+    used: set[int] = set()
+    matched = 0
+    for role, start, end in xs:
+        for j, (other_role, other_start, other_end) in enumerate(ys):
+            if j not in used and other_role == role and min(end, other_end) > max(start, other_start):
+                used.add(j)
+                matched += 1
+                break
+    return matched
 
 
 class AgreementAccumulator:
@@ -174,26 +191,33 @@ class AgreementAccumulator:
         self._roles(human, triggers)
 
     def _roles(self, ballots: Sequence[Ballot], triggers: list[list[Member[Trigger]]]) -> None:
-        args: dict[tuple[str, str], list[tuple[str, Region]]] = {}
+        args: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
         for b in ballots:
             for relation in b.parsed.relations:
                 entity = b.parsed.entity(relation.entity_id)
                 if entity is not None:
-                    args.setdefault((b.annotator, relation.trigger_id), []).append((relation.role, entity))
-        counts: dict[tuple[str, str], list[int]] = {}
+                    args.setdefault((b.annotator, relation.trigger_id), []).append(
+                        (relation.role, entity.start, entity.end)
+                    )
         for group in triggers:
+            if len(group) < 2:
+                continue
             for x, y in itertools.combinations(sorted(group, key=lambda m: m.annotator), 2):
                 xs = args.get((x.annotator, x.item.id), [])
                 ys = args.get((y.annotator, y.item.id), [])
-                members = [Member(x.annotator, e.start, e.end, role, e) for role, e in xs]
-                members += [Member(y.annotator, e.start, e.end, role, e) for role, e in ys]
-                matched = sum(1 for g in match_spans(members, same_kind=True) if len(g) == 2)
-                pair = counts.setdefault((x.annotator, y.annotator), [0, 0, 0])
-                pair[0] += matched
-                pair[1] += len(xs)
-                pair[2] += len(ys)
-        for (a, b), (m, na, nb) in counts.items():
-            self.roles.add(a, b, m, na, nb)
+                self.roles.add(x.annotator, y.annotator, _matched_arguments(xs, ys), len(xs), len(ys))
+
+    def merge(self, other: AgreementAccumulator) -> None:
+        """Add what ``other`` counted (another chunk of articles) to this one."""
+        self.annotators |= other.annotators
+        self.per_item.update(other.per_item)
+        self.machine_only += other.machine_only
+        for target, alpha in self.stance.items():
+            alpha.rows += other.stance[target].rows
+        for name in ("genre", "event_type"):
+            getattr(self, name).rows += getattr(other, name).rows
+        for name in ("trigger_exact", "trigger_overlap", "entity_exact", "entity_overlap", "roles"):
+            getattr(self, name).merge(getattr(other, name))
 
     def result(self) -> dict[str, Any]:
         """Every measure as ``{"value", "n", "unit", "note"}``; deterministic."""

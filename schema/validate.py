@@ -428,7 +428,7 @@ class _Checker:
                     span_text=arg["text"],
                 )
 
-    def raw_rows(self, split: str, offset: int, rows: list[dict[str, Any]], seen: set[str]) -> None:
+    def raw_rows(self, split: str, offset: int, rows: list[dict[str, Any]], seen: set[str], *, parse: bool) -> None:
         from labeling.results import parse_result
 
         checked = {ANNOTATION_STATUS.index("accepted"), ANNOTATION_STATUS.index("partial")}
@@ -438,6 +438,8 @@ class _Checker:
                 self.add("annotations_raw", split, row, f"annotation_id {values['annotation_id']} is not unique")
             seen.add(values["annotation_id"])
             article = self.article_of("annotations_raw", split, row, values)
+            if not parse:
+                continue
             try:
                 result = json.loads(values["result_json"])
             except (TypeError, ValueError) as err:
@@ -507,8 +509,12 @@ def _iter_file(path: Path) -> Iterator[pa.Table]:
         yield pa.Table.from_batches([batch])
 
 
-def validate_release(root: Path, *, progress: bool = False) -> list[Issue]:
-    """Every problem of the release folder ``root``; an empty list means valid."""
+def validate_release(root: Path, *, progress: bool = False, raw_results: bool = True) -> list[Issue]:
+    """Every problem of the release folder ``root``; an empty list means valid.
+
+    ``raw_results=False`` skips re-parsing each raw annotation's result (its spans and
+    relation endpoints): ``release`` does, having checked every one just before writing it.
+    """
     issues: list[Issue] = []
     root = Path(root)
     if not root.is_dir():
@@ -545,7 +551,15 @@ def validate_release(root: Path, *, progress: bool = False) -> list[Issue]:
                     offset = 0
                     for batch in _iter_file(path):
                         _check_labels(config, split, batch, offset, issues)
-                        _check_rows(checker, config, split, offset=offset, batch=batch, seen=seen[config])
+                        _check_rows(
+                            checker,
+                            config,
+                            split,
+                            offset=offset,
+                            batch=batch,
+                            seen=seen[config],
+                            raw_results=raw_results,
+                        )
                         offset += batch.num_rows
                         bar.update(batch.num_rows)
                     counts.setdefault(config, {})[split] = counts.get(config, {}).get(split, 0) + offset
@@ -581,7 +595,9 @@ _TEXT_FREE_COLUMNS = {
 }
 
 
-def _check_rows(checker: _Checker, config: str, split: str, *, offset: int, batch: pa.Table, seen: set[Any]) -> None:
+def _check_rows(
+    checker: _Checker, config: str, split: str, *, offset: int, batch: pa.Table, seen: set[Any], raw_results: bool
+) -> None:
     if config == "articles":
         rows = batch.select(["article_id", "text", "text_sha256", "story_id", "split"]).to_pylist()
         checker.articles_rows(split, offset, rows)
@@ -592,4 +608,4 @@ def _check_rows(checker: _Checker, config: str, split: str, *, offset: int, batc
     elif config == "events":
         checker.events_rows(split, offset, rows, seen)
     else:
-        checker.raw_rows(split, offset, rows, seen)
+        checker.raw_rows(split, offset, rows, seen, parse=raw_results)

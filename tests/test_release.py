@@ -184,6 +184,33 @@ def test_same_inputs_give_byte_identical_files(tmp_path: Path) -> None:
     ).read_bytes()
 
 
+def test_worker_processes_give_the_same_files(tmp_path: Path) -> None:
+    from dataset.release import ReleaseOptions
+
+    outputs = []
+    for name, options in (
+        ("inline", ReleaseOptions(workers=1, chunk_size=1000, progress=False)),
+        ("workers", ReleaseOptions(workers=2, chunk_size=3, max_pending=1, progress=False)),
+    ):
+        workspace = Workspace(tmp_path / name)
+        rows = [corpus_row(f"Talks number {i} in Astana ended without agreement.", f"s-{i % 5}") for i in range(20)]
+        write_corpus(workspace, rows)
+        write_log(
+            workspace,
+            [
+                logged(row, who, result(row["text"], stance={"russia": label}, triggers=[Span("t", 6, 12, "CONSULT")]))
+                for i, row in enumerate(rows)
+                for who, label in (("ann1", "neutral"), ("ann2", "favor" if i % 3 else "neutral"))
+            ],
+        )
+        outputs.append(release_corpus(workspace, options=options).path)
+    inline, workers = outputs
+    files = sorted(p.relative_to(inline).as_posix() for p in inline.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(workers).as_posix() for p in workers.rglob("*") if p.is_file())
+    for name in files:
+        assert (inline / name).read_bytes() == (workers / name).read_bytes(), name
+
+
 def test_ties_go_to_the_review_file(tmp_path: Path) -> None:
     workspace, rows = _annotated_workspace(tmp_path)
     report = release_corpus(workspace, progress=False)

@@ -1,0 +1,165 @@
+"""Benchmark of release and validate on synthetic annotations, against a pyarrow floor in the same run.
+
+It generates (once, cached under ``bench/out/release``) a workspace with
+``bench/release/generate.py``, then runs, each in its own subprocess so that peak RSS is
+measured per phase:
+
+- ``release``: ``dataset.release.release_corpus`` (index the log, re-check every annotation
+  against the corpus text, adjudicate, agreement, write the four configs, card, Croissant,
+  manifest, and the release's own validation of the result);
+- ``validate``: ``schema.validate.validate_release`` on the release, every check including
+  re-parsing each raw result;
+- ``floor``: what any release has to do at least, with plain pyarrow: parse every log line
+  with ``json.loads`` and write the same four tables (read into memory beforehand, not
+  timed) with the same Parquet options.
+
+It prints seconds, peak RSS and the ratios release / floor and (release + validate) /
+floor. The load average is printed before and after: on a shared machine, read the numbers
+with it.
+
+    python bench/release/run.py                          # 1,000,000 annotations, 4 per article
+    python bench/release/run.py --annotations 40000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(HERE))
+
+DEFAULT_DATA = REPO / "bench" / "out" / "release"
+
+
+def _peak_rss_mib(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
+
+
+def child_release(workspace: Path) -> dict[str, Any]:
+    from dataset.release import release_corpus
+
+    start = time.perf_counter()
+    report = release_corpus(workspace, progress=False)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rows": report.rows, "review": report.review_items, "path": str(report.path)}
+
+
+def child_validate(folder: Path) -> dict[str, Any]:
+    from schema.validate import validate_release
+
+    start = time.perf_counter()
+    issues = validate_release(folder)
+    return {"seconds": time.perf_counter() - start, "issues": len(issues)}
+
+
+def child_floor(workspace: Path, folder: Path, target: Path) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    from dataset.release import PARQUET_OPTIONS
+    from schema.records import RELEASE_CONFIGS
+
+    tables = {p: pq.read_table(p) for p in sorted((folder / "data").rglob("*.parquet"))}  # not timed
+    start = time.perf_counter()
+    lines = 0
+    with open(workspace / "annotations" / "log.jsonl", "rb") as log:
+        for line in log:
+            json.loads(line)
+            lines += 1
+    parsed = time.perf_counter()
+    for path, table in tables.items():
+        config = path.parent.name
+        out = target / path.relative_to(folder)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with pq.ParquetWriter(out, RELEASE_CONFIGS[config].arrow_schema, **PARQUET_OPTIONS) as writer:
+            writer.write_table(table, row_group_size=20_000)
+    end = time.perf_counter()
+    return {"seconds": end - start, "parse_seconds": parsed - start, "write_seconds": end - parsed, "lines": lines}
+
+
+def _child(phase: str, *args: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", phase, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{phase} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--annotations", type=int, default=1_000_000)
+    parser.add_argument("--per-article", type=int, default=4)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        phase, *rest = args.child
+        paths = [Path(p) for p in rest]
+        result = {"release": child_release, "validate": child_validate, "floor": child_floor}[phase](*paths)
+        result["peak_rss_mib"] = _peak_rss_mib()
+        result["largest_worker_rss_mib"] = _peak_rss_mib(resource.RUSAGE_CHILDREN)
+        print(json.dumps(result))
+        return
+
+    from generate import generate
+
+    root = args.data / f"{args.annotations}x{args.per_article}"
+    if not (root / "generated.json").exists():
+        shutil.rmtree(root, ignore_errors=True)
+        start = time.perf_counter()
+        counts = generate(root, args.annotations, args.per_article)
+        print(f"generated {counts} in {time.perf_counter() - start:.0f} s", flush=True)
+    counts = json.loads((root / "generated.json").read_text())
+    workspace = root / "workspace"
+    shutil.rmtree(workspace / "release", ignore_errors=True)
+    shutil.rmtree(root / "floor", ignore_errors=True)
+
+    print(f"load average before: {os.getloadavg()}, cores: {os.cpu_count()}", flush=True)
+    release = _child("release", str(workspace))
+    folder = Path(release["path"])
+    validate = _child("validate", str(folder))
+    floor = _child("floor", str(workspace), str(folder), str(root / "floor"))
+    print(f"load average after: {os.getloadavg()}")
+
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    summary = {
+        "annotations": counts["annotations"],
+        "log_lines": counts["log_lines"],
+        "log_mib": round(counts["log_bytes"] / 2**20),
+        "articles": counts["articles"],
+        "release_rows": release["rows"],
+        "release_mib": round(size / 2**20),
+        "release_s": round(release["seconds"], 1),
+        "release_peak_rss_mib": round(release["peak_rss_mib"]),
+        "release_largest_worker_rss_mib": round(release["largest_worker_rss_mib"]),
+        "validate_s": round(validate["seconds"], 1),
+        "validate_issues": validate["issues"],
+        "validate_peak_rss_mib": round(validate["peak_rss_mib"]),
+        "floor_s": round(floor["seconds"], 1),
+        "floor_parse_s": round(floor["parse_seconds"], 1),
+        "floor_write_s": round(floor["write_seconds"], 1),
+        "floor_peak_rss_mib": round(floor["peak_rss_mib"]),
+        "release_over_floor": round(release["seconds"] / floor["seconds"], 2),
+        "release_and_validate_over_floor": round((release["seconds"] + validate["seconds"]) / floor["seconds"], 2),
+    }
+    print(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()
