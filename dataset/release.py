@@ -227,7 +227,7 @@ def _index_fields(line: bytes) -> tuple[str, str, tuple[str, str]] | None:
         return None
 
 
-def _bar(total: int, desc: str, progress: bool, **kwargs: Any) -> tqdm:  # type: ignore[type-arg]
+def _bar(total: int, desc: str, progress: bool, **kwargs: Any) -> tqdm:
     return tqdm(total=total, desc=desc, disable=not progress, file=sys.stderr, leave=False, **kwargs)
 
 
@@ -257,7 +257,7 @@ def _check_annotation(result: Any, text: str) -> tuple[list[dict[str, Any]], lis
         from labeling.integrity import check_annotation
     except ImportError:
         return _local_check(result, text)
-    return check_annotation(result, text)  # type: ignore[no-any-return]
+    return check_annotation(result, text)
 
 
 def _local_check(result: Any, text: str) -> tuple[list[dict[str, Any]], list[Any], list[Any]]:
