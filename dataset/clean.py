@@ -4,8 +4,10 @@ The raw text is seen as lines. Each rule marks what it removes, as whole lines o
 in raw-text offsets, and the first rule to claim a line keeps it. The clean text is the raw
 text minus those pieces, with whitespace normalised (and nothing else changed), so the clean
 text plus :attr:`CleanArticle.removed` accounts for every non-whitespace character of the
-raw text. Rules run in the order of :data:`RULES`; their versioned names go into the
-manifest (:func:`rule_versions`) and into every ``removed`` entry.
+raw text. :data:`RULES` lists the rules in the order they apply (rules that look at the same
+lines share one pass: the header rules, the whole-line debris rules); their versioned names go
+into the manifest (:func:`rule_versions`) and into every ``removed`` entry. Quality flags
+come from :mod:`dataset.clean_flags`, metadata from :mod:`dataset.metadata`.
 
 Speed: every rule is a precompiled regular expression over the whole text or a single pass
 over a bounded number of lines, so cleaning stays linear in the text's length.
