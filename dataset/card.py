@@ -41,7 +41,18 @@ from schema.labels import (
 from schema.records import DEFAULT_CONFIG, RELEASE_CONFIGS
 
 PRETTY_NAME = "ceasefire-news: stance and PLOVER events in news on Syrian ceasefire diplomacy"
-REPOSITORY = "https://github.com/ceasefire-news/ceasefire-news"
+LICENSE_FILE = "LICENSE"
+LICENSE_TEXT = """ceasefire-news: terms of use
+
+Annotations (stance, genre, events, arguments, quality flags, adjudication, agreement
+figures, the dataset card and the Croissant metadata): Creative Commons Attribution 4.0
+International (CC BY 4.0), https://creativecommons.org/licenses/by/4.0/
+
+Article texts (the `text`, `title` and `removed` columns of the `articles` config and the
+span texts quoted from them): the copyright of their publishers. They are distributed for
+research on media framing under the exceptions for text and data mining that apply in
+your jurisdiction. Do not republish them; cite the outlet when quoting.
+"""
 
 SUMMARY = (
     "News coverage of ceasefire diplomacy in the Syrian war (Russia, Turkey, the Syrian government and the "
@@ -81,7 +92,6 @@ CITATION = """@misc{ceasefire_news,
   title        = {ceasefire-news: stance and PLOVER events in news on Syrian ceasefire diplomacy},
   author       = {{ceasefire-news contributors}},
   year         = {2025},
-  howpublished = {\\url{https://github.com/ceasefire-news/ceasefire-news}},
   note         = {Dataset release {VERSION}}
 }"""
 
@@ -138,7 +148,7 @@ def card_data(manifest: dict[str, Any]) -> DatasetCardData:
         language=["en"],
         license="other",
         license_name="news-text-research-use",
-        license_link="LICENSE",
+        license_link=LICENSE_FILE,
         task_categories=["text-classification", "token-classification"],
         tags=["news", "stance-detection", "event-extraction", "plover", "syria", "ceasefire", "label-studio"],
         size_categories=[size_category(manifest["corpus"]["articles"])],
@@ -365,8 +375,8 @@ def render_card(manifest: dict[str, Any]) -> str:
         f"{SUMMARY}\n\nRelease {version} of corpus version {manifest['corpus_version']} "
         f"(schema {manifest['schema_version']}): {manifest['corpus']['articles']} articles, "
         f"{manifest['configs']['stance']['rows']} stance judgments, {manifest['configs']['events']['rows']} events, "
-        f"{manifest['configs']['annotations_raw']['rows']} raw annotations. Built with the `ceasefire-news` package "
-        f"({REPOSITORY}): raw articles -> corpus -> Label Studio -> annotation log -> this release.",
+        f"{manifest['configs']['annotations_raw']['rows']} raw annotations. Built with the `ceasefire-news` package: "
+        "raw articles -> corpus -> Label Studio -> annotation log -> this release. Terms of use: `LICENSE`.",
         "## Dataset structure\n\n" + _structure(manifest),
         "## Sources and outlets\n\n" + _sources(manifest),
         "## Collection and cleaning\n\n" + _cleaning(manifest),
@@ -377,8 +387,8 @@ def render_card(manifest: dict[str, Any]) -> str:
         "## Label distributions\n\n" + _distributions(manifest),
         "## Limitations\n\n" + "\n\n".join(f"- {item}" for item in LIMITATIONS),
         "## Files\n\n`data/<config>/<split>-*.parquet` (Parquet, zstd), `croissant.json` (Croissant 1.0 with the "
-        "Responsible AI fields), `manifest.json` (versions, counts, agreement, and the sha256 of every file). "
-        "`ceasefire-news validate DIR` checks a copy.",
+        "Responsible AI fields), `manifest.json` (versions, counts, agreement, and the sha256 of every file), "
+        "`LICENSE` (terms of use). `ceasefire-news validate DIR` checks a copy.",
         "## Citation\n\n```bibtex\n" + CITATION.replace("{VERSION}", version) + "\n```",
     ]
     content = f"---\n{card_data(manifest).to_yaml()}\n---\n\n" + "\n\n".join(body) + "\n"
@@ -386,9 +396,10 @@ def render_card(manifest: dict[str, Any]) -> str:
 
 
 def write_card(manifest: dict[str, Any], root: Path) -> Path:
-    """Write ``README.md`` into the release folder ``root``."""
+    """Write ``README.md`` and the ``LICENSE`` it links to into the release folder ``root``."""
     path = root / "README.md"
     atomic_write_text(path, render_card(manifest))
+    atomic_write_text(root / LICENSE_FILE, LICENSE_TEXT)
     return path
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from datasets import ClassLabel, List, Sequence, Value
 
-from dataset.card import CONFIG_DESCRIPTIONS, LIMITATIONS, PRETTY_NAME, REPOSITORY, SUMMARY
+from dataset.card import CONFIG_DESCRIPTIONS, LIMITATIONS, PRETTY_NAME, SUMMARY
 from dataset.workspace import atomic_write_text
 from labeling.agreement import format_measure
 from schema.records import RELEASE_CONFIGS
@@ -181,9 +181,9 @@ def croissant_metadata(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
         "description": SUMMARY,
         "conformsTo": "http://mlcommons.org/croissant/1.0",
         "version": version,
-        "url": REPOSITORY,
         "license": "https://creativecommons.org/licenses/by/4.0/",
-        "citeAs": f"ceasefire-news contributors. ceasefire-news, release {version}. {REPOSITORY}",
+        "citeAs": f"ceasefire-news contributors. ceasefire-news: stance and PLOVER events in news on Syrian "
+        f"ceasefire diplomacy, release {version}.",
         "keywords": ["news", "stance detection", "event extraction", "PLOVER", "Syria", "ceasefire"],
         "inLanguage": "en",
         "isLiveDataset": False,
