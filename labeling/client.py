@@ -52,6 +52,8 @@ class StudioClient:
         self._token = token
         self._access: str | None = None
         self._http = httpx.Client(base_url=self.url, timeout=_TIMEOUT)
+        #: Seconds spent waiting on the server, for reports.
+        self.elapsed = 0.0
 
     def close(self) -> None:
         self._http.close()
@@ -83,9 +85,11 @@ class StudioClient:
         attempt = 0
         while True:
             attempt += 1
+            began = time.perf_counter()
             try:
                 answer = self._http.request(method, path, headers=headers, **kwargs)
             except httpx.TransportError as err:
+                self.elapsed += time.perf_counter() - began
                 # Only reads are retried: a write may have happened before the connection broke.
                 if method == "GET" and attempt < _RETRIES:
                     time.sleep(0.5 * attempt)
@@ -94,6 +98,7 @@ class StudioClient:
                     f"could not reach Label Studio at {self.url} ({method} {path}: {err}); is the server running "
                     "and the --url right?"
                 ) from err
+            self.elapsed += time.perf_counter() - began
             if answer.status_code == 401 and _looks_like_jwt(self._token) and attempt == 1:
                 headers = {**headers, **self._auth_header(refresh=True)}
                 continue

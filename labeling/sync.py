@@ -22,10 +22,12 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import shutil
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -129,6 +131,8 @@ class SyncReport:
     repaired: int = 0  # regions repaired
     by_reason: Counter[str] = field(default_factory=Counter)
     by_repair: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    server_seconds: float = 0.0  # of ``seconds``, waiting on Label Studio
 
     @property
     def exit_code(self) -> int:
@@ -146,6 +150,8 @@ class SyncReport:
             lines.append(f"  quarantined {count:>5}  {reason}: {REASON_CODES.get(reason, '')}")
         for kind, count in sorted(self.by_repair.items()):
             lines.append(f"  repaired    {count:>5}  {kind}")
+        if self.seconds:
+            lines.append(f"  took {self.seconds:.1f} s, of which {self.server_seconds:.1f} s waiting on Label Studio")
         return "\n".join(lines)
 
 
@@ -309,10 +315,11 @@ def export_file(workspace: Workspace, out: Path, version: str | None = None) -> 
 
 
 def _instructions() -> str:
+    """The project's instructions: the guidelines as HTML when that module is there."""
     try:
-        from labeling import guidelines  # written alongside; optional until it exists
+        guidelines = importlib.import_module("labeling.guidelines")
     except ImportError:
-        guidelines = None  # type: ignore[assignment]
+        guidelines = None
     if guidelines is not None and hasattr(guidelines, "instructions_html"):
         return str(guidelines.instructions_html())
     return "<p>Annotation guidelines: see <code>labeling/GUIDELINES.md</code> in the ceasefire-news repository.</p>"
@@ -350,7 +357,7 @@ def _open_project(client: StudioClient, state: StudioState, url: str) -> tuple[i
         changes = {
             key: fields[key]
             for key in ("label_config", "expert_instruction", "model_version")
-            if project.get(key) != fields[key]
+            if str(project.get(key) or "").strip() != str(fields[key]).strip()  # the server strips the config
         }
         if changes:
             client.update_project(state.project_id, **changes)
@@ -400,9 +407,12 @@ def _changed(state: StudioState, keys: dict[str, str]) -> list[tuple[int, str]]:
     old = [Identity(entry.article_id, entry.key) for entry in active.values() if entry.key]
     new = [Identity(article_id, key) for article_id, key in keys.items()]
     task_of = {entry.article_id: task_id for task_id, entry in active.items()}
+    has_task = {entry.article_id for entry in state.tasks.values()}
     pairs = []
     for before, after in changed_pairs(old, new):
-        if before.article_id not in keys:
+        # Only a newer text replaces an older one: pushing an old version again (whose
+        # articles already have tasks) supersedes nothing.
+        if before.article_id not in keys and after.article_id not in has_task:
             pairs.append((task_of[before.article_id], after.article_id))
     return pairs
 
@@ -819,7 +829,7 @@ class _Ingest:
             quarantine_reasons=sorted({p.reason for p in problems}),
             repairs=repairs,
             provenance="human",
-            source=self.report.source,  # type: ignore[arg-type]
+            source=self.report.source,
         )
         self.log_lines.append(entry.to_json())
         if known is None:
@@ -882,6 +892,7 @@ def pull(workspace: Workspace, url: str | None, token: str) -> SyncReport:
             f"this workspace is linked to project {state.project_id} on {state.server}, not {url}; "
             "pull from that server (or leave --url out)"
         )
+    began = time.perf_counter()
     ingest = _Ingest(workspace, state, "pull")
     with StudioClient(url, token) as client:
         if client.project(state.project_id) is None:
@@ -919,11 +930,13 @@ def pull(workspace: Workspace, url: str | None, token: str) -> SyncReport:
                 page_size *= 2
                 continue
             since = last
+        ingest.report.server_seconds = client.elapsed
     if started is not None:
         state.cursor = (started - timedelta(seconds=1)).strftime(_LS_TIME)
     else:
         state.cursor = newest
     ingest.flush()
+    ingest.report.seconds = time.perf_counter() - began
     return ingest.report
 
 

@@ -294,6 +294,8 @@ def test_a_new_corpus_version_adds_new_articles_and_supersedes_changed_ones(
     assert (pushed.tasks_created, pushed.tasks_existing, pushed.tasks_superseded) == (2, 2, 1)
     again = sync.push(scenario.workspace, label_studio.url, label_studio.token)
     assert (again.tasks_created, again.tasks_superseded) == (0, 0)
+    older = sync.push(scenario.workspace, label_studio.url, label_studio.token, version="1.0.0")
+    assert (older.tasks_created, older.tasks_existing, older.tasks_superseded) == (0, 3, 0)
 
     state = StudioState.load(scenario.workspace)
     old = state.tasks[scenario.task_of["a"]]

@@ -90,7 +90,7 @@ def write_corpus(workspace: Workspace, count: int, seed: int = 7) -> None:
         }
         for name, column in rows.items():
             column.append(row[name])
-    info = datasets.DatasetInfo(version="1.0.0", description="synthetic bench corpus")
+    info = datasets.DatasetInfo(version="1.0.0", description="synthetic bench corpus", features=CORPUS_FEATURES)
     dataset = datasets.Dataset.from_dict(rows, features=CORPUS_FEATURES, info=info)
     dataset.save_to_disk(str(workspace.corpus_dir("1.0.0")))
 
@@ -134,6 +134,7 @@ elif step == "pull":
     from labeling.sync import pull
     t = time.perf_counter(); report = pull(ws, url, token); out["seconds"] = time.perf_counter() - t
     out["tasks"] = report.tasks
+    out["server_seconds"] = report.server_seconds
     out["new"] = report.new
     out["unchanged"] = report.unchanged
 elif step == "export":
@@ -149,7 +150,7 @@ elif step == "export":
                 size += len(chunk)
     out["seconds"] = time.perf_counter() - t
     out["bytes"] = size
-out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+out["peak_rss_mb"] = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024
 print("RESULT " + json.dumps(out))
 """
 

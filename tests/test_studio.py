@@ -1,0 +1,121 @@
+"""``ceasefire-news studio`` for real: a fresh workspace to a running project, Ctrl-C, reuse.
+
+This starts its own Label Studio (the command's data lives in the workspace), so it is
+slower than the other server tests: about a minute and a half.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dataset.cli import main as cli_main
+from dataset.workspace import Workspace
+from labeling.server import STUDIO_VERSION, free_port, installed_version, login_session, missing_message
+from labeling.state import StudioState
+from labeling.studio import admin_login, server_dir, start_studio
+
+pytestmark = [pytest.mark.studio, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def wait_for(process: subprocess.Popen[str], text: str, timeout: float) -> str:
+    """Read the command's output until ``text`` appears (or fail with what it printed)."""
+    assert process.stdout is not None
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if line:
+            seen.append(line)
+            if text in line:
+                return "".join(seen)
+        elif process.poll() is not None:
+            break
+    pytest.fail(f"studio never printed {text!r}; it printed:\n{''.join(seen)}")
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_studio_from_a_fresh_workspace_then_ctrl_c_then_reuse(tmp_path: Path) -> None:
+    if installed_version() != STUDIO_VERSION:
+        pytest.fail(missing_message(), pytrace=False)
+    workspace = Workspace(tmp_path / "workspace")
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
+    env.pop("LABEL_STUDIO_API_KEY", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dataset.cli",
+            "studio",
+            "--port",
+            str(port),
+            "--workspace",
+            str(workspace.root),
+            "--no-progress",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        printed = wait_for(process, "Press Ctrl-C", timeout=400)
+    except BaseException:
+        process.kill()
+        raise
+    # A fresh workspace: the embedded corpus was built and pushed.
+    assert "building one from the embedded articles" in printed
+    assert "5 tasks created" in printed
+    assert f"Label Studio is running at http://127.0.0.1:{port}" in printed
+    login = admin_login(workspace)
+    assert login is not None
+    assert f"log in:   {login.email} / {login.password}" in printed
+    assert stat.S_IMODE((server_dir(workspace) / "admin.json").stat().st_mode) == 0o600
+    login_session(f"http://127.0.0.1:{port}", login.email, login.password).close()  # the printed login works
+    state = StudioState.load(workspace)
+    assert state.project_id is not None
+    assert len(state.tasks) == 5
+    for path in workspace.root.rglob("*"):
+        if path.is_file() and path.suffix in {".json", ".jsonl", ".xml"} and "server" not in path.parts:
+            assert "Token " not in path.read_text(encoding="utf-8", errors="replace")
+
+    process.send_signal(signal.SIGINT)  # Ctrl-C
+    out, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, out
+    assert "Stopping Label Studio" in out
+    assert not port_open(port)
+
+    # A second run reuses the server data, the login and the project, and adds nothing.
+    session = start_studio(workspace, port=free_port(), progress=False)
+    try:
+        assert session.login == login
+        assert session.push is not None
+        assert session.push.project_id == state.project_id
+        assert (session.push.project_created, session.push.tasks_created, session.push.tasks_existing) == (
+            False,
+            0,
+            5,
+        )
+        assert StudioState.load(workspace).server == session.server.url
+        # pull needs no token for the workspace's own server
+        assert cli_main(["pull", "--workspace", str(workspace.root)]) == 0
+        assert json.loads(workspace.state_path.read_text(encoding="utf-8"))["cursor"]
+    finally:
+        session.server.stop()
