@@ -260,6 +260,8 @@ def _class_labels(
 def _check_labels(config: str, split: str, batch: pa.Table, offset: int, issues: list[Issue]) -> None:
     features = RELEASE_CONFIGS[config]
     for name, feature in features.items():
+        if name not in batch.column_names:
+            continue
         column = batch.column(name).combine_chunks()
         for path, label, values, rows in _class_labels(column, feature, name, None):
             n = label.num_classes
@@ -277,6 +279,8 @@ def _check_labels(config: str, split: str, batch: pa.Table, offset: int, issues:
                 )
                 issues.append(Issue(config, split, offset + row, problem, REGENERATE))
     for name in REQUIRED[config]:
+        if name not in batch.column_names:
+            continue
         column = batch.column(name)
         if column.null_count:
             for pos in pc.indices_nonzero(pc.is_null(column)).to_pylist():
@@ -503,10 +507,17 @@ def _data_files(root: Path, issues: list[Issue]) -> dict[str, dict[str, list[str
     return found
 
 
-def _iter_file(path: Path) -> Iterator[pa.Table]:
+def _iter_file(path: Path, columns: list[str] | None) -> Iterator[pa.Table]:
     parquet = pq.ParquetFile(path)
-    for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
+    for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns):
         yield pa.Table.from_batches([batch])
+
+
+def _columns(config: str, raw_results: bool) -> list[str] | None:
+    """Columns to read: all of them, but the results JSON only when raw results are re-checked."""
+    if config != "annotations_raw" or raw_results:
+        return None
+    return [name for name in RELEASE_CONFIGS[config] if name != "result_json"]
 
 
 def validate_release(root: Path, *, progress: bool = False, raw_results: bool = True) -> list[Issue]:
@@ -549,7 +560,7 @@ def validate_release(root: Path, *, progress: bool = False, raw_results: bool = 
                         issues += [Issue(config, split, None, f"{name}: {p}", REGENERATE) for p in problems]
                         continue
                     offset = 0
-                    for batch in _iter_file(path):
+                    for batch in _iter_file(path, _columns(config, raw_results)):
                         _check_labels(config, split, batch, offset, issues)
                         _check_rows(
                             checker,
@@ -602,7 +613,7 @@ def _check_rows(
         rows = batch.select(["article_id", "text", "text_sha256", "story_id", "split"]).to_pylist()
         checker.articles_rows(split, offset, rows)
         return
-    rows = batch.select(_TEXT_FREE_COLUMNS[config]).to_pylist()
+    rows = batch.select([c for c in _TEXT_FREE_COLUMNS[config] if c in batch.column_names]).to_pylist()
     if config == "stance":
         checker.stance_rows(split, offset, rows, seen)
     elif config == "events":
