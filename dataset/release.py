@@ -154,7 +154,10 @@ def _index_log(path: Path, progress: bool) -> _LogIndex:
     index = _LogIndex()
     if not path.exists():
         return index
-    newest: dict[str, tuple[tuple[str, str], int, int, str]] = {}
+    # annotation_id -> (updated_at NUL created_at, offset, length, article_id): flat and with
+    # shared article id strings, since this holds one entry per annotation.
+    newest: dict[str, tuple[str, int, int, str]] = {}
+    articles: dict[str, str] = {}
     size = path.stat().st_size
     with open(path, "rb") as fh, _bar(size, "index log", progress, unit="B", unit_scale=True) as bar:
         offset = 0
@@ -166,10 +169,11 @@ def _index_log(path: Path, progress: bool) -> _LogIndex:
                 if found is None:
                     index.unreadable += 1  # a torn last line from a killed pull, or a broken one
                 else:
-                    annotation_id, article_id, key = found
+                    annotation_id, article_id, (updated_at, created_at) = found
+                    key = f"{updated_at}\x00{created_at}"
                     current = newest.get(annotation_id)
                     if current is None or key >= current[0]:
-                        newest[annotation_id] = (key, offset, length, article_id)
+                        newest[annotation_id] = (key, offset, length, articles.setdefault(article_id, article_id))
             offset += length
             bar.update(length)
     index.superseded = index.lines - index.unreadable - len(newest)
