@@ -153,3 +153,34 @@ def test_progress_bar_goes_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_build_options_are_validated() -> None:
     with pytest.raises(ValueError, match="workers is 0; expected a positive integer"):
         BuildOptions(workers=0)
+
+
+def test_record_that_cleaning_cannot_handle_is_rejected_not_fatal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataset import clean
+
+    real = clean.clean_article
+
+    def fragile(raw: RawArticle) -> object:
+        if raw.where.endswith("001_8c12f4ce0dba6983.txt"):
+            raise ValueError("unexpected markup")
+        if raw.where.endswith("003_c9c3ac2cc4be34e7.txt"):
+            article = real(raw)
+            article.text = "  \n "
+            return article
+        return real(raw)
+
+    monkeypatch.setattr(clean, "clean_article", fragile)
+    report = build_corpus(None, Workspace(tmp_path / "ws"), progress=False)
+    assert (report.read, report.kept, report.rejected) == (5, 3, 2)
+    first, second = report.rejections
+    assert first.where.endswith("001_8c12f4ce0dba6983.txt")
+    assert (first.reason, first.detail) == (
+        "cleaning_error",
+        "cleaning failed (ValueError: unexpected markup); the record was skipped",
+    )
+    assert second.where.endswith("003_c9c3ac2cc4be34e7.txt")
+    assert second.reason == "empty_text"
+    assert second.detail.startswith("no article text is left after cleaning")
+    assert not report.complete

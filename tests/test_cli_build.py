@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -100,8 +101,8 @@ def test_mix_of_good_and_bad_input_builds_the_good_and_exits_1(
         capsys, "--workspace", str(ws), "--source", str(src), "--source", str(missing)
     )
     assert code == 1
-    assert f"rejected {missing}: " in err
-    assert "does not exist" in err
+    line = next(line for line in err.splitlines() if line.startswith(f"rejected {missing}: "))
+    assert "no such file or folder" in line
     assert "1 input record(s) rejected" in err
     assert "articles kept: 2 of 3 read" in out
     assert "rejected:      1" in out
@@ -133,3 +134,87 @@ def test_duplicates_are_counted_in_the_summary(
     assert code == 0
     assert "articles kept: 1 of 2 read" in out
     assert "duplicates:    1" in out
+
+
+GOOD_LINE = json.dumps({"text": SEEDS[4].read_text(encoding="utf-8"), "url": "https://example.org/idlib"})
+
+
+def _write(name: str, data: bytes) -> Callable[[Path], tuple[Path, str]]:
+    def make(src: Path) -> tuple[Path, str]:
+        (src / name).write_bytes(data)
+        return src / name, str(src / name)
+
+    return make
+
+
+def _jsonl(bad_line: str) -> Callable[[Path], tuple[Path, str]]:
+    def make(src: Path) -> tuple[Path, str]:
+        path = src / "articles.jsonl"
+        path.write_text(f"{GOOD_LINE}\n{bad_line}\n", encoding="utf-8")
+        return path, f"{path}:2"
+
+    return make
+
+
+BAD_INPUTS: dict[str, tuple[Callable[[Path], tuple[Path, str]], str]] = {
+    "unknown extension": (
+        _write("notes.md", b"Some notes"),
+        "unknown extension '.md'; expected .txt, .jsonl, .html or .htm",
+    ),
+    "empty file": (_write("empty.txt", b""), "empty file (0 bytes)"),
+    "whitespace only": (_write("blank.txt", b" \n\n"), "only whitespace (3 bytes)"),
+    "binary file": (_write("photo.txt", b"\x89PNG\r\n\x00\x00"), "binary data, not text"),
+    "not UTF-8": (
+        _write("latin1.txt", "Caf\u00e9 talks in Astana".encode("latin-1")),
+        "not UTF-8 (byte 0xE9 at byte offset 3)",
+    ),
+    "bad JSON line": (_jsonl('{"text": "unterminated'), "not valid JSON"),
+    "JSON line not an object": (_jsonl("[1, 2]"), "a JSON list, not an object"),
+    "JSON line without text": (_jsonl('{"title": "No body"}'), "no text field"),
+    "JSON field of the wrong type": (
+        _jsonl('{"text": "Talks went on.", "url": 5}'),
+        "field 'url' is a int",
+    ),
+    "JSON line with a bad date": (
+        _jsonl('{"text": "Talks went on.", "date": "someday"}'),
+        "date 'someday' is not a date",
+    ),
+    "HTML page without article text": (
+        _write("page.html", b"<html><head><title>Index</title></head><body></body></html>"),
+        "no article text found in the HTML page",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_each_bad_input_is_reported_and_the_rest_is_built(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    make, message = BAD_INPUTS[case]
+    ws, src = tmp_path / "ws", tmp_path / "src"
+    src.mkdir()
+    shutil.copy(SEEDS[2], src)
+    _, where = make(src)
+    code, out, err = run(capsys, "--workspace", str(ws), "--source", str(src))
+    assert code == 1, err
+    rejected = [line for line in err.splitlines() if line.startswith("rejected ")]
+    assert len(rejected) == 1, err
+    assert rejected[0].startswith(f"rejected {where}: "), rejected[0]
+    assert message in rejected[0]
+    assert "rejected:      1" in out
+    corpus = load_corpus(Workspace(ws))
+    assert SEEDS[2].name in {Path(p).name for p in corpus["source_file"]}
+
+
+def test_empty_source_folder_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = run(
+        capsys, "--workspace", str(tmp_path / "ws"), "--source", str(empty),
+        "--source", str(SEEDS[0]),
+    )
+    assert code == 1
+    line = next(line for line in err.splitlines() if line.startswith(f"rejected {empty}: "))
+    assert "folder holds no .txt, .jsonl, .html or .htm files" in line

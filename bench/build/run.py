@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -69,16 +70,59 @@ def child_floor(source: Path, target: Path) -> dict[str, Any]:
     return {"seconds": seconds, "rows": rows, "peak_rss_mib": _peak_rss_mib(resource.RUSAGE_SELF)}
 
 
+def _children() -> list[int]:
+    found: list[int] = []
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            found += [int(pid) for pid in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _high_water_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class WorkerMemory(threading.Thread):
+    """Samples the peak RSS of the worker processes.
+
+    ``getrusage(RUSAGE_CHILDREN)`` would report the parent's size: a spawned worker starts
+    as a fork of the parent, and Linux carries that peak over the exec. ``VmHWM`` in
+    ``/proc/PID/status`` belongs to the process's own address space.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = 0.0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.2):
+            for pid in _children():
+                self.peak = max(self.peak, _high_water_mib(pid))
+
+
 def child_build(source: Path, workspace: Path, workers: int) -> dict[str, Any]:
     """One build into a fresh workspace."""
     from dataset.build import BuildOptions, build_corpus
     from dataset.workspace import Workspace
 
+    sampler = WorkerMemory()
+    sampler.start()
     start = time.perf_counter()
     report = build_corpus(
         [source], Workspace(workspace), progress=False, options=BuildOptions(workers=workers)
     )
     seconds = time.perf_counter() - start
+    sampler.done.set()
+    sampler.join()
     size = sum(p.stat().st_size for p in report.path.iterdir())
     return {
         "seconds": seconds,
@@ -89,7 +133,7 @@ def child_build(source: Path, workspace: Path, workers: int) -> dict[str, Any]:
         "stories": report.stories,
         "output_mib": size / 2**20,
         "peak_rss_mib": _peak_rss_mib(resource.RUSAGE_SELF),
-        "worker_peak_rss_mib": _peak_rss_mib(resource.RUSAGE_CHILDREN),
+        "worker_peak_rss_mib": sampler.peak,
     }
 
 
@@ -193,8 +237,8 @@ def report(results: dict[str, Any]) -> str:
     if len(sizes) > 1:
         small, large = results["sizes"][sizes[0]], results["sizes"][sizes[-1]]
         main_ratio = large["build"]["peak_rss_mib"] / small["build"]["peak_rss_mib"]
-        worker_ratio = (
-            large["build"]["worker_peak_rss_mib"] / small["build"]["worker_peak_rss_mib"]
+        worker_ratio = large["build"]["worker_peak_rss_mib"] / max(
+            small["build"]["worker_peak_rss_mib"], 1.0
         )
         lines += [
             "",
