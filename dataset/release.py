@@ -901,6 +901,7 @@ def release_corpus(
             review_tmp.unlink(missing_ok=True)
             raise
 
+        log.by_article.clear()  # one entry per annotation: not needed from here on
         manifest = _manifest(
             version=version,
             corpus_version=corpus_version,

@@ -56,10 +56,18 @@ def _plural(n: int, word: str) -> str:
 
 @dataclass(slots=True)
 class _Alpha:
-    """Value counts (items x labels) of the items that at least two annotators labelled."""
+    """Value counts (items x labels) of the items that at least two annotators labelled.
+
+    Items with the same counts are kept once with their number (a few hundred distinct rows
+    for millions of items), and expanded for ``krippendorff`` only at the end.
+    """
 
     vocabulary: Vocabulary
-    rows: list[list[int]] = field(default_factory=list)
+    rows: Counter[tuple[int, ...]] = field(default_factory=Counter)
+
+    @property
+    def items(self) -> int:
+        return sum(self.rows.values())
 
     def add(self, labels: Sequence[str]) -> None:
         if len(labels) < 2:
@@ -67,26 +75,28 @@ class _Alpha:
         row = [0] * len(self.vocabulary)
         for label in labels:
             row[self.vocabulary.index(label)] += 1
-        self.rows.append(row)
+        self.rows[tuple(row)] += 1
 
     def result(self, annotators: int, unit: str) -> dict[str, Any]:
+        items = self.items
         if annotators < 2:
-            return _not_computable(len(self.rows), unit, _plural(annotators, "human annotator"))
+            return _not_computable(items, unit, _plural(annotators, "human annotator"))
         if not self.rows:
             return _not_computable(0, unit, f"no {unit} labelled by two or more annotators")
-        counts = np.asarray(self.rows, dtype=np.float64)
+        distinct = sorted(self.rows)  # a fixed order: the float sums do not depend on arrival
+        counts = np.repeat(np.asarray(distinct, dtype=np.float64), [self.rows[r] for r in distinct], axis=0)
         used = counts.sum(axis=0) > 0
         if int(used.sum()) < 2:
             only = self.vocabulary.names[int(np.argmax(used))]
-            return _not_computable(len(self.rows), unit, f"no variation: every label is {only!r}")
+            return _not_computable(items, unit, f"no variation: every label is {only!r}")
         import krippendorff
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             value = float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal"))
         if math.isnan(value):
-            return _not_computable(len(self.rows), unit, "undefined for these counts")
-        return _measure(value, len(self.rows), unit)
+            return _not_computable(items, unit, "undefined for these counts")
+        return _measure(value, items, unit)
 
 
 @dataclass(slots=True)
@@ -213,9 +223,9 @@ class AgreementAccumulator:
         self.per_item.update(other.per_item)
         self.machine_only += other.machine_only
         for target, alpha in self.stance.items():
-            alpha.rows += other.stance[target].rows
+            alpha.rows.update(other.stance[target].rows)
         for name in ("genre", "event_type"):
-            getattr(self, name).rows += getattr(other, name).rows
+            getattr(self, name).rows.update(getattr(other, name).rows)
         for name in ("trigger_exact", "trigger_overlap", "entity_exact", "entity_overlap", "roles"):
             getattr(self, name).merge(getattr(other, name))
 
