@@ -10,12 +10,14 @@ leaves the previous releases and no partial one. The release version defaults to
 corpus version; a release version is never overwritten. Ties and low agreement are written
 to ``annotations/review.jsonl`` (``{"article_id", "unit", "reason"}`` per line).
 
-Memory stays flat in the number of annotations: one pass indexes the log (the newest line
-per annotation id, by byte offset), then articles are processed in ``article_id`` order,
-reading only their own log lines, and rows go out in Parquet row groups as they are made.
+Memory grows only with the log index: one pass indexes the log (byte offset of the newest
+line per annotation id; no JSON parse for lines written by ``LoggedAnnotation.to_json``),
+then articles are processed in ``article_id`` order, in chunks, by worker processes that
+read only their articles' log lines; rows go out in Parquet row groups as chunks come back.
 
-Deterministic: the same corpus, log and package give byte-identical files (rows sorted by
-article id, then unit; fixed Parquet writer options; no clock).
+Deterministic: the same corpus, log and package give byte-identical files, whatever the
+number of workers (rows sorted by article id, then unit; fixed row groups and Parquet
+writer options; no clock).
 
 >>> report = release_corpus(Workspace(Path("workspace")))  # doctest: +SKIP
 >>> report.path  # doctest: +SKIP
