@@ -29,12 +29,13 @@ import json
 import multiprocessing
 import os
 import sys
+from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import pyarrow as pa
@@ -340,16 +341,62 @@ def _cleaning_rules() -> Any:
 # --- the build -----------------------------------------------------------------------------
 
 
+class _Strings:
+    """Many strings in one buffer: a Python ``str`` per kept article would cost ~60 bytes more."""
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._ends = array("Q")
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def append(self, value: str) -> None:
+        self._data += value.encode("utf-8")
+        self._ends.append(len(self._data))
+
+    def __getitem__(self, index: int) -> str:
+        start = self._ends[index - 1] if index > 0 else 0
+        return self._data[start : self._ends[index]].decode("utf-8")
+
+
+class _ArticleIds(Sequence[str]):
+    """Article ids kept as their 64-bit numbers; ``"a-"`` + 16 hex digits on access."""
+
+    def __init__(self) -> None:
+        self.numbers = array("Q")
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [f"a-{number:016x}" for number in self.numbers[index]]
+        return f"a-{self.numbers[index]:016x}"
+
+
 @dataclass(slots=True)
 class _Kept:
-    """What the build keeps of the articles while they stream to the staging file."""
+    """What the build keeps of the articles while they stream to the staging file.
+
+    Per article: its id number, where it was read, and (only when there is a parent version
+    to compare with) its identity key; plus its story sketches in the index.
+    """
 
     index: StoryIndex
+    collect_keys: bool
     read: int = 0
-    article_ids: list[str] = field(default_factory=list)
+    article_ids: _ArticleIds = field(default_factory=_ArticleIds)
+    wheres: _Strings = field(default_factory=_Strings)
     keys: list[str] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
-    first_where: dict[str, str] = field(default_factory=dict)  # text_sha256 -> where read
+    # Exact duplicates are found by article id (the first 64 bits of the text's SHA-256):
+    # two different texts sharing them would also share an id, which the corpus forbids.
+    row_of: dict[int, int] = field(default_factory=dict)
     content: Any = field(default_factory=hashlib.sha256)
 
     def take(self, result: _ChunkResult, writer: pa.ipc.RecordBatchStreamWriter) -> None:
@@ -357,15 +404,19 @@ class _Kept:
         self.read += result.consumed
         keep = np.ones(len(result.shas), dtype=np.bool_)
         for row, sha in enumerate(result.shas):
-            first = self.first_where.get(sha)
+            number = int(sha[:16], 16)
+            first = self.row_of.get(number)
             if first is None:
-                self.first_where[sha] = result.wheres[row]
-                self.article_ids.append("a-" + sha[:16])
-                self.keys.append(result.keys[row])
+                self.row_of[number] = len(self.article_ids)
+                self.article_ids.numbers.append(number)
+                self.wheres.append(result.wheres[row])
+                if self.collect_keys:
+                    self.keys.append(result.keys[row])
                 self.content.update(result.digests[row])
             else:
                 keep[row] = False
-                self.duplicates.append(Duplicate(result.wheres[row], "a-" + sha[:16], first))
+                kept_where = self.wheres[first]
+                self.duplicates.append(Duplicate(result.wheres[row], "a-" + sha[:16], kept_where))
         everything = bool(keep.all())
         batch = result.batch if everything else result.batch.filter(pa.array(keep))
         if batch.num_rows:
@@ -443,7 +494,7 @@ def _build_into(
     options: BuildOptions,
 ) -> BuildReport:
     stage_path = folder / ".stage.arrow"
-    kept = _Kept(index=StoryIndex(options.stories))
+    kept = _Kept(index=StoryIndex(options.stories), collect_keys=parent is not None)
     rejections: list[tuple[int, Rejection]] = []
     records = read.iter_sources(paths)
     bar = tqdm(
@@ -462,7 +513,8 @@ def _build_into(
             bar.update(result.consumed)
             rejections.extend(result.rejections)
             kept.take(result, writer)
-    kept.first_where.clear()
+    kept.row_of.clear()
+    del kept.wheres
 
     ordered_rejections = [rejection for _, rejection in sorted(rejections, key=lambda r: r[0])]
     read_count, article_ids, duplicates = kept.read, kept.article_ids, kept.duplicates
@@ -476,8 +528,8 @@ def _build_into(
 
     index, keys = kept.index, kept.keys
     content_sha256 = kept.content.hexdigest()
-    new_rows = [Identity(a, k) for a, k in zip(article_ids, keys, strict=True)]
-    del keys
+    new_rows = [Identity(a, k) for a, k in zip(article_ids, keys, strict=True)] if parent else []
+    keys.clear()
     diff = diff_identities(parent_rows, new_rows, parent, version) if parent else None
     report = BuildReport(
         version=version,
@@ -544,13 +596,13 @@ def _build_into(
 
 def _story_ids(
     index: StoryIndex,
-    article_ids: list[str],
+    article_ids: Sequence[str],
     parent_rows: list[Identity],
     new_rows: list[Identity],
 ) -> list[str]:
     """Cluster, then keep the parent's story ids for articles that existed there."""
     parent_story = {row.article_id: row.story_id for row in parent_rows if row.story_id}
-    row_of = {article_id: row for row, article_id in enumerate(article_ids)}
+    row_of = {row.article_id: i for i, row in enumerate(new_rows)}
     inherited = {
         row_of[article_id]: story
         for article_id, story in parent_story.items()

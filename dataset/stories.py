@@ -15,7 +15,7 @@ Two articles belong to one story when either
 Stories are the connected components of these links.
 
 Memory stays small as the corpus grows: per article the index keeps 32 band keys
-(``uint64``) and a 128-byte b-bit signature (the low 8 bits of each MinHash value, enough
+(``uint32``) and a 128-byte b-bit signature (the low 8 bits of each MinHash value, enough
 to verify an LSH candidate, Li & König 2010), plus one ``uint64`` per long paragraph.
 No text is kept.
 
@@ -30,6 +30,7 @@ import hashlib
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -109,7 +110,7 @@ class StoryOptions:
 class Sketches:
     """What the story index keeps of a batch of articles (rows ``0..n-1`` of the batch)."""
 
-    band_keys: U64Array  # (n, BANDS)
+    band_keys: U32Array  # (n, BANDS)
     signatures: U8Array  # (n, NUM_PERM), low bits of each MinHash value
     indexed: BoolArray  # (n,), False for a text without words: it links by nothing
     paragraph_hashes: U64Array  # (m,)
@@ -191,14 +192,15 @@ def sketch_texts(texts: Sequence[str], options: StoryOptions) -> Sketches:
     else:
         values = np.zeros((0, NUM_PERM), dtype=np.uint64)
     del shingle_sets
-    # Wrapping multiply-add: a fast, well-mixed key per band; candidates are verified anyway.
+    # Wrapping multiply-add, high 32 bits kept: a fast, well-mixed key per band. 32 bits
+    # keep the index small; a chance collision only adds a candidate, and candidates are
+    # verified against the signatures.
     with np.errstate(over="ignore"):
-        band_keys = (values.reshape(n, BANDS, ROWS) * _BAND_MULTIPLIERS).sum(
-            axis=2, dtype=np.uint64
-        )
+        mixed = (values.reshape(n, BANDS, ROWS) * _BAND_MULTIPLIERS).sum(axis=2, dtype=np.uint64)
+    band_keys = (mixed >> np.uint64(32)).astype(np.uint32)
     signatures = (values & np.uint64((1 << SIGNATURE_BITS) - 1)).astype(np.uint8)
     return Sketches(
-        band_keys=np.ascontiguousarray(band_keys, dtype=np.uint64),
+        band_keys=np.ascontiguousarray(band_keys),
         signatures=signatures,
         indexed=indexed,
         paragraph_hashes=np.array(hashes, dtype=np.uint64),
@@ -238,7 +240,14 @@ class _UnionFind:
         return True
 
 
-def _groups(keys: U64Array) -> list[I64Array]:
+def _drain(parts: list[Any]) -> Any:
+    """Concatenate and empty a list of arrays (the parts are freed as soon as possible)."""
+    joined = np.concatenate(parts)
+    parts.clear()
+    return joined
+
+
+def _groups(keys: U64Array | U32Array) -> list[I64Array]:
     """Row indices of each run of two or more equal keys, in key order."""
     if keys.shape[0] < 2:
         return []
@@ -268,7 +277,12 @@ class StoryIndex:
 
     def __init__(self, options: StoryOptions) -> None:
         self.options = options
-        self._parts: list[Sketches] = []
+        # One list per field, so that clustering can concatenate (and free) one at a time.
+        self._band_keys: list[U32Array] = []
+        self._signatures: list[U8Array] = []
+        self._indexed: list[BoolArray] = []
+        self._paragraph_hashes: list[U64Array] = []
+        self._paragraph_rows: list[U32Array] = []
         self._rows = 0
 
     def __len__(self) -> int:
@@ -277,32 +291,26 @@ class StoryIndex:
     def add(self, sketches: Sketches) -> None:
         """Append a batch; its rows follow the rows added before."""
         if len(sketches):
-            offset = np.uint32(self._rows)
-            self._parts.append(
-                Sketches(
-                    band_keys=sketches.band_keys,
-                    signatures=sketches.signatures,
-                    indexed=sketches.indexed,
-                    paragraph_hashes=sketches.paragraph_hashes,
-                    paragraph_rows=sketches.paragraph_rows + offset,
-                )
-            )
+            self._band_keys.append(sketches.band_keys)
+            self._signatures.append(sketches.signatures)
+            self._indexed.append(sketches.indexed)
+            self._paragraph_hashes.append(sketches.paragraph_hashes)
+            self._paragraph_rows.append(sketches.paragraph_rows + np.uint32(self._rows))
             self._rows += len(sketches)
 
     def cluster(self) -> Clusters:
-        """Connected components of the near-duplicate and shared-paragraph links."""
+        """Connected components of the near-duplicate and shared-paragraph links.
+
+        The index is consumed: it is empty afterwards.
+        """
         n = self._rows
         forest = _UnionFind(n)
         links: list[tuple[int, int]] = []
         if n == 0:
             return Clusters(roots=np.zeros(0, dtype=np.int64))
-        band_keys = np.concatenate([p.band_keys for p in self._parts])
-        signatures = np.concatenate([p.signatures for p in self._parts])
-        indexed = np.concatenate([p.indexed for p in self._parts])
-        para_hashes = np.concatenate([p.paragraph_hashes for p in self._parts])
-        para_rows = np.concatenate([p.paragraph_rows for p in self._parts]).astype(np.int64)
-        self._parts = []
 
+        para_hashes = _drain(self._paragraph_hashes)
+        para_rows = _drain(self._paragraph_rows)
         boilerplate = 0
         for group in _groups(para_hashes):
             members = np.unique(para_rows[group])
@@ -313,11 +321,16 @@ class StoryIndex:
             for other in members[1:]:
                 if forest.union(first, int(other)):
                     links.append((first, int(other)))
+        del para_hashes, para_rows
 
-        rows = np.flatnonzero(indexed)
+        signatures = _drain(self._signatures)
+        rows = np.flatnonzero(_drain(self._indexed))
         for band in range(BANDS):
-            for group in _groups(band_keys[rows, band]):
+            column = np.concatenate([keys[:, band] for keys in self._band_keys])
+            for group in _groups(column[rows]):
                 self._link_bucket(rows[group], signatures, forest, links)
+        self._band_keys.clear()
+        self._rows = 0
 
         roots = np.array([forest.find(i) for i in range(n)], dtype=np.int64)
         return Clusters(roots=roots, links=links, boilerplate_paragraphs=boilerplate)
