@@ -211,14 +211,14 @@ class StudioClient:
         page: int = 1,
         page_size: int = 100,
         include: str = PULL_FIELDS,
-    ) -> list[dict[str, Any]]:
+    ) -> list[dict[str, Any]] | None:
         """One page of the project's tasks ordered by ``updated_at``, optionally only those
         updated at or after ``updated_since`` (an ISO timestamp with microseconds, UTC).
 
         The data manager filters in SQL, so the cost follows the number of tasks returned,
         not the size of the project. Annotations come with cancelled (skipped) and
         ground-truth ones. ``include`` names the fields kept, of tasks and of their
-        annotations alike (see :data:`PULL_FIELDS`).
+        annotations alike (see :data:`PULL_FIELDS`). None when the server answers 404.
         """
         query: dict[str, Any] = {"ordering": ["tasks:updated_at"]}
         if updated_since is not None:
@@ -246,10 +246,10 @@ class StudioClient:
             },
             expect=(200, 404),
         )
-        if answer is None or not isinstance(answer, dict):
-            return []
-        tasks = answer.get("tasks", [])
-        return [t for t in tasks if isinstance(t, dict)]
+        if not isinstance(answer, dict) or "tasks" not in answer:
+            return None  # 404: no such project (or, past the last page, no such page)
+        tasks = answer["tasks"]
+        return [t for t in tasks if isinstance(t, dict)] if isinstance(tasks, list) else []
 
     def iter_all_tasks(
         self, project_id: int, *, include: str = "id,data", page_size: int = 1000
@@ -257,7 +257,7 @@ class StudioClient:
         """Every task of the project (used only to repair a lost ``state.json``)."""
         page = 1
         while True:
-            batch = self.task_page(project_id, page=page, page_size=page_size, include=include)
+            batch = self.task_page(project_id, page=page, page_size=page_size, include=include) or []
             yield from batch
             if len(batch) < page_size:
                 return

@@ -177,7 +177,9 @@ class CorpusTexts:
             if version not in self.workspace.corpus_versions():
                 return None
             corpus = _load_corpus(self.workspace, version)
-            rows = {article_id: i for i, article_id in enumerate(corpus["article_id"])}
+            # One Arrow column read; indexing the Dataset would decode row by row.
+            ids = corpus.with_format("arrow")["article_id"].to_pylist()
+            rows = {article_id: i for i, article_id in enumerate(ids)}
             self._versions[version] = (corpus, rows)
         return self._versions[version]
 
@@ -345,7 +347,7 @@ def _open_project(client: StudioClient, state: StudioState, url: str) -> tuple[i
         if state.server and state.server.rstrip("/") != url:
             raise UsageError(
                 f"this workspace is linked to project {state.project_id} on {state.server}, not to {url}. "
-                f"Use another --workspace for a second server, or move {PROJECT_TITLE}'s state.json aside."
+                "Use another --workspace for a second server, or move labelstudio/state.json aside."
             )
         project = client.project(state.project_id)
         if project is None:
@@ -486,8 +488,12 @@ def push(
             batch.clear()
             batch_bytes.clear()
 
-        for line_task in _iter_task_lines(tasks_path):
-            raw, task = line_task
+        lines: Iterable[tuple[bytes, dict[str, Any]]] = _iter_task_lines(tasks_path)
+        if progress:
+            from tqdm import tqdm
+
+            lines = tqdm(lines, total=len(corpus), desc="exporting", unit="task", file=sys.stderr)
+        for raw, task in lines:
             article_id = task["data"]["article_id"]
             if article_id in known:
                 report.tasks_existing += 1
@@ -895,8 +901,6 @@ def pull(workspace: Workspace, url: str | None, token: str) -> SyncReport:
     began = time.perf_counter()
     ingest = _Ingest(workspace, state, "pull")
     with StudioClient(url, token) as client:
-        if client.project(state.project_id) is None:
-            raise UsageError(f"project {state.project_id} recorded in state.json does not exist on {url}")
         users = client.users()
         state.users.update(users)
         # The next pull starts where this one started, by the server's clock (less one
@@ -910,7 +914,13 @@ def pull(workspace: Workspace, url: str | None, token: str) -> SyncReport:
         seen_versions: set[tuple[int, str]] = set()
         page_size = PULL_PAGE_SIZE
         while True:
-            page = client.task_page(state.project_id, updated_since=since, page_size=page_size)
+            found = client.task_page(state.project_id, updated_since=since, page_size=page_size)
+            if found is None:
+                raise UsageError(
+                    f"project {state.project_id} recorded in {workspace.state_path} does not exist on {url} "
+                    "(deleted?); annotations already pulled stay in annotations/log.jsonl"
+                )
+            page = found
             progressed = False
             for task in page:
                 stamp = str(task.get("updated_at") or "")
