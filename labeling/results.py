@@ -133,7 +133,7 @@ def _single(values: Any, control: str, problems: list[Problem], region_id: str |
     if len(values) != 1:
         problems.append(Problem("multiple_labels", f"{control}: expected one value, got {values!r}", region_id))
         return None
-    return values[0]
+    return str(values[0])
 
 
 def _span(item: dict[str, Any], control: str, problems: list[Problem]) -> tuple[str, int, int, str, Any] | None:
@@ -205,14 +205,16 @@ def parse_result(result: Any) -> ParsedAnnotation:
                 continue
             regions[region_id] = Region(region_id, control, start, end, text, label)
         elif control == FACTUALITY_CONTROL or control in MODE_CONTROLS:
-            region_id = item.get("id")
-            choice = _single(value.get("choices"), control, problems, region_id if isinstance(region_id, str) else None)
+            choice_region = item.get("id")
+            choice = _single(
+                value.get("choices"), control, problems, choice_region if isinstance(choice_region, str) else None
+            )
             if choice is None:
                 continue
-            if not isinstance(region_id, str):
+            if not isinstance(choice_region, str):
                 problems.append(Problem("orphan_region_choice", f"{control}: per-region choice without a region id"))
                 continue
-            region_choices.append((region_id, control, choice))
+            region_choices.append((choice_region, control, choice))
         elif control in STANCE_CONTROLS:
             choice = _single(value.get("choices"), control, problems)
             if choice is None:

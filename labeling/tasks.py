@@ -106,7 +106,7 @@ def task_data(row: dict[str, Any]) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def _interface() -> Any:
     try:
-        from label_studio_sdk.label_interface import LabelInterface
+        from label_studio_sdk.label_interface.interface import LabelInterface
     except ImportError as err:  # pragma: no cover - a dependency of the project
         raise ImportError(
             "label-studio-sdk is needed to validate predictions; install the project with `pip install -e .`"
