@@ -87,11 +87,16 @@ def _default_workers() -> int:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BuildOptions:
-    """How a build runs; none of these change its output (the version's files are the same).
+    """How a build runs.
 
-    ``workers``: processes that clean and sketch (default: the usable cores); inputs of at
-    most one chunk are processed in this process. ``chunk_size``: articles per task and per
-    Arrow record batch. ``max_pending``: chunks in flight per worker, which bounds memory.
+    ``workers``, ``chunk_size`` and ``max_pending`` never change the output (the version's
+    files are byte-identical); ``stories`` does, and the manifest records it.
+
+    ``workers``: processes that clean and sketch (default: the usable cores); an input of at
+    most one chunk is processed in this process. Workers are started with ``spawn``, so a
+    script that calls :func:`build_corpus` on a large input needs the usual
+    ``if __name__ == "__main__":`` guard. ``chunk_size``: articles per task.
+    ``max_pending``: chunks in flight per worker, which bounds memory.
     """
 
     workers: int = field(default_factory=_default_workers)

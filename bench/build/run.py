@@ -124,7 +124,13 @@ def child_build(source: Path, workspace: Path, workers: int) -> dict[str, Any]:
     sampler.done.set()
     sampler.join()
     size = sum(p.stat().st_size for p in report.path.iterdir())
+    own, workers_usage = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN
+    )
     return {
+        # CPU time depends far less on other load than wall time does.
+        "cpu_s_main": own.ru_utime + own.ru_stime,
+        "cpu_s_workers": workers_usage.ru_utime + workers_usage.ru_stime,
         "seconds": seconds,
         "read": report.read,
         "kept": report.kept,
@@ -190,12 +196,14 @@ def bench(sizes: list[int], workers: int, data: Path, seed: int) -> dict[str, An
             built = _run_child(["_build", str(source), str(scratch / "ws"), str(workers)])
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+        cpu_ms = (built["cpu_s_main"] + built["cpu_s_workers"]) * 1000 / built["read"]
         results["sizes"][str(size)] = {
             "input_mib": source.stat().st_size / 2**20,
             "floor": floor,
             "build": built,
             "articles_per_s": built["read"] / built["seconds"],
             "ratio_to_floor": built["seconds"] / floor["seconds"],
+            "cpu_ms_per_article": cpu_ms,
         }
         print(_line(size, results["sizes"][str(size)]), file=sys.stderr)
     results["load_after"] = os.getloadavg()
@@ -206,7 +214,8 @@ def _line(size: int, r: dict[str, Any]) -> str:
     b, f = r["build"], r["floor"]
     return (
         f"{size:>8} articles ({r['input_mib']:.0f} MiB): build {b['seconds']:.1f} s "
-        f"= {r['articles_per_s']:,.0f} articles/s; floor {f['seconds']:.2f} s; "
+        f"= {r['articles_per_s']:,.0f} articles/s ({r['cpu_ms_per_article']:.2f} CPU ms "
+        f"per article); floor {f['seconds']:.2f} s; "
         f"ratio {r['ratio_to_floor']:.1f}; peak RSS {b['peak_rss_mib']:.0f} MiB "
         f"(largest worker {b['worker_peak_rss_mib']:.0f} MiB); kept {b['kept']}, "
         f"duplicates {b['duplicates']}, stories {b['stories']}"
@@ -219,9 +228,9 @@ def report(results: dict[str, Any]) -> str:
         f"{', '.join(f'{x:.2f}' for x in results['load_before'])}, after "
         f"{', '.join(f'{x:.2f}' for x in results['load_after'])}",
         "",
-        "| articles | input MiB | build s | articles/s | floor s | build/floor | "
+        "| articles | input MiB | build s | articles/s | CPU ms/article | floor s | build/floor | "
         "peak RSS MiB | largest worker MiB | kept | duplicates | stories |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     sizes = sorted(results["sizes"], key=int)
     for size in sizes:
@@ -229,7 +238,8 @@ def report(results: dict[str, Any]) -> str:
         b = r["build"]
         lines.append(
             f"| {int(size):,} | {r['input_mib']:.0f} | {b['seconds']:.1f} | "
-            f"{r['articles_per_s']:,.0f} | {r['floor']['seconds']:.2f} | "
+            f"{r['articles_per_s']:,.0f} | {r['cpu_ms_per_article']:.2f} | "
+            f"{r['floor']['seconds']:.2f} | "
             f"{r['ratio_to_floor']:.1f} | {b['peak_rss_mib']:.0f} | "
             f"{b['worker_peak_rss_mib']:.0f} | {b['kept']:,} | {b['duplicates']:,} | "
             f"{b['stories']:,} |"
