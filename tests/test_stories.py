@@ -48,7 +48,8 @@ def stories_of(texts: list[str], options: StoryOptions | None = None) -> list[in
     options = options or StoryOptions()
     index = StoryIndex(options)
     index.add(sketch_texts(texts, options))
-    return index.cluster().roots.tolist()
+    roots: list[int] = index.cluster().roots.tolist()
+    return roots
 
 
 def syndicated_copy(text: str) -> str:
