@@ -51,26 +51,21 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script. Returns the exit code."""
     _register_commands()
     try:
-        result = app(args=argv, standalone_mode=False)
+        # Standalone mode: click reports usage errors itself (exit 2) and turns
+        # ``typer.Exit(code)`` into SystemExit(code).
+        app(args=argv, prog_name="ceasefire-news")
+    except SystemExit as done:
+        code = done.code
+        if code is None:
+            return 0
+        return code if isinstance(code, int) else 2
     except CeasefireError as err:
         typer.echo(f"error: {err}", err=True)
         return err.exit_code
-    except typer.Exit as done:
-        return int(done.exit_code)
-    except typer.Abort:
-        typer.echo("aborted", err=True)
-        return 130
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         return 130
-    except Exception as err:  # click's own usage errors
-        import click
-
-        if isinstance(err, click.ClickException):
-            err.show()
-            return 2
-        raise
-    return result if isinstance(result, int) else 0
+    return 0
 
 
 if __name__ == "__main__":
