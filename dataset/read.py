@@ -102,32 +102,23 @@ def _read_file(path: Path) -> Iterator[RawArticle | RecordRejected]:
             "convert or rename the file, or leave it out",
         )
         return
+    if suffix == ".jsonl":
+        # Streamed line by line: a JSON Lines file can be far larger than the memory one
+        # article needs, and holding it whole made the build's peak grow with the corpus.
+        yield from _read_jsonl(path)
+        return
     try:
         data = path.read_bytes()
     except OSError as err:
-        yield RecordRejected(
-            where, "unreadable", f"cannot read the file ({err.strerror or err}); check its permissions"
-        )
+        yield _unreadable(where, err)
         return
     if not data.strip():
-        yield RecordRejected(
-            where,
-            "empty_file",
-            ("empty file (0 bytes)" if not data else f"only whitespace ({len(data)} bytes)")
-            + "; expected article text: fill the file or remove it",
-        )
+        yield _empty_file(where, len(data))
         return
     if b"\x00" in data[:_BINARY_PROBE]:
-        yield RecordRejected(
-            where,
-            "binary_file",
-            f"binary data, not text (a NUL byte within the first {_BINARY_PROBE} bytes); "
-            "expected UTF-8 text: export the article as text",
-        )
+        yield _binary_file(where)
         return
-    if suffix == ".jsonl":
-        yield from _read_jsonl(path, data)
-    elif suffix == ".txt":
+    if suffix == ".txt":
         text = _decode(path, data, where)
         if isinstance(text, RecordRejected):
             yield text
@@ -154,28 +145,74 @@ def _not_utf8(where: str, err: UnicodeDecodeError) -> RecordRejected:
     )
 
 
-def _read_jsonl(path: Path, data: bytes) -> Iterator[RawArticle | RecordRejected]:
+def _unreadable(where: str, err: OSError) -> RecordRejected:
+    return RecordRejected(where, "unreadable", f"cannot read the file ({err.strerror or err}); check its permissions")
+
+
+def _empty_file(where: str, size: int) -> RecordRejected:
+    return RecordRejected(
+        where,
+        "empty_file",
+        ("empty file (0 bytes)" if not size else f"only whitespace ({size} bytes)")
+        + "; expected article text: fill the file or remove it",
+    )
+
+
+def _binary_file(where: str) -> RecordRejected:
+    return RecordRejected(
+        where,
+        "binary_file",
+        f"binary data, not text (a NUL byte within the first {_BINARY_PROBE} bytes); "
+        "expected UTF-8 text: export the article as text",
+    )
+
+
+def _read_jsonl(path: Path) -> Iterator[RawArticle | RecordRejected]:
+    """Stream a JSON Lines file with the same checks, in the same order, as a whole-file read.
+
+    A file of whitespace only is one ``empty_file`` rejection (known only at its end, since
+    blank lines yield nothing); a NUL byte within the first ``_BINARY_PROBE`` bytes rejects the
+    file before any line is read (a NUL is not whitespace, so such a file is never "empty").
+    """
     source = str(path)
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        where = f"{source}:{number}"
-        if not line.strip():
-            continue  # blank lines between records carry nothing
-        try:
-            decoded = line.decode("utf-8")
-        except UnicodeDecodeError as err:
-            yield _not_utf8(where, err)
-            continue
-        try:
-            record = json.loads(decoded)
-        except json.JSONDecodeError as err:
-            yield RecordRejected(
-                where,
-                "bad_json",
-                f"not valid JSON ({err.msg} at column {err.colno}); each line "
-                'must be one JSON object such as {"text": "..."}',
-            )
-            continue
-        yield _jsonl_article(record, source, where)
+    try:
+        with path.open("rb") as stream:
+            if b"\x00" in stream.read(_BINARY_PROBE):
+                yield _binary_file(source)
+                return
+            stream.seek(0)
+            size = 0
+            any_text = False
+            for number, raw in enumerate(stream, start=1):
+                size += len(raw)
+                # Only the newline separates records: a "\r" stays part of the line, as with split(b"\n").
+                line = raw[:-1] if raw.endswith(b"\n") else raw
+                if not line.strip():
+                    continue  # blank lines between records carry nothing
+                any_text = True
+                yield _jsonl_line(line, source, f"{source}:{number}")
+    except OSError as err:
+        yield _unreadable(source, err)
+        return
+    if not any_text:
+        yield _empty_file(source, size)
+
+
+def _jsonl_line(line: bytes, source: str, where: str) -> RawArticle | RecordRejected:
+    try:
+        decoded = line.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return _not_utf8(where, err)
+    try:
+        record = json.loads(decoded)
+    except json.JSONDecodeError as err:
+        return RecordRejected(
+            where,
+            "bad_json",
+            f"not valid JSON ({err.msg} at column {err.colno}); each line "
+            'must be one JSON object such as {"text": "..."}',
+        )
+    return _jsonl_article(record, source, where)
 
 
 def _jsonl_article(record: Any, source: str, where: str) -> RawArticle | RecordRejected:
