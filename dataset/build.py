@@ -24,6 +24,7 @@ The version folder appears atomically (:func:`dataset.workspace.atomic_directory
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -195,6 +196,19 @@ def _row_digest(article_id: str, sha: str, article: CleanArticle) -> bytes:
 
 
 def _process_chunk(chunk: _Chunk, options: StoryOptions) -> _ChunkResult:
+    # Cleaning and sketching allocate many small container objects and no reference cycles
+    # that outlive an article; the cyclic collector's passes over them cost a fifth of a
+    # worker's time. Paused for the chunk, and any cycle is still collected afterwards.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _clean_and_sketch(chunk, options)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _clean_and_sketch(chunk: _Chunk, options: StoryOptions) -> _ChunkResult:
     columns: dict[str, list[Any]] = {name: [] for name in STAGE_SCHEMA.names}
     wheres: list[str] = []
     shas: list[str] = []
