@@ -160,9 +160,9 @@ def _run_child(args: list[str]) -> dict[str, Any]:
 
 
 def ensure_corpus(data: Path, size: int, seed: int) -> Path:
-    from generate import generate
+    from generate import CORPUS_VERSION, generate
 
-    path = data / f"raw-{size}-seed{seed}.jsonl"
+    path = data / f"raw-{size}-seed{seed}-v{CORPUS_VERSION}.jsonl"
     if not path.exists():
         start = time.perf_counter()
         generate(path, size, seed)
