@@ -882,6 +882,7 @@ def release_corpus(
                 [seeds.get(a[0]) for a in articles],
             )
 
+    pool = pa.default_memory_pool()
     with atomic_directory(ws.release_dir(version)) as stage:
         writers = _Writers(stage)
         try:
@@ -897,6 +898,8 @@ def release_corpus(
                         review.write(line + "\n")
                     review_count += len(done.review)
                     unreadable += done.unreadable
+                    del done
+                    pool.release_unused()  # give the chunk's Arrow buffers back, or RSS creeps up
             writers.close()
         except BaseException:
             writers.abort()

@@ -7,9 +7,11 @@ import math
 import krippendorff
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from labeling.adjudicate import Ballot
-from labeling.agreement import AgreementAccumulator, format_measure
+from labeling.agreement import AgreementAccumulator, format_measure, nominal_alpha
 from labeling.results import parse_result
 from schema.labels import STANCE_LABELS
 from tests.fixtures.release import Span, result
@@ -140,3 +142,23 @@ def test_annotators_per_item() -> None:
     assert out["annotators_per_item"] == {"0": 1, "1": 1, "2": 2}
     assert out["human_annotators"] == 2
     assert out["genre_alpha"]["n"] == 2
+
+
+@given(
+    st.lists(
+        st.lists(st.integers(0, 3), min_size=4, max_size=4).filter(lambda r: sum(r) >= 2),
+        min_size=2,
+        max_size=30,
+    )
+)
+def test_nominal_alpha_equals_the_krippendorff_package(rows: list[list[int]]) -> None:
+    counts = np.asarray(rows, dtype=np.float64)
+    if int((counts.sum(axis=0) > 0).sum()) < 2:
+        return  # no variation: the package divides by zero, the accumulator says "not computable"
+    reference = krippendorff.alpha(value_counts=counts, level_of_measurement="nominal")
+    distinct: dict[tuple[int, ...], int] = {}
+    for row in rows:
+        distinct[tuple(row)] = distinct.get(tuple(row), 0) + 1
+    grouped = np.asarray(list(distinct), dtype=np.float64)
+    weights = np.asarray(list(distinct.values()), dtype=np.float64)
+    assert nominal_alpha(grouped, weights) == pytest.approx(reference, abs=1e-9)
