@@ -34,18 +34,47 @@ TIMES = ["on Thursday", "on Friday", "last week", "in March", "at midnight"]
 
 # (template, event type, mode, slots): slots fill {0}, {1}, ... and carry (role, entity type)
 TEMPLATES: list[tuple[str, str, str | None, list[tuple[str, str, list[str]]]]] = [
-    ("{0} and {1} agreed on a ceasefire in {2} {3}.", "AGREE", None,
-     [("actor", "PER", PEOPLE), ("recipient", "PER", PEOPLE), ("location", "LOC", PLACES), ("time", "TIME", TIMES)]),
-    ("{0} held talks with {1} in {2}.", "CONSULT", "visit",
-     [("actor", "PER", PEOPLE), ("recipient", "PER", PEOPLE), ("location", "LOC", PLACES)]),
-    ("{0} shelled positions of {1} near {2} {3}.", "ASSAULT", "heavy-weapons",
-     [("actor", "GOV", GOVS), ("recipient", "ARMED_GROUP", GROUPS), ("location", "LOC", PLACES), ("time", "TIME", TIMES)]),
-    ("{0} accused {1} of violating the truce.", "ACCUSE", None,
-     [("actor", "GOV", GOVS), ("recipient", "ARMED_GROUP", GROUPS)]),
-    ("{0} called for a humanitarian corridor in {1}.", "REQUEST", None,
-     [("actor", "PER", PEOPLE), ("location", "LOC", PLACES)]),
-    ("{0} sent troops to {1} {2}.", "MOBILIZE", "troops",
-     [("actor", "GOV", GOVS), ("location", "LOC", PLACES), ("time", "TIME", TIMES)]),
+    (
+        "{0} and {1} agreed on a ceasefire in {2} {3}.",
+        "AGREE",
+        None,
+        [("actor", "PER", PEOPLE), ("recipient", "PER", PEOPLE), ("location", "LOC", PLACES), ("time", "TIME", TIMES)],
+    ),
+    (
+        "{0} held talks with {1} in {2}.",
+        "CONSULT",
+        "visit",
+        [("actor", "PER", PEOPLE), ("recipient", "PER", PEOPLE), ("location", "LOC", PLACES)],
+    ),
+    (
+        "{0} shelled positions of {1} near {2} {3}.",
+        "ASSAULT",
+        "heavy-weapons",
+        [
+            ("actor", "GOV", GOVS),
+            ("recipient", "ARMED_GROUP", GROUPS),
+            ("location", "LOC", PLACES),
+            ("time", "TIME", TIMES),
+        ],
+    ),
+    (
+        "{0} accused {1} of violating the truce.",
+        "ACCUSE",
+        None,
+        [("actor", "GOV", GOVS), ("recipient", "ARMED_GROUP", GROUPS)],
+    ),
+    (
+        "{0} called for a humanitarian corridor in {1}.",
+        "REQUEST",
+        None,
+        [("actor", "PER", PEOPLE), ("location", "LOC", PLACES)],
+    ),
+    (
+        "{0} sent troops to {1} {2}.",
+        "MOBILIZE",
+        "troops",
+        [("actor", "GOV", GOVS), ("location", "LOC", PLACES), ("time", "TIME", TIMES)],
+    ),
 ]
 FILLER = [
     "The war has displaced millions of people since 2011.",
@@ -53,8 +82,14 @@ FILLER = [
     "Aid agencies warned of a growing humanitarian crisis.",
     "The statement gave no further details.",
 ]
-TRIGGER_WORDS = {"AGREE": "agreed", "CONSULT": "held talks", "ASSAULT": "shelled", "ACCUSE": "accused",
-                 "REQUEST": "called for", "MOBILIZE": "sent troops"}
+TRIGGER_WORDS = {
+    "AGREE": "agreed",
+    "CONSULT": "held talks",
+    "ASSAULT": "shelled",
+    "ACCUSE": "accused",
+    "REQUEST": "called for",
+    "MOBILIZE": "sent troops",
+}
 
 
 def make_article(rng: random.Random, index: int) -> tuple[str, list[dict[str, Any]]]:
@@ -77,8 +112,16 @@ def make_article(rng: random.Random, index: int) -> tuple[str, list[dict[str, An
                 args.append({"role": role, "type": entity_type, "start": cursor + at, "end": cursor + at + len(value)})
             word = TRIGGER_WORDS[event_type]
             at = sentence.index(word)
-            events.append({"type": event_type, "mode": mode, "start": cursor + at, "end": cursor + at + len(word),
-                           "factuality": rng.choice(["asserted", "asserted", "claimed"]), "args": args})
+            events.append(
+                {
+                    "type": event_type,
+                    "mode": mode,
+                    "start": cursor + at,
+                    "end": cursor + at + len(word),
+                    "factuality": rng.choice(["asserted", "asserted", "claimed"]),
+                    "args": args,
+                }
+            )
         parts.append(sentence)
         cursor += len(sentence) + 1
     text = f"Report {index}. " + " ".join(parts)
@@ -95,11 +138,11 @@ def make_article(rng: random.Random, index: int) -> tuple[str, list[dict[str, An
 def annotate(rng: random.Random, text: str, truth: dict[str, Any]) -> list[dict[str, Any]]:
     """One annotator's Label Studio result for an article, with noise."""
     items: list[dict[str, Any]] = []
-    for target, label in truth["stance"].items():
-        if rng.random() > 0.8:
-            label = rng.choice(STANCE_LABELS.names)
-        items.append({"from_name": f"stance_{target}", "to_name": "text", "type": "choices",
-                      "value": {"choices": [label]}})
+    for target, true_label in truth["stance"].items():
+        label = true_label if rng.random() <= 0.8 else rng.choice(STANCE_LABELS.names)
+        items.append(
+            {"from_name": f"stance_{target}", "to_name": "text", "type": "choices", "value": {"choices": [label]}}
+        )
     genre = truth["genre"] if rng.random() < 0.9 else rng.choice(GENRES.names)
     items.append({"from_name": "genre", "to_name": "text", "type": "choices", "value": {"choices": [genre]}})
     for i, event in enumerate(truth["events"]):
@@ -111,23 +154,56 @@ def annotate(rng: random.Random, text: str, truth: dict[str, Any]) -> list[dict[
         event_type = event["type"] if rng.random() < 0.92 else rng.choice(list(TRIGGER_WORDS))
         tid = f"t{i}"
         value = {"start": start, "end": end, "text": text[start:end]}
-        items.append({"id": tid, "from_name": "trigger", "to_name": "text", "type": "labels",
-                      "value": {**value, "labels": [event_type]}})
+        items.append(
+            {
+                "id": tid,
+                "from_name": "trigger",
+                "to_name": "text",
+                "type": "labels",
+                "value": {**value, "labels": [event_type]},
+            }
+        )
         factuality = event["factuality"] if rng.random() < 0.85 else rng.choice(FACTUALITY.names)
-        items.append({"id": tid, "from_name": "factuality", "to_name": "text", "type": "choices",
-                      "value": {**value, "choices": [factuality]}})
+        items.append(
+            {
+                "id": tid,
+                "from_name": "factuality",
+                "to_name": "text",
+                "type": "choices",
+                "value": {**value, "choices": [factuality]},
+            }
+        )
         if event["mode"] and event_type == event["type"] and rng.random() < 0.9:
-            items.append({"id": tid, "from_name": f"mode_{event_type.lower()}", "to_name": "text",
-                          "type": "choices", "value": {**value, "choices": [event["mode"]]}})
+            items.append(
+                {
+                    "id": tid,
+                    "from_name": f"mode_{event_type.lower()}",
+                    "to_name": "text",
+                    "type": "choices",
+                    "value": {**value, "choices": [event["mode"]]},
+                }
+            )
         for j, arg in enumerate(event["args"]):
             if rng.random() > 0.8:
                 continue
             eid = f"e{i}_{j}"
-            items.append({"id": eid, "from_name": "entity", "to_name": "text", "type": "labels",
-                          "value": {"start": arg["start"], "end": arg["end"], "text": text[arg["start"]:arg["end"]],
-                                    "labels": [arg["type"]]}})
-            items.append({"type": "relation", "from_id": tid, "to_id": eid, "direction": "right",
-                          "labels": [arg["role"]]})
+            items.append(
+                {
+                    "id": eid,
+                    "from_name": "entity",
+                    "to_name": "text",
+                    "type": "labels",
+                    "value": {
+                        "start": arg["start"],
+                        "end": arg["end"],
+                        "text": text[arg["start"] : arg["end"]],
+                        "labels": [arg["type"]],
+                    },
+                }
+            )
+            items.append(
+                {"type": "relation", "from_id": tid, "to_id": eid, "direction": "right", "labels": [arg["role"]]}
+            )
     return items
 
 
@@ -153,10 +229,19 @@ def generate(out: Path, annotations: int, per_article: int, annotators: int = 24
             article_id = f"a-{digest[:16]}"
             story = f"s-{index // 3:07d}"  # three articles per story
             for name, value in (
-                ("article_id", article_id), ("title", f"Report {index}"), ("outlet", f"Outlet {index % 7}"),
-                ("url", f"https://example.org/{index}"), ("published_date", None), ("language", "en"),
-                ("text", text), ("text_sha256", digest), ("story_id", story), ("quality_flags", []),
-                ("removed", []), ("source_file", f"articles/{index}.txt"), ("corpus_version", "1.0.0"),
+                ("article_id", article_id),
+                ("title", f"Report {index}"),
+                ("outlet", f"Outlet {index % 7}"),
+                ("url", f"https://example.org/{index}"),
+                ("published_date", None),
+                ("language", "en"),
+                ("text", text),
+                ("text_sha256", digest),
+                ("story_id", story),
+                ("quality_flags", []),
+                ("removed", []),
+                ("source_file", f"articles/{index}.txt"),
+                ("corpus_version", "1.0.0"),
             ):
                 rows[name].append(value)
             truth = {
@@ -166,10 +251,17 @@ def generate(out: Path, annotations: int, per_article: int, annotators: int = 24
             }
             for who in rng.sample(names, per_article):
                 entry = LoggedAnnotation(
-                    annotation_id=f"{index}-{who}", task_id=index, article_id=article_id, text_sha256=digest,
-                    corpus_version="1.0.0", annotator=who, created_at="2024-03-01T10:00:00Z",
-                    updated_at="2024-03-01T10:05:00Z", lead_time=round(rng.uniform(30, 600), 1),
-                    was_cancelled=rng.random() < 0.01, ground_truth=rng.random() < 0.02,
+                    annotation_id=f"{index}-{who}",
+                    task_id=index,
+                    article_id=article_id,
+                    text_sha256=digest,
+                    corpus_version="1.0.0",
+                    annotator=who,
+                    created_at="2024-03-01T10:00:00Z",
+                    updated_at="2024-03-01T10:05:00Z",
+                    lead_time=round(rng.uniform(30, 600), 1),
+                    was_cancelled=rng.random() < 0.01,
+                    ground_truth=rng.random() < 0.02,
                     result=annotate(rng, text, truth),
                 )
                 if rng.random() < 0.005:
@@ -185,8 +277,12 @@ def generate(out: Path, annotations: int, per_article: int, annotators: int = 24
     table = pa.Table.from_pydict(rows, schema=CORPUS_FEATURES.arrow_schema)
     info = datasets.DatasetInfo(version="1.0.0", features=CORPUS_FEATURES)
     datasets.Dataset(table, info=info).save_to_disk(str(workspace.corpus_dir("1.0.0")))
-    counts = {"articles": n_articles, "annotations": n_articles * per_article, "log_lines": lines,
-              "log_bytes": workspace.log_path.stat().st_size}
+    counts = {
+        "articles": n_articles,
+        "annotations": n_articles * per_article,
+        "log_lines": lines,
+        "log_bytes": workspace.log_path.stat().st_size,
+    }
     (out / "generated.json").write_text(json.dumps(counts, indent=2))
     return counts
 

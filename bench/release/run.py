@@ -13,9 +13,10 @@ measured per phase:
   with ``json.loads`` and write the same four tables (read into memory beforehand, not
   timed) with the same Parquet options.
 
-It prints seconds, peak RSS and the ratios release / floor and (release + validate) /
-floor. The load average is printed before and after: on a shared machine, read the numbers
-with it.
+It prints wall seconds, CPU seconds (the release's include its worker processes), peak
+RSS and the ratios release / floor and (release + validate) / floor, in wall time and in
+CPU time. The load average is printed before and after: on a shared machine, read the wall
+times with it; CPU time depends much less on what else runs.
 
     python bench/release/run.py                          # 1,000,000 annotations, 4 per article
     python bench/release/run.py --annotations 40000
@@ -44,6 +45,12 @@ DEFAULT_DATA = REPO / "bench" / "out" / "release"
 
 def _peak_rss_mib(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the release's workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def child_release(workspace: Path) -> dict[str, Any]:
@@ -111,7 +118,10 @@ def main() -> None:
     if args.child:
         phase, *rest = args.child
         paths = [Path(p) for p in rest]
+        cpu_before = _cpu_seconds()
         result = {"release": child_release, "validate": child_validate, "floor": child_floor}[phase](*paths)
+        result["cpu_before"] = cpu_before
+        result["cpu_seconds"] = _cpu_seconds() - result.pop("cpu_before")
         result["peak_rss_mib"] = _peak_rss_mib()
         result["largest_worker_rss_mib"] = _peak_rss_mib(resource.RUSAGE_CHILDREN)
         print(json.dumps(result))
@@ -155,8 +165,12 @@ def main() -> None:
         "floor_parse_s": round(floor["parse_seconds"], 1),
         "floor_write_s": round(floor["write_seconds"], 1),
         "floor_peak_rss_mib": round(floor["peak_rss_mib"]),
+        "release_cpu_s": round(release["cpu_seconds"], 1),
+        "validate_cpu_s": round(validate["cpu_seconds"], 1),
+        "floor_cpu_s": round(floor["cpu_seconds"], 1),
         "release_over_floor": round(release["seconds"] / floor["seconds"], 2),
         "release_and_validate_over_floor": round((release["seconds"] + validate["seconds"]) / floor["seconds"], 2),
+        "release_cpu_over_floor_cpu": round(release["cpu_seconds"] / floor["cpu_seconds"], 2),
     }
     print(json.dumps(summary, indent=2))
 
