@@ -1,0 +1,209 @@
+"""The labeling UI, end to end, in headless Chromium against the session's real Label Studio.
+
+An annotator logs in, selects a trigger span with the mouse in a text that holds an emoji,
+CRLF line ends and a double space before the span, adds an argument span, a relation, the
+trigger's factuality and stance choices, and submits. ``pull`` then logs the annotation and
+the release holds the event, at Python's code-point offsets of the span in the corpus text.
+
+Why the corpus text is written by the test: the corpus build normalises line ends to LF and
+runs of spaces to one (asserted below), so a built corpus never puts CRLF or a double space
+in front of Label Studio. The test builds the article for real, checks what the build made of
+it, then writes a one-article corpus version that keeps the raw text (same schema, same
+article id, ``text_sha256`` of that text). Task text and corpus text are then the same
+string, as ``pull`` requires, and the UI faces all three hazards of Label Studio issues
+1347, 4929 and 3078.
+
+What Label Studio 1.23.2 does there (measured by this test):
+
+- offsets of a span after the emoji, the CRLFs and the double space are Python code-point
+  offsets already: the pull accepts the region and repairs nothing;
+- a span that *contains* the double space gets the right offsets but its ``text`` with the
+  spaces collapsed to one ("had agreed"), so ``text[start:end]`` differs from the region's
+  text and no offset repair explains it: the pull quarantines that region with
+  ``span_text_mismatch`` and keeps the rest (annotation status ``partial``).
+
+The screenshot of the labeled task is saved under ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from dataset.build import build_corpus
+from dataset.release import release_corpus
+from dataset.versions import load_corpus
+from dataset.workspace import Workspace, read_jsonl
+from labeling import sync
+from labeling.integrity import text_sha256
+from labeling.state import StudioState
+from schema.labels import ENTITY_TYPES, EVENT_TYPES, FACTUALITY, PROVENANCE, ROLES
+from tests.browser.labeling_page import CHROMIUM_ARGS, LabelingPage
+
+pytestmark = [pytest.mark.browser, pytest.mark.studio]
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+ANNOTATOR_EMAIL = "annotator-browser@example.com"
+ANNOTATOR_PASSWORD = "browser-annotator-1"
+
+# The target span "agreed" follows a double space; the emoji (U+1F54A U+FE0F: two code
+# points, three UTF-16 code units) and two CRLFs come before it.
+RAW_TEXT = (
+    "Turkey and Russia agree on an Idlib truce \U0001f54a\ufe0f\r\n"
+    "\r\n"
+    "Ankara said on Thursday that Putin and Erdogan had  agreed to a ceasefire in Idlib.\r\n"
+    "The truce took effect at midnight, officials in Moscow said.\r\n"
+)
+TRIGGER = "agreed"
+ACTOR = "Putin"
+SPACED = "had  agreed"  # an evidence span that contains the double space
+
+
+def chromium_path() -> str:
+    """Debian's chromium; a missing browser fails the test with the command that installs it."""
+    found = os.environ.get("CEASEFIRE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None and Path("/usr/bin/chromium").exists():
+        found = "/usr/bin/chromium"
+    if found is None:
+        where = "CI" if os.environ.get("CI") else "this machine"
+        pytest.fail(
+            f"the browser test needs Debian's chromium, which is missing on {where}: "
+            "run `apt-get install chromium` (tests/run.sh does), or set CEASEFIRE_CHROMIUM to a Chromium binary",
+            pytrace=False,
+        )
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser_page() -> Iterator[Any]:
+    """A headless Chromium page (Playwright drives Debian's chromium, not a downloaded build)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright for Python is missing: pip install -e '.[test]'", pytrace=False)
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS))
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(60_000)
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def _corpus_keeping_raw_text(tmp_path: Path) -> tuple[Workspace, dict[str, Any]]:
+    """Build the article for real, then a workspace whose corpus keeps its raw text."""
+    source = tmp_path / "source.jsonl"
+    record = {
+        "text": RAW_TEXT,
+        "title": "Turkey and Russia agree on an Idlib truce",
+        "url": "https://news.example.com/2020/03/05/idlib-truce",
+        "date": "2020-03-05",
+        "outlet": "Example News",
+    }
+    source.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    built = Workspace(tmp_path / "built")
+    report = build_corpus([source], built, progress=False)
+    corpus = load_corpus(built, report.version)
+    assert corpus.num_rows == 1
+    cleaned = corpus[0]["text"]
+    # What the build does to such text: the emoji stays, line ends become LF, spaces collapse.
+    assert "\U0001f54a\ufe0f" in cleaned
+    assert "\r" not in cleaned, f"the build now keeps CR: {cleaned!r}"
+    assert "  " not in cleaned, f"the build now keeps double spaces: {cleaned!r}"
+
+    workspace = Workspace(tmp_path / "ws")
+    raw = corpus.map(lambda _: {"text": RAW_TEXT, "text_sha256": text_sha256(RAW_TEXT)})
+    target = workspace.corpus_dir(report.version)
+    raw.save_to_disk(str(target))
+    shutil.copy(built.corpus_dir(report.version) / "manifest.json", target / "manifest.json")
+    row = load_corpus(workspace, report.version)[0]
+    assert row["text"] == RAW_TEXT
+    return workspace, row
+
+
+def test_label_a_span_in_the_browser_then_pull_and_release(label_studio: Any, browser_page: Any, tmp_path: Path) -> None:
+    workspace, row = _corpus_keeping_raw_text(tmp_path)
+    pushed = sync.push(workspace, label_studio.url, label_studio.token)
+    state = StudioState.load(workspace)
+    task_ids = [task_id for task_id, entry in state.tasks.items() if entry.article_id == row["article_id"]]
+    assert len(task_ids) == 1, f"expected one task for {row['article_id']}, state has {state.tasks}"
+    task_id = task_ids[0]
+    with label_studio.api() as client:
+        task = client.get(f"/api/tasks/{task_id}").json()
+    assert task["data"]["text"] == RAW_TEXT, "the task must hold the emoji, the CRLFs and the double space"
+
+    label_studio.create_user(ANNOTATOR_EMAIL, ANNOTATOR_PASSWORD)
+    ui = LabelingPage(browser_page, label_studio.url)
+    ui.log_in(ANNOTATOR_EMAIL, ANNOTATOR_PASSWORD)
+    ui.open_task(pushed.project_id, task_id)
+    ui.label_span("AGREE", TRIGGER)
+    ui.label_span("PER", ACTOR)
+    ui.label_span("ceasefire", SPACED)
+    ui.select_region(TRIGGER)
+    ui.check_choice("Factuality of the selected trigger", "asserted")
+    ui.create_relation(TRIGGER, ACTOR, "actor")
+    ui.check_choice("russia:", "neutral")
+    ui.check_choice("ceasefire:", "favor")
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser_page.screenshot(path=str(ARTIFACTS / "browser-labeled-task.png"), full_page=True)
+    ui.submit()
+
+    report = sync.pull(workspace, label_studio.url, label_studio.token)
+    assert (report.annotations, report.new) == (1, 1), report.summary()
+    entries = [record for _, record in read_jsonl(workspace.log_path)]
+    assert len(entries) == 1
+    entry = entries[0]
+    text = row["text"]
+    spans = {item["from_name"]: item["value"] for item in entry["result"] if "start" in item.get("value", {})}
+    start = text.index("  " + TRIGGER) + 2
+    assert (spans["trigger"]["start"], spans["trigger"]["end"]) == (start, start + len(TRIGGER))
+    assert spans["trigger"]["text"] == TRIGGER
+    actor_start = text.index(ACTOR)
+    assert (spans["entity"]["start"], spans["entity"]["end"]) == (actor_start, actor_start + len(ACTOR))
+    assert spans["factuality"]["choices"] == ["asserted"]
+
+    # The outcome of the span integrity check on what the UI sent.
+    assert entry["repairs"] == [], "Label Studio 1.23.2 sends code-point offsets here: nothing to repair"
+    assert entry["status"] == "partial"
+    assert entry["quarantine_reasons"] == ["span_text_mismatch"]
+    assert "evidence" not in spans, "the region whose text lost a space must leave the clean result"
+    quarantined = [record for _, record in read_jsonl(workspace.quarantine_path)]
+    assert [(q["reason"], q["annotation_id"]) for q in quarantined] == [("span_text_mismatch", entry["annotation_id"])]
+    spaced_start = text.index(SPACED)
+    assert f"text[{spaced_start}:{spaced_start + len(SPACED)}] is {SPACED!r}" in quarantined[0]["detail"]
+    assert "'had agreed'" in quarantined[0]["detail"], "Label Studio collapsed the double space in the region text"
+
+    released = release_corpus(workspace, progress=False)
+    events = pq.read_table(sorted(Path(released.path).glob("data/events/*.parquet"))).to_pylist()
+    # The pre-annotator's events of the article are released too, as machine-made ones.
+    mine = [
+        event
+        for event in events
+        if event["article_id"] == row["article_id"] and event["provenance"] == PROVENANCE.index("human")
+    ]
+    assert len(mine) == 1, mine
+    event = mine[0]
+    assert event["trigger"] == {"start": start, "end": start + len(TRIGGER), "text": TRIGGER}
+    assert text[event["trigger"]["start"] : event["trigger"]["end"]] == TRIGGER
+    assert event["event_type"] == EVENT_TYPES.index("AGREE")
+    assert event["factuality"] == FACTUALITY.index("asserted")
+    assert event["annotators"] == [ANNOTATOR_EMAIL]
+    assert event["arguments"] == [
+        {
+            "role": ROLES.index("actor"),
+            "entity_type": ENTITY_TYPES.index("PER"),
+            "start": actor_start,
+            "end": actor_start + len(ACTOR),
+            "text": ACTOR,
+        }
+    ]
