@@ -54,17 +54,18 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 ANNOTATOR_EMAIL = "annotator-browser@example.com"
 ANNOTATOR_PASSWORD = "browser-annotator-1"
 
-# The target span "agreed" follows a double space; the emoji (U+1F54A U+FE0F: two code
-# points, three UTF-16 code units) and two CRLFs come before it.
+# The target span "pledged" follows a double space; the emoji (U+1F54A U+FE0F: two code
+# points, three UTF-16 code units) and two CRLFs come before it. The pre-annotator marks
+# neither "pledged" nor "the two leaders", so the annotator's regions are new ones.
 RAW_TEXT = (
-    "Turkey and Russia agree on an Idlib truce \U0001f54a\ufe0f\r\n"
+    "Turkey and Russia reach an Idlib deal \U0001f54a\ufe0f\r\n"
     "\r\n"
-    "Ankara said on Thursday that Putin and Erdogan had  agreed to a ceasefire in Idlib.\r\n"
-    "The truce took effect at midnight, officials in Moscow said.\r\n"
+    "Ankara said on Thursday that the two leaders had  pledged to halt the fighting in Idlib.\r\n"
+    "The guns fell silent at midnight, officials in Moscow said.\r\n"
 )
-TRIGGER = "agreed"
-ACTOR = "Putin"
-SPACED = "had  agreed"  # an evidence span that contains the double space
+TRIGGER = "pledged"
+ACTOR = "the two leaders"
+SPACED = "had  pledged"  # an evidence span that contains the double space
 
 
 def chromium_path() -> str:
@@ -131,7 +132,7 @@ def _corpus_keeping_raw_text(tmp_path: Path) -> tuple[Workspace, dict[str, Any]]
     return workspace, row
 
 
-def test_label_a_span_in_the_browser_then_pull_and_release(label_studio: Any, browser_page: Any, tmp_path: Path) -> None:
+def test_span_labeled_in_the_browser_reaches_the_release(label_studio: Any, browser_page: Any, tmp_path: Path) -> None:
     workspace, row = _corpus_keeping_raw_text(tmp_path)
     pushed = sync.push(workspace, label_studio.url, label_studio.token)
     state = StudioState.load(workspace)
@@ -164,35 +165,41 @@ def test_label_a_span_in_the_browser_then_pull_and_release(label_studio: Any, br
     assert len(entries) == 1
     entry = entries[0]
     text = row["text"]
-    spans = {item["from_name"]: item["value"] for item in entry["result"] if "start" in item.get("value", {})}
+    # The submitted result also holds the pre-annotations the annotator left in place.
+    spans = {
+        (item["from_name"], item["value"]["text"]): item["value"]
+        for item in entry["result"]
+        if "start" in item.get("value", {})
+    }
     start = text.index("  " + TRIGGER) + 2
-    assert (spans["trigger"]["start"], spans["trigger"]["end"]) == (start, start + len(TRIGGER))
-    assert spans["trigger"]["text"] == TRIGGER
+    assert (spans["trigger", TRIGGER]["start"], spans["trigger", TRIGGER]["end"]) == (start, start + len(TRIGGER))
+    assert spans["trigger", TRIGGER]["text"] == TRIGGER
     actor_start = text.index(ACTOR)
-    assert (spans["entity"]["start"], spans["entity"]["end"]) == (actor_start, actor_start + len(ACTOR))
-    assert spans["factuality"]["choices"] == ["asserted"]
+    assert (spans["entity", ACTOR]["start"], spans["entity", ACTOR]["end"]) == (actor_start, actor_start + len(ACTOR))
+    assert spans["factuality", TRIGGER]["choices"] == ["asserted"]
+    # Pre-annotations left in place are submitted as the annotator's own (the guidelines say so).
+    assert ("trigger", "deal") in spans
 
     # The outcome of the span integrity check on what the UI sent.
     assert entry["repairs"] == [], "Label Studio 1.23.2 sends code-point offsets here: nothing to repair"
     assert entry["status"] == "partial"
     assert entry["quarantine_reasons"] == ["span_text_mismatch"]
-    assert "evidence" not in spans, "the region whose text lost a space must leave the clean result"
+    assert not [key for key in spans if key[0] == "evidence"], "the region whose text lost a space must leave"
     quarantined = [record for _, record in read_jsonl(workspace.quarantine_path)]
     assert [(q["reason"], q["annotation_id"]) for q in quarantined] == [("span_text_mismatch", entry["annotation_id"])]
     spaced_start = text.index(SPACED)
     assert f"text[{spaced_start}:{spaced_start + len(SPACED)}] is {SPACED!r}" in quarantined[0]["detail"]
-    assert "'had agreed'" in quarantined[0]["detail"], "Label Studio collapsed the double space in the region text"
+    assert "'had pledged'" in quarantined[0]["detail"], "Label Studio collapsed the double space in the region text"
 
     released = release_corpus(workspace, progress=False)
     events = pq.read_table(sorted(Path(released.path).glob("data/events/*.parquet"))).to_pylist()
-    # The pre-annotator's events of the article are released too, as machine-made ones.
     mine = [
         event
         for event in events
         if event["article_id"] == row["article_id"] and event["provenance"] == PROVENANCE.index("human")
     ]
-    assert len(mine) == 1, mine
-    event = mine[0]
+    event = next((e for e in mine if e["trigger"]["start"] == start), None)
+    assert event is not None, f"no human event at offset {start}: {mine}"
     assert event["trigger"] == {"start": start, "end": start + len(TRIGGER), "text": TRIGGER}
     assert text[event["trigger"]["start"] : event["trigger"]["end"]] == TRIGGER
     assert event["event_type"] == EVENT_TYPES.index("AGREE")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from playwright.sync_api import Locator, Page
 
@@ -166,8 +165,10 @@ class LabelingPage:
         """Check the radio or checkbox ``value`` in the block under the header ``header_prefix``."""
         block = self.choices_under(header_prefix)
         if block.count() != 1:
-            raise AssertionError(f"expected one choices block under a header starting {header_prefix!r}, "
-                                 f"found {block.count()}; check the labeling config's headers")
+            raise AssertionError(
+                f"expected one choices block under a header starting {header_prefix!r}, "
+                f"found {block.count()}; check the labeling config's headers"
+            )
         block.locator(f"input[name='{value}']").check()
 
     def select_region(self, needle: str, occurrence: int = 0) -> None:
