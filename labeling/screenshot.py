@@ -22,7 +22,7 @@ from schema.errors import UsageError
 
 #: The seed shown: a declared ceasefire, a phone call, loaded wording.
 DEFAULT_SEED = "000_559dc2287e83f200.txt"
-VIEWPORT = {"width": 1400, "height": 1000}
+VIEWPORT_WIDTH, VIEWPORT_HEIGHT = 1400, 1000
 CHROMIUM_ARGS = (
     "--no-sandbox",
     "--disable-background-networking",
@@ -76,7 +76,7 @@ def take_screenshot(out: Path, *, seed: str = DEFAULT_SEED, chromium: str | None
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS))
                 try:
-                    page = browser.new_page(viewport=VIEWPORT)
+                    page = browser.new_page(viewport={"width": VIEWPORT_WIDTH, "height": VIEWPORT_HEIGHT})
                     page.set_default_timeout(120_000)
                     page.goto(f"{server.url}/user/login/")
                     page.fill("input[name=email]", server.admin_email)
