@@ -18,15 +18,19 @@ from importlib import resources
 from pathlib import Path
 
 from schema.labels import (
+    ANNOTATION_STATUS,
     ENTITY_TYPES,
     EVENT_MODES,
     EVENT_TYPES,
     FACTUALITY,
     GENRES,
+    PROVENANCE,
     QUALITY_FLAGS,
     ROLES,
+    SPLITS,
     STANCE_LABELS,
     STANCE_TARGETS,
+    TEXT_FLAGS,
     Vocabulary,
 )
 
@@ -45,6 +49,9 @@ ANNOTATED: tuple[Vocabulary, ...] = (
     QUALITY_FLAGS,
 )
 
+#: Vocabularies the pipeline sets (shown to annotators so they know what happens to their work).
+RECORDED: tuple[Vocabulary, ...] = (TEXT_FLAGS, PROVENANCE, ANNOTATION_STATUS, SPLITS)
+
 
 def _table(vocabulary: Vocabulary, heading: str) -> list[str]:
     lines = [f"### {heading}", "", vocabulary.description, ""]
@@ -57,7 +64,7 @@ def _table(vocabulary: Vocabulary, heading: str) -> list[str]:
 
 
 def label_tables() -> str:
-    """Markdown tables of every label an annotator uses, generated from ``schema``."""
+    """Markdown tables of every label of ``schema``: those annotators set, then those the pipeline sets."""
     out: list[str] = []
     for vocabulary in ANNOTATED:
         out += _table(vocabulary, vocabulary.name.replace("_", " ").capitalize())
@@ -66,10 +73,13 @@ def label_tables() -> str:
     for event_type, modes in EVENT_MODES.items():
         out += [f"| {event_type} | `{mode.name}` | {mode.description} |" for mode in modes]
     out.append("")
+    for vocabulary in RECORDED:
+        name = vocabulary.name.replace("_", " ").capitalize()
+        out += _table(vocabulary, f"{name} (set by the pipeline, not by you)")
     return "\n".join(out)
 
 
-def missing_definitions(document: str, vocabularies: tuple[Vocabulary, ...] = ANNOTATED) -> list[str]:
+def missing_definitions(document: str, vocabularies: tuple[Vocabulary, ...] = ANNOTATED + RECORDED) -> list[str]:
     """Labels of ``vocabularies`` (and every event mode) that have no table row in ``document``."""
     missing = [
         f"{vocabulary.name}:{label.name}"
