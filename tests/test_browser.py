@@ -147,6 +147,8 @@ def test_span_labeled_in_the_browser_reaches_the_release(label_studio: Any, brow
     ui = LabelingPage(browser_page, label_studio.url)
     ui.log_in(ANNOTATOR_EMAIL, ANNOTATOR_PASSWORD)
     ui.open_task(pushed.project_id, task_id)
+    instructions = ui.instructions_text()
+    assert "Declared versus implemented ceasefire" in instructions, "the project shows labeling/GUIDELINES.md"
     ui.label_span("AGREE", TRIGGER)
     ui.label_span("PER", ACTOR)
     ui.label_span("ceasefire", SPACED)
@@ -156,7 +158,8 @@ def test_span_labeled_in_the_browser_reaches_the_release(label_studio: Any, brow
     ui.check_choice("russia:", "neutral")
     ui.check_choice("ceasefire:", "favor")
     ARTIFACTS.mkdir(exist_ok=True)
-    browser_page.screenshot(path=str(ARTIFACTS / "browser-labeled-task.png"), full_page=True)
+    ui.span_points(TRIGGER)  # scrolls the labeled sentence into view
+    browser_page.screenshot(path=str(ARTIFACTS / "browser-labeled-task.png"))
     ui.submit()
 
     report = sync.pull(workspace, label_studio.url, label_studio.token)

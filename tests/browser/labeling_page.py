@@ -98,10 +98,20 @@ class LabelingPage:
 
     def close_instructions(self) -> None:
         """Close the instructions dialog if the project shows it on opening a task."""
-        dialog = self.page.locator(".ant-modal-wrap, [role=dialog]").filter(has_text="Instructions")
+        dialog = self.page.locator(".lsf-modal-ls__content").filter(has_text="Instructions")
         if dialog.count() and dialog.first.is_visible():
-            self.page.keyboard.press("Escape")
+            dialog.first.get_by_role("button", name="Close modal").click()
             dialog.first.wait_for(state="hidden")
+
+    def instructions_text(self) -> str:
+        """Open the project's instructions from the top bar; return their text and close them."""
+        self.page.get_by_role("button", name="Instructions").click()
+        dialog = self.page.locator(".lsf-modal-ls__content").filter(has_text="Instructions").first
+        dialog.wait_for()
+        text = dialog.inner_text()
+        dialog.get_by_role("button", name="Close modal").click()
+        dialog.wait_for(state="hidden")
+        return text
 
     # -- spans ------------------------------------------------------------------------------
 
