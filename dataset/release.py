@@ -27,6 +27,7 @@ PosixPath('workspace/release/1.0.0')
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -161,7 +162,7 @@ def _index_log(path: Path, progress: bool) -> _LogIndex:
     newest: dict[str, tuple[str, int, int, str]] = {}
     articles: dict[str, str] = {}
     size = path.stat().st_size
-    with open(path, "rb") as fh, _bar(size, "index log", progress, unit="B", unit_scale=True) as bar:
+    with open(path, "rb") as fh, _bar(size, "index log", progress, unit="B", unit_scale=True) as bar, _no_gc():
         offset = 0
         for line in fh:
             length = len(line)
@@ -494,7 +495,9 @@ class _ArticleRows:
         self.stats = stats
         self.split_index = {name: i for i, name in enumerate(SPLITS.names)}
 
-    def raw(self, entry: LoggedAnnotation, checked: Checked, story_id: str, split: str) -> None:
+    def raw(
+        self, entry: LoggedAnnotation, checked: Checked, story_id: str, split: str, result_text: str | None = None
+    ) -> None:
         parsed = checked.parsed
         stats = self.stats
         stats.status[checked.status] += 1
@@ -518,7 +521,7 @@ class _ArticleRows:
                 entry.ground_truth,
                 GENRES.index(parsed.genre) if parsed is not None and parsed.genre else None,
                 [QUALITY_FLAGS.index(f) for f in parsed.quality_flags] if parsed is not None else [],
-                _dumps(checked.result),
+                _dumps(checked.result) if result_text is None else result_text,
                 ANNOTATION_STATUS.index(checked.status),
                 checked.reasons,
                 PROVENANCE.index(entry.provenance),
@@ -654,16 +657,55 @@ def _seed_entries(table: pa.Table, corpus_version: str) -> dict[str, LoggedAnnot
     return {e.article_id: e for e in embedded_annotations(articles)}
 
 
-def _read_entries(fh: Any, ranges: Sequence[tuple[int, int]], unreadable: list[str]) -> list[LoggedAnnotation]:
+def _read_entries(
+    fh: Any, ranges: Sequence[tuple[int, int]], unreadable: list[str]
+) -> list[tuple[LoggedAnnotation, bytes]]:
     entries = []
     for start, length in ranges:
         fh.seek(start)
         line = fh.read(length)
         try:
-            entries.append(LoggedAnnotation.from_json(line))
+            entries.append((LoggedAnnotation.from_json(line), line))
         except (ValueError, TypeError, KeyError) as err:
             unreadable.append(f"byte {start}: {err}")
     return entries
+
+
+_RESULT_START = b',"repairs":[],"result":'
+_RESULT_END = b',"source":"'
+
+
+def _logged_result_text(line: bytes) -> str | None:
+    """The result's JSON text as the log line holds it, for a line written by ``to_json``.
+
+    In such a line the keys are sorted and compact, so the result comes right after an
+    empty ``repairs`` list and right before ``source`` (the last keys hold only plain
+    strings, numbers and booleans). Slicing it out gives the same text as serialising the
+    parsed result again, at no cost; any other line returns None (and is serialised).
+    """
+    if not line.startswith(b'{"annotation_id":'):
+        return None
+    start = line.find(_RESULT_START)
+    end = line.rfind(_RESULT_END)
+    if start < 0 or end < start:
+        return None
+    text = line[start + len(_RESULT_START) : end]
+    if not (text.startswith(b"[") and text.endswith(b"]")):
+        return None
+    return text.decode("utf-8")
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: the records here hold no cycles, and collections
+    over hundreds of thousands of live parsed results cost more than the parsing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _default_workers() -> int:
@@ -726,19 +768,20 @@ def _process_chunk(chunk: _Chunk) -> _ChunkResult:
     extras: dict[str, list[Any]] = {k: [] for k in _ARTICLE_EXTRAS}
     review: list[str] = []
     unreadable: list[str] = []
-    with _open_log(Path(chunk.log_path)) as log_fh:
+    with _open_log(Path(chunk.log_path)) as log_fh, _no_gc():
         for (article_id, text, sha, story_id, split), ranges, seed in zip(
             chunk.articles, chunk.ranges, chunk.seeds, strict=True
         ):
             entries = _read_entries(log_fh, ranges, unreadable)
             if seed is not None:
-                entries.append(seed)
+                entries.append((seed, b""))
             ballots = []
-            for entry in entries:
+            for entry, line in entries:
                 checked = recheck(entry, text, sha)
                 if checked.status == "quarantined" and entry.status != "quarantined":
                     stats.release_quarantined.update(checked.reasons)
-                rows.raw(entry, checked, story_id, split)
+                logged_text = _logged_result_text(line) if checked.result is entry.result else None
+                rows.raw(entry, checked, story_id, split, logged_text)
                 ballots.append(
                     Ballot(
                         entry.annotation_id,

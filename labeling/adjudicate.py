@@ -207,14 +207,20 @@ def decide(values: Sequence[V]) -> tuple[V | None, str | None]:
     """
     if not values:
         return None, None
-    counts = Counter(values)
-    ranked = counts.most_common()
-    top = ranked[0][1]
-    if len(ranked) > 1 and ranked[1][1] == top:
+    first = values[0]
+    if all(v == first for v in values):  # the common case, without counting
+        return first, None
+    counts: dict[V, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    ranked = sorted(counts.values(), reverse=True)
+    top = ranked[0]
+    if ranked[1] == top:
         return None, TIE
+    winner = next(v for v, c in counts.items() if c == top)
     if top * 2 > len(values):
-        return ranked[0][0], None
-    return ranked[0][0], LOW_AGREEMENT
+        return winner, None
+    return winner, LOW_AGREEMENT
 
 
 def _presence(support: int, voters: int) -> str | None:
@@ -234,6 +240,9 @@ def _provenance(machine: bool, unanimous: bool) -> str:
 
 def _span_vote(spans: Sequence[tuple[int, int, str]]) -> tuple[tuple[int, int, str], bool]:
     """The most voted span, then the shortest, then the earliest; True when that was a tie."""
+    first = spans[0]
+    if all(s == first[0] and e == first[1] for s, e, _ in spans):
+        return first, False
     counts = Counter((s, e) for s, e, _ in spans)
     texts = {(s, e): t for s, e, t in spans}
     best = min(counts, key=lambda se: (-counts[se], se[1] - se[0], se[0], se[1]))

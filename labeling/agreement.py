@@ -150,9 +150,10 @@ def _pair_counts(groups: list[list[Member[Any]]], exact: bool) -> Counter[tuple[
     for group in groups:
         if len(group) < 2:
             continue
-        for x, y in itertools.combinations(sorted(group, key=lambda m: m.annotator), 2):
-            if not exact or (x.start, x.end) == (y.start, y.end):
-                counts[(x.annotator, y.annotator)] += 1
+        for x, y in itertools.combinations(group, 2):
+            if not exact or (x.start == y.start and x.end == y.end):
+                pair = (x.annotator, y.annotator) if x.annotator < y.annotator else (y.annotator, x.annotator)
+                counts[pair] += 1
     return counts
 
 

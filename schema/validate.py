@@ -23,6 +23,7 @@ exits 1.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
@@ -526,8 +527,19 @@ def validate_release(root: Path, *, progress: bool = False, raw_results: bool = 
     ``raw_results=False`` skips re-parsing each raw annotation's result (its spans and
     relation endpoints): ``release`` does, having checked every one just before writing it.
     """
+    # The cyclic collector would walk every article text and id kept for the cross-checks,
+    # again and again; nothing here makes cycles.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _validate(Path(root), progress=progress, raw_results=raw_results)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _validate(root: Path, *, progress: bool, raw_results: bool) -> list[Issue]:
     issues: list[Issue] = []
-    root = Path(root)
     if not root.is_dir():
         return [Issue(str(root), "", None, "is not a folder", "give the path of a release folder (release/X.Y.Z)")]
     manifest = _check_manifest(root, issues)
