@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -65,3 +66,21 @@ def test_instructions_html_renders_the_tables() -> None:
     assert "<table>" in html
     assert "<code>CONSULT</code>" in html
     assert "<h2>Damaged text</h2>" in html
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.replace("\u2019", "'").split())
+
+
+def test_worked_examples_quote_the_seed_articles() -> None:
+    from dataset.read import embedded_sources
+
+    document = guidelines.read_guidelines()
+    section = document[document.index("## Worked examples") :]
+    section = section[: section.index("\n## ", 1)]
+    seeds = _squash(" ".join(path.read_text(encoding="utf-8") for path in embedded_sources()))
+    quotes = re.findall(r'"([^"]+)"', section)
+    assert len(quotes) >= 20, f"expected the worked examples to quote the seeds, found {quotes}"
+    for quote in quotes:
+        for part in re.split(r"\s*\.\.\.\s*", _squash(quote.replace("**", ""))):
+            assert not part or part in seeds, f"{part!r} is not in any seed article; quote the text as it is"
