@@ -118,7 +118,8 @@ def instructions_html() -> str:
     """The guidelines as HTML, for the Label Studio project's instructions."""
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark").enable("table").render(read_guidelines())
+    html: str = MarkdownIt("commonmark").enable("table").render(read_guidelines())
+    return html
 
 
 def main(argv: list[str] | None = None) -> int:
