@@ -34,6 +34,7 @@ import multiprocessing
 import os
 import re
 import sys
+from array import array
 from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -88,8 +89,9 @@ PARQUET_OPTIONS: dict[str, Any] = {
     "version": "2.6",
     "data_page_version": "1.0",
 }
-#: Rows buffered per config and split before a row group is written.
+#: Rows per Parquet row group (raw annotations carry their whole result: smaller groups).
 ROW_GROUP_ROWS = 20_000
+RAW_ROW_GROUP_ROWS = 5_000
 #: Corpus rows taken per processing batch.
 ARTICLE_BATCH = 2_000
 
@@ -145,22 +147,32 @@ def _corpus_table(workspace: Workspace, version: str) -> pa.Table:
 
 @dataclass(slots=True)
 class _LogIndex:
-    """Byte ranges of the newest line per annotation id, grouped by article."""
+    """Byte ranges of the newest line per annotation id, grouped by article.
 
-    by_article: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    One entry per annotation, so kept compact: ``by_article`` lists slots into the
+    ``offsets`` and ``lengths`` arrays.
+    """
+
+    by_article: dict[str, list[int]] = field(default_factory=dict)
+    offsets: array[int] = field(default_factory=lambda: array("q"))
+    lengths: array[int] = field(default_factory=lambda: array("q"))
     lines: int = 0
     unreadable: int = 0
     superseded: int = 0
+
+    def ranges(self, article_id: str) -> list[tuple[int, int]]:
+        """``(offset, length)`` of the article's log lines, in file order."""
+        return [(self.offsets[slot], self.lengths[slot]) for slot in self.by_article.get(article_id, ())]
 
 
 def _index_log(path: Path, progress: bool) -> _LogIndex:
     index = _LogIndex()
     if not path.exists():
         return index
-    # annotation_id -> (updated_at NUL created_at, offset, length, article_id): flat and with
-    # shared article id strings, since this holds one entry per annotation.
-    newest: dict[str, tuple[str, int, int, str]] = {}
-    articles: dict[str, str] = {}
+    slots: dict[str, int] = {}  # annotation_id -> slot of its newest line
+    keys: list[str] = []  # per slot: updated_at NUL created_at of that line
+    articles: list[str] = []  # per slot: its article id (strings shared between annotations)
+    shared: dict[str, str] = {}
     size = path.stat().st_size
     with open(path, "rb") as fh, _bar(size, "index log", progress, unit="B", unit_scale=True) as bar, _no_gc():
         offset = 0
@@ -174,16 +186,26 @@ def _index_log(path: Path, progress: bool) -> _LogIndex:
                 else:
                     annotation_id, article_id, (updated_at, created_at) = found
                     key = f"{updated_at}\x00{created_at}"
-                    current = newest.get(annotation_id)
-                    if current is None or key >= current[0]:
-                        newest[annotation_id] = (key, offset, length, articles.setdefault(article_id, article_id))
+                    slot = slots.get(annotation_id)
+                    if slot is None:
+                        slots[annotation_id] = len(keys)
+                        keys.append(key)
+                        articles.append(shared.setdefault(article_id, article_id))
+                        index.offsets.append(offset)
+                        index.lengths.append(length)
+                    elif key >= keys[slot]:
+                        keys[slot] = key
+                        articles[slot] = shared.setdefault(article_id, article_id)
+                        index.offsets[slot] = offset
+                        index.lengths[slot] = length
             offset += length
             bar.update(length)
-    index.superseded = index.lines - index.unreadable - len(newest)
-    for _, start, length, article_id in newest.values():
-        index.by_article.setdefault(article_id, []).append((start, length))
-    for ranges in index.by_article.values():
-        ranges.sort()
+    index.superseded = index.lines - index.unreadable - len(keys)
+    del slots, keys, shared
+    for slot, article_id in enumerate(articles):
+        index.by_article.setdefault(article_id, []).append(slot)
+    for found_slots in index.by_article.values():
+        found_slots.sort(key=index.offsets.__getitem__)
     return index
 
 
@@ -345,10 +367,14 @@ def event_id(article_id: str, start: int, end: int, event_type: str) -> str:
     return f"e-{digest[:16]}"
 
 
+def _group_rows(config: str) -> int:
+    return RAW_ROW_GROUP_ROWS if config == "annotations_raw" else ROW_GROUP_ROWS
+
+
 class _Writers:
     """One Parquet writer per config and split, opened at the first row (no empty files).
 
-    Tables are buffered and written in row groups of ``ROW_GROUP_ROWS`` rows, so the files
+    Tables are buffered and written in row groups of a fixed number of rows, so the files
     do not depend on how the work was chunked or on the number of workers.
     """
 
@@ -379,18 +405,18 @@ class _Writers:
         self.rows[key] += table.num_rows
         buffer = self.buffers.setdefault(key, [])
         buffer.append(table)
-        if sum(t.num_rows for t in buffer) >= ROW_GROUP_ROWS:
+        if sum(t.num_rows for t in buffer) >= _group_rows(config):
             self._flush(key, final=False)
 
     def _flush(self, key: tuple[str, str], *, final: bool) -> None:
         buffer = self.buffers.get(key)
         if not buffer:
             return
+        group = _group_rows(key[0])
         table = pa.concat_tables(buffer)
-        whole = (table.num_rows // ROW_GROUP_ROWS) * ROW_GROUP_ROWS
-        cut = table.num_rows if final else whole
+        cut = table.num_rows if final else (table.num_rows // group) * group
         if cut:
-            self._writer(*key).write_table(table.slice(0, cut), row_group_size=ROW_GROUP_ROWS)
+            self._writer(*key).write_table(table.slice(0, cut), row_group_size=group)
         rest = table.slice(cut)
         self.buffers[key] = [rest] if rest.num_rows else []
 
@@ -921,7 +947,7 @@ def release_corpus(
             yield _Chunk(
                 str(ws.log_path),
                 articles,
-                [log.by_article.get(a[0], []) for a in articles],
+                [log.ranges(a[0]) for a in articles],
                 [seeds.get(a[0]) for a in articles],
             )
 

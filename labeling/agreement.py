@@ -37,13 +37,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from labeling.adjudicate import Ballot, Member, match_spans, select_ballots
 from labeling.results import Trigger
 from schema.labels import EVENT_TYPES, GENRES, STANCE_LABELS, STANCE_TARGETS, Vocabulary
 
 
-def nominal_alpha(counts: np.ndarray, weights: np.ndarray) -> float:
+def nominal_alpha(counts: npt.NDArray[np.float64], weights: npt.NDArray[np.float64]) -> float:
     """Krippendorff's alpha, nominal, of items given as distinct value-count rows and their number.
 
     The formula of ``krippendorff.alpha(value_counts=..., level_of_measurement="nominal")``
