@@ -6,7 +6,11 @@ emoji (UTF-16 code units instead of code points), CRLF line ends and similar (La
 issues 1347, 4929, 3078). A shifted region is **repaired only when the repair is provable**:
 one of a fixed set of encoding transforms (UTF-16 code units, CRLF counted as two
 characters or as one, and UTF-16 combined with either) maps the offsets onto a span whose
-text equals the region's text, and no other transform maps them elsewhere. Anything else
+text equals the region's text, and no other transform maps them elsewhere. The browser
+also hands over a span's text with runs of whitespace collapsed to one space, as it displays
+them (measured on Label Studio 1.23.2: "had  pledged" comes back as "had pledged" at the right
+offsets); when the offsets are in range and the span's text equals the region's text up to
+that collapse, the region keeps its offsets and takes the span's text. Anything else
 is a :class:`~labeling.results.Problem` with a reason code, and the region leaves the
 clean result together with the per-region choices and relations that hang on it.
 
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +40,7 @@ REPAIR_KINDS: dict[str, str] = {
     "crlf_collapsed_offsets": "offsets counted on the text with its CRLF line ends written as LF",
     "utf16_crlf_expanded_offsets": "UTF-16 code units on the text with CRLF line ends",
     "utf16_crlf_collapsed_offsets": "UTF-16 code units on the text with LF line ends",
+    "whitespace_collapsed_text": "offsets right; the region's text had runs of whitespace collapsed to one space",
 }
 
 _PER_REGION_CONTROLS = frozenset({FACTUALITY_CONTROL, *MODE_CONTROLS})
@@ -164,6 +170,12 @@ class TextIndex:
 
 # --- the check -----------------------------------------------------------------------------
 
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+def _collapse_whitespace(text: str) -> str:
+    return _WHITESPACE_RUN.sub(" ", text)
+
 
 def _occurrences(text: str, needle: str, limit: int = 3) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
@@ -188,6 +200,13 @@ def _check_span(
     if in_range and text[start:end] == region_text:
         return item, None, None
     matches = index.locate(start, end, region_text) if start <= end else []
+    if (
+        not matches
+        and in_range
+        and len(region_text) < end - start
+        and _collapse_whitespace(text[start:end]) == _collapse_whitespace(region_text)
+    ):
+        matches = [("whitespace_collapsed_text", start, end)]
     targets = {(new_start, new_end) for _, new_start, new_end in matches}
     if len(targets) == 1:
         kind = sorted(matches)[0][0]

@@ -106,6 +106,45 @@ def test_utf16_and_crlf_together_are_repaired() -> None:
     assert clean[0]["value"]["start"] == start
 
 
+def test_text_with_collapsed_whitespace_keeps_its_offsets_and_takes_the_span_text() -> None:
+    # What the browser sends for a span holding a double space: right offsets, text collapsed.
+    text = "Putin  had  pledged a truce."
+    start, end = text.index("had"), text.index(" a truce")
+    result = [span("t1", start, end, "had pledged"), factuality("t1", start, end, "had pledged")]
+    clean, repairs, problems = check_annotation(result, text)
+    assert problems == []
+    assert repairs == [
+        {"region_id": "t1", "repair": "whitespace_collapsed_text", "from": [start, end], "to": [start, end]}
+    ]
+    assert clean[0]["value"]["text"] == text[start:end] == "had  pledged"
+    assert clean[1]["value"]["text"] == "had  pledged"
+
+
+@pytest.mark.parametrize(
+    "region_text",
+    [
+        "had pledgeda",  # more than whitespace differs
+        "hadpledged",  # whitespace removed, not collapsed
+        "had  pledged ",  # longer than the span
+    ],
+)
+def test_whitespace_repair_needs_the_same_words(region_text: str) -> None:
+    text = "Putin  had  pledged a truce."
+    start, end = text.index("had"), text.index(" a truce")
+    clean, repairs, problems = check_annotation([span("t1", start, end, region_text)], text)
+    assert (clean, repairs) == ([], [])
+    assert reasons(problems) == ["span_text_mismatch"]
+
+
+def test_whitespace_repair_never_moves_offsets() -> None:
+    # The text occurs elsewhere with single spaces; the offsets point at other words.
+    text = "They had pledged. Then  they  left."
+    start = text.index("Then")
+    clean, _, problems = check_annotation([span("t1", start, start + 14, "had pledged")], text)
+    assert clean == []
+    assert reasons(problems) == ["span_text_mismatch"]
+
+
 def test_a_repair_that_is_not_unique_is_not_made() -> None:
     # Three transforms explain offsets [4, 5) for "a", pointing at two different places.
     clean, repairs, problems = check_annotation([span("t1", 4, 5, "a")], "\n😀aa")
