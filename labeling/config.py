@@ -129,20 +129,22 @@ def label_config() -> str:
         visibleWhen="region-selected",
     )
     for event_type, modes in EVENT_MODES.items():
+        # A Header has no visibility of its own: the View around it shows it with its choices.
         out.append(
-            f'    <Header value="Mode of the selected {event_type} trigger" size="6" '
-            f'visibleWhen="region-selected" whenLabelValue="{event_type}"/>'
+            f'    <View visibleWhen="region-selected" whenTagName="{TRIGGER}" whenLabelValue="{event_type}">'
         )
+        out.append(f'      <Header value="Mode of the selected {event_type} trigger" size="6"/>')
         out += _choices(
             mode_control(event_type),
             modes,
-            "    ",
+            "      ",
             perRegion="true",
             choice="single-radio",
             whenTagName=TRIGGER,
             visibleWhen="region-selected",
             whenLabelValue=event_type,
         )
+        out.append("    </View>")
     out.append("  </View>")
     out.append('  <Header value="Stance of the article\'s own voice, per target" size="5"/>')
     for target in STANCE_TARGETS:

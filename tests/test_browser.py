@@ -18,9 +18,9 @@ What Label Studio 1.23.2 does there (measured by this test):
 - offsets of a span after the emoji, the CRLFs and the double space are Python code-point
   offsets already: the pull accepts the region and repairs nothing;
 - a span that *contains* the double space gets the right offsets but its ``text`` with the
-  spaces collapsed to one ("had agreed"), so ``text[start:end]`` differs from the region's
-  text and no offset repair explains it: the pull quarantines that region with
-  ``span_text_mismatch`` and keeps the rest (annotation status ``partial``).
+  spaces collapsed to one ("had pledged"), so ``text[start:end]`` differs from the region's
+  text: the pull keeps the offsets, takes the corpus text of the span, and records the repair
+  ``whitespace_collapsed_text``; the released stance holds that evidence span.
 
 The screenshot of the labeled task is saved under ``test-artifacts/``.
 """
@@ -44,7 +44,7 @@ from dataset.workspace import Workspace, read_jsonl
 from labeling import sync
 from labeling.integrity import text_sha256
 from labeling.state import StudioState
-from schema.labels import ENTITY_TYPES, EVENT_TYPES, FACTUALITY, PROVENANCE, ROLES
+from schema.labels import ENTITY_TYPES, EVENT_TYPES, FACTUALITY, PROVENANCE, ROLES, STANCE_LABELS, STANCE_TARGETS
 from tests.browser.labeling_page import CHROMIUM_ARGS, LabelingPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.studio]
@@ -66,6 +66,7 @@ RAW_TEXT = (
 TRIGGER = "pledged"
 ACTOR = "the two leaders"
 SPACED = "had  pledged"  # an evidence span that contains the double space
+PREANNOTATED_ASSAULT = "fighting"  # the pre-annotator marks it as an ASSAULT trigger (which has modes)
 
 
 def chromium_path() -> str:
@@ -149,10 +150,17 @@ def test_span_labeled_in_the_browser_reaches_the_release(label_studio: Any, brow
     ui.open_task(pushed.project_id, task_id)
     instructions = ui.instructions_text()
     assert "Declared versus implemented ceasefire" in instructions, "the project shows labeling/GUIDELINES.md"
+    # Per-region choices follow the selected trigger: the pre-annotated ASSAULT trigger shows
+    # its own modes and no other type's; the AGREE trigger below shows none.
+    ui.select_region(PREANNOTATED_ASSAULT)
+    assert ui.visible_headers("Factuality of the selected trigger") == ["Factuality of the selected trigger"]
+    assert ui.visible_headers("Mode of the selected") == ["Mode of the selected ASSAULT trigger"]
+    ui.unselect_region(PREANNOTATED_ASSAULT)
     ui.label_span("AGREE", TRIGGER)
     ui.label_span("PER", ACTOR)
     ui.label_span("ceasefire", SPACED)
     ui.select_region(TRIGGER)
+    assert ui.visible_headers("Mode of the selected") == []
     ui.check_choice("Factuality of the selected trigger", "asserted")
     ui.create_relation(TRIGGER, ACTOR, "actor")
     ui.check_choice("russia:", "neutral")
@@ -183,16 +191,18 @@ def test_span_labeled_in_the_browser_reaches_the_release(label_studio: Any, brow
     # Pre-annotations left in place are submitted as the annotator's own (the guidelines say so).
     assert ("trigger", "deal") in spans
 
-    # The outcome of the span integrity check on what the UI sent.
-    assert entry["repairs"] == [], "Label Studio 1.23.2 sends code-point offsets here: nothing to repair"
-    assert entry["status"] == "partial"
-    assert entry["quarantine_reasons"] == ["span_text_mismatch"]
-    assert not [key for key in spans if key[0] == "evidence"], "the region whose text lost a space must leave"
-    quarantined = [record for _, record in read_jsonl(workspace.quarantine_path)]
-    assert [(q["reason"], q["annotation_id"]) for q in quarantined] == [("span_text_mismatch", entry["annotation_id"])]
+    # The outcome of the span integrity check on what the UI sent: the evidence span holding
+    # the double space came with the right offsets and its text collapsed ("had pledged");
+    # the pull keeps the offsets and takes the corpus text of the span.
     spaced_start = text.index(SPACED)
-    assert f"text[{spaced_start}:{spaced_start + len(SPACED)}] is {SPACED!r}" in quarantined[0]["detail"]
-    assert "'had pledged'" in quarantined[0]["detail"], "Label Studio collapsed the double space in the region text"
+    spaced = (spaced_start, spaced_start + len(SPACED))
+    assert [(r["repair"], tuple(r["from"]), tuple(r["to"])) for r in entry["repairs"]] == [
+        ("whitespace_collapsed_text", spaced, spaced)
+    ]
+    assert entry["status"] == "accepted"
+    assert entry["quarantine_reasons"] == []
+    assert (spans["evidence", SPACED]["start"], spans["evidence", SPACED]["end"]) == spaced
+    assert not workspace.quarantine_path.exists() or not list(read_jsonl(workspace.quarantine_path))
 
     released = release_corpus(workspace, progress=False)
     events = pq.read_table(sorted(Path(released.path).glob("data/events/*.parquet"))).to_pylist()
@@ -216,4 +226,16 @@ def test_span_labeled_in_the_browser_reaches_the_release(label_studio: Any, brow
             "end": actor_start + len(ACTOR),
             "text": ACTOR,
         }
+    ]
+
+    stances = pq.read_table(sorted(Path(released.path).glob("data/stance/*.parquet"))).to_pylist()
+    ceasefire = [
+        s
+        for s in stances
+        if s["article_id"] == row["article_id"]
+        and s["target"] == STANCE_TARGETS.index("ceasefire")
+        and s["provenance"] == PROVENANCE.index("human")
+    ]
+    assert [(s["label"], s["evidence"]) for s in ceasefire] == [
+        (STANCE_LABELS.index("favor"), [{"start": spaced[0], "end": spaced[1], "text": SPACED}])
     ]

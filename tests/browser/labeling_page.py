@@ -171,6 +171,11 @@ class LabelingPage:
             "/following-sibling::div[contains(concat(' ', @class, ' '), ' lsf-choices ')][1]"
         )
 
+    def visible_headers(self, prefix: str) -> list[str]:
+        """The texts of the section headers on screen that start with ``prefix``."""
+        headers = self.page.locator("h4").filter(has_text=re.compile(f"^\\s*{re.escape(prefix)}"))
+        return [h.inner_text().strip() for h in headers.all() if h.is_visible()]
+
     def check_choice(self, header_prefix: str, value: str) -> None:
         """Check the radio or checkbox ``value`` in the block under the header ``header_prefix``."""
         block = self.choices_under(header_prefix)
@@ -187,6 +192,11 @@ class LabelingPage:
         if not create.is_visible():
             self.click_span(needle, occurrence)
         create.wait_for(state="visible")
+
+    def unselect_region(self, needle: str, occurrence: int = 0) -> None:
+        """Unselect the selected region on ``needle`` with a click on it, as a person does."""
+        self.click_span(needle, occurrence)
+        self.page.get_by_role("button", name="Create Relation").wait_for(state="hidden")
 
     def create_relation(self, source_needle: str, target_needle: str, role: str) -> None:
         """Link two labelled spans with a relation and give it a role label."""
