@@ -338,15 +338,12 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _source_digests(paths: Sequence[Path], embedded: bool) -> list[dict[str, Any]]:
-    """Name, size and SHA-256 of every input file, for the manifest."""
-    records = []
-    for file in _source_files(paths):
-        # Embedded seeds are named by file only: where the package is installed is no
-        # part of the corpus.
-        name = f"embedded:{file.name}" if embedded else str(file)
-        records.append({"path": name, "bytes": file.stat().st_size, "sha256": _file_sha256(file)})
-    return records
+def _source_digests(paths: Sequence[Path]) -> list[dict[str, Any]]:
+    """Name (as ``source_file`` names it), size and SHA-256 of every input file, for the manifest."""
+    return [
+        {"path": read.source_name(file), "bytes": file.stat().st_size, "sha256": _file_sha256(file)}
+        for file in _source_files(paths)
+    ]
 
 
 def _cleaning_rules() -> Any:
@@ -474,8 +471,7 @@ def build_corpus(
     """
     options = options or BuildOptions()
     plan = plan_version(workspace, version)
-    embedded = not sources
-    paths = read.embedded_sources() if embedded else list(sources or [])
+    paths = list(sources) if sources else read.embedded_sources()
     parent_rows = read_identities(workspace.corpus_dir(plan.parent)) if plan.parent else []
     parent_manifest = read_manifest(workspace, plan.parent) if plan.parent else None
     final = workspace.corpus_dir(plan.version)
@@ -490,7 +486,7 @@ def build_corpus(
                 parent_rows=parent_rows,
                 parent_content=(parent_manifest or {}).get("content_sha256"),
                 paths=paths,
-                sources=_source_digests(paths, embedded),
+                sources=_source_digests(paths),
                 progress=progress,
                 options=options,
             )

@@ -46,6 +46,31 @@ def embedded_sources() -> list[Path]:
     )
 
 
+#: How the corpus names an embedded seed file, wherever the package is installed.
+EMBEDDED_PREFIX = "dataset/seeds/"
+
+
+def _seeds_folder() -> Path:
+    return Path(str(resources.files("dataset") / "seeds")).resolve()
+
+
+def source_name(path: Path) -> str:
+    """The name a file gets in the corpus (``source_file``) and in messages.
+
+    A file is named as it was given, except the embedded seeds: they are named
+    ``dataset/seeds/<file>``, so that where the package is installed is no part of the corpus
+    and the same seeds give the same bytes on every machine.
+
+    >>> source_name(embedded_sources()[0])
+    'dataset/seeds/000_559dc2287e83f200.txt'
+    >>> source_name(Path("raw/a.txt"))
+    'raw/a.txt'
+    """
+    if path.parent.resolve() == _seeds_folder():
+        return EMBEDDED_PREFIX + path.name
+    return str(path)
+
+
 def iter_sources(paths: Sequence[Path]) -> Iterator[RawArticle | RecordRejected]:
     """Yield every article under ``paths`` (files or folders), or a rejection per bad input.
 
@@ -92,7 +117,7 @@ def _walk(folder: Path) -> list[Path]:
 
 
 def _read_file(path: Path) -> Iterator[RawArticle | RecordRejected]:
-    where = str(path)
+    where = source_name(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         yield RecordRejected(

@@ -46,7 +46,7 @@ def test_seeds_read_as_one_raw_article_each() -> None:
     assert len(articles) == 5
     assert not _rejections(items)
     for path, article in zip(embedded_sources(), articles, strict=True):
-        assert article.where == article.source_file == str(path)
+        assert article.where == article.source_file == f"dataset/seeds/{path.name}"
         assert article.raw_text == path.read_text(encoding="utf-8")
         assert article.given_title is article.given_url is article.given_date is None
 

@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import datasets
 import pytest
 
 from dataset import clean
@@ -95,7 +96,13 @@ def test_manifest_records_sources_rules_schema_and_counts(tmp_path: Path) -> Non
 def test_embedded_sources_are_named_without_their_install_location(tmp_path: Path) -> None:
     report = build_corpus(None, Workspace(tmp_path / "ws"), progress=False)
     manifest = json.loads((report.path / MANIFEST_FILE).read_text(encoding="utf-8"))
-    assert [s["path"] for s in manifest["sources"]] == [f"embedded:{p.name}" for p in SEEDS]
+    names = [f"dataset/seeds/{p.name}" for p in SEEDS]
+    assert [s["path"] for s in manifest["sources"]] == names
+    corpus = datasets.load_from_disk(str(report.path))
+    assert corpus["source_file"] == names
+    # Given as paths, the seeds are named the same way.
+    again = build_corpus(SEEDS, Workspace(tmp_path / "ws2"), progress=False)
+    assert datasets.load_from_disk(str(again.path))["source_file"] == names
 
 
 def test_unchanged_input_writes_nothing(tmp_path: Path) -> None:
