@@ -14,6 +14,7 @@ import typer
 
 from dataset.cli import DEFAULT_WORKSPACE, WorkspaceOption
 from dataset.workspace import Workspace
+from schema.errors import UsageError
 
 
 def release(
@@ -93,6 +94,10 @@ def validate(
 
     if not folder.exists() and parse_version_ok(str(folder)):
         folder = Workspace(workspace).release_dir(str(folder))
+    if not folder.is_dir():
+        # Nothing to check: bad usage (exit 2), not an invalid release (exit 1).
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise UsageError(f"{folder} {what}; give a release folder such as workspace/release/1.0.0, or a release version")
     issues = validate_release(folder, progress=progress)
     if as_json:
         typer.echo(
@@ -107,7 +112,7 @@ def validate(
     for issue in issues:
         typer.echo(issue.render(), err=True)
     if issues:
-        typer.echo(f"{folder}: INVALID, {len(issues)} problems", err=True)
+        typer.echo(f"{folder}: INVALID, {len(issues)} problem{'s' if len(issues) != 1 else ''}", err=True)
         raise typer.Exit(1)
     typer.echo(f"{folder}: valid")
 

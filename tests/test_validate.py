@@ -209,4 +209,8 @@ def test_every_error_is_listed_and_the_cli_exits_1(release_copy: Path, capsys: p
     err = capsys.readouterr().err
     assert f"INVALID, {len(issues)} problems" in err
     assert err.count("Fix:") == len(issues)
-    assert main(["validate", str(release_copy / "nope"), "--no-progress"]) == 1
+    # No release to check is bad usage, not an invalid release.
+    assert main(["validate", str(release_copy / "nope"), "--no-progress"]) == 2
+    assert "nope does not exist; give a release folder" in capsys.readouterr().err
+    assert main(["validate", str(release_copy / "manifest.json"), "--no-progress"]) == 2
+    assert "manifest.json is not a folder" in capsys.readouterr().err
