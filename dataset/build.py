@@ -71,9 +71,7 @@ FINAL_SCHEMA: pa.Schema = CORPUS_FEATURES.arrow_schema
 _LATE_COLUMNS = ("story_id", "corpus_version")
 #: Rows per record batch of the version's Arrow file.
 OUTPUT_BATCH_ROWS = 1000
-STAGE_SCHEMA: pa.Schema = pa.schema(
-    [f for f in FINAL_SCHEMA if f.name not in _LATE_COLUMNS]
-).remove_metadata()
+STAGE_SCHEMA: pa.Schema = pa.schema([f for f in FINAL_SCHEMA if f.name not in _LATE_COLUMNS]).remove_metadata()
 
 
 # --- options and report --------------------------------------------------------------------
@@ -594,12 +592,8 @@ def _build_into(
             "duplicates": report.duplicates,
             "stories": report.stories,
         },
-        "rejections": [
-            {"where": r.where, "reason": r.reason, "detail": r.detail} for r in ordered_rejections
-        ],
-        "duplicates": [
-            {"where": d.where, "article_id": d.article_id, "kept": d.kept} for d in duplicates
-        ],
+        "rejections": [{"where": r.where, "reason": r.reason, "detail": r.detail} for r in ordered_rejections],
+        "duplicates": [{"where": d.where, "article_id": d.article_id, "kept": d.kept} for d in duplicates],
         "content_sha256": content_sha256,
         "fingerprint": fingerprint,
         "data_files": [DATA_FILE],
@@ -618,11 +612,7 @@ def _story_ids(
     """Cluster, then keep the parent's story ids for articles that existed there."""
     parent_story = {row.article_id: row.story_id for row in parent_rows if row.story_id}
     row_of = {row.article_id: i for i, row in enumerate(new_rows)}
-    inherited = {
-        row_of[article_id]: story
-        for article_id, story in parent_story.items()
-        if article_id in row_of
-    }
+    inherited = {row_of[article_id]: story for article_id, story in parent_story.items() if article_id in row_of}
     # An article whose text changed (same url or source file) stays in its story: a
     # cleaning fix must never move an article to another split.
     for before, after in changed_pairs(parent_rows, new_rows):
@@ -655,10 +645,7 @@ def _finish_data_file(stage: Path, target: Path, story_ids: list[str], version: 
                 "story_id": pa.array(story_ids[written : written + n], type=pa.string()),
                 "corpus_version": pa.array([version] * n, type=pa.string()),
             }
-            arrays = [
-                late[name] if name in late else part.column(name).combine_chunks()
-                for name in names
-            ]
+            arrays = [late[name] if name in late else part.column(name).combine_chunks() for name in names]
             writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=FINAL_SCHEMA))
             written += n
             start += n

@@ -97,7 +97,9 @@ def validate(
     if not folder.is_dir():
         # Nothing to check: bad usage (exit 2), not an invalid release (exit 1).
         what = "is not a folder" if folder.exists() else "does not exist"
-        raise UsageError(f"{folder} {what}; give a release folder such as workspace/release/1.0.0, or a release version")
+        raise UsageError(
+            f"{folder} {what}; give a release folder such as workspace/release/1.0.0, or a release version"
+        )
     issues = validate_release(folder, progress=progress)
     if as_json:
         typer.echo(

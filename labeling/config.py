@@ -130,9 +130,7 @@ def label_config() -> str:
     )
     for event_type, modes in EVENT_MODES.items():
         # A Header has no visibility of its own: the View around it shows it with its choices.
-        out.append(
-            f'    <View visibleWhen="region-selected" whenTagName="{TRIGGER}" whenLabelValue="{event_type}">'
-        )
+        out.append(f'    <View visibleWhen="region-selected" whenTagName="{TRIGGER}" whenLabelValue="{event_type}">')
         out.append(f'      <Header value="Mode of the selected {event_type} trigger" size="6"/>')
         out += _choices(
             mode_control(event_type),

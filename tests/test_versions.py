@@ -55,8 +55,11 @@ def test_first_build_is_1_0_0_and_later_builds_bump_the_minor(tmp_path: Path) ->
         ("1.0", r"version '1\.0' is not of the form X\.Y\.Z"),
         ("v1.0.0", r"version 'v1\.0\.0' is not of the form X\.Y\.Z"),
         ("1.4.2", r"corpus version 1\.4\.2 already exists .*never overwritten"),
-        ("1.3.9", r"--version 1\.3\.9 is not newer than the latest corpus version 1\.4\.2; "
-                  r"choose a version above it, for example 1\.5\.0"),
+        (
+            "1.3.9",
+            r"--version 1\.3\.9 is not newer than the latest corpus version 1\.4\.2; "
+            r"choose a version above it, for example 1\.5\.0",
+        ),
     ],
 )
 def test_bad_requested_versions_are_refused(tmp_path: Path, requested: str, message: str) -> None:
@@ -86,9 +89,7 @@ def test_manifest_records_sources_rules_schema_and_counts(tmp_path: Path) -> Non
         }
         for i in (0, 2)
     ]
-    assert manifest["counts"] == {
-        "read": 2, "kept": 2, "rejected": 0, "duplicates": 0, "stories": 2
-    }
+    assert manifest["counts"] == {"read": 2, "kept": 2, "rejected": 0, "duplicates": 0, "stories": 2}
     assert manifest["stories"]["num_perm"] == 128
     assert read_manifest(Workspace(tmp_path / "ws")) == manifest
 
@@ -178,9 +179,7 @@ def test_diff_of_the_same_folder_finds_the_changed_article(tmp_path: Path) -> No
     build_corpus([source], workspace, progress=False)
     old, new = load_corpus(workspace, "1.0.0"), load_corpus(workspace, "1.1.0")
     diff = diff_corpora(workspace, "1.0.0", "1.1.0")
-    assert diff["changed"] == [
-        {"key": str(target), "from": old["article_id"][1], "to": new["article_id"][1]}
-    ]
+    assert diff["changed"] == [{"key": str(target), "from": old["article_id"][1], "to": new["article_id"][1]}]
     assert (diff["added"], diff["removed"]) == ([], [])
     assert new["story_id"] == old["story_id"]
 
@@ -212,9 +211,7 @@ def test_loading_a_missing_version_names_the_available_ones(tmp_path: Path) -> N
     with pytest.raises(UsageError, match=r"no corpus in .*; run `ceasefire-news build` first"):
         load_corpus(workspace)
     build_corpus(None, workspace, progress=False)
-    with pytest.raises(
-        UsageError, match=r"corpus version 3\.0\.0 not found in .* \(available: 1\.0\.0\)"
-    ):
+    with pytest.raises(UsageError, match=r"corpus version 3\.0\.0 not found in .* \(available: 1\.0\.0\)"):
         load_corpus(workspace, "3.0.0")
     with pytest.raises(UsageError, match=r"corpus version 3\.0\.0 not found"):
         diff_corpora(workspace, "1.0.0", "3.0.0")
