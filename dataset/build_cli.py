@@ -40,9 +40,7 @@ def build(
     source: SourceOption = None,
     version: VersionOption = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    progress: Annotated[
-        bool, typer.Option("--progress/--no-progress", help="Show a progress bar on stderr.")
-    ] = True,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar on stderr.")] = True,
 ) -> None:
     """Build a corpus version: read, clean, deduplicate and cluster raw articles into stories.
 

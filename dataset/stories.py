@@ -78,13 +78,9 @@ class StoryOptions:
         if not 0.0 < self.threshold <= 1.0:
             raise ValueError(f"threshold is {self.threshold}; expected a number in (0, 1]")
         if self.min_paragraph_words < 1:
-            raise ValueError(
-                f"min_paragraph_words is {self.min_paragraph_words}; expected at least 1"
-            )
+            raise ValueError(f"min_paragraph_words is {self.min_paragraph_words}; expected at least 1")
         if self.max_paragraph_articles < 2:
-            raise ValueError(
-                f"max_paragraph_articles is {self.max_paragraph_articles}; expected at least 2"
-            )
+            raise ValueError(f"max_paragraph_articles is {self.max_paragraph_articles}; expected at least 2")
         if self.max_bucket_checks < 1:
             raise ValueError(f"max_bucket_checks is {self.max_bucket_checks}; expected at least 1")
 
@@ -134,13 +130,7 @@ class Sketches:
 
 def normalize(text: str) -> str:
     """Lower case, typographic quotes as ASCII: what copies of one story may differ in."""
-    return (
-        text.lower()
-        .replace("\u2019", "'")
-        .replace("\u2018", "'")
-        .replace("\u201c", '"')
-        .replace("\u201d", '"')
-    )
+    return text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
 
 
 def shingles(tokens: Sequence[str]) -> list[str]:

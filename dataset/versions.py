@@ -192,8 +192,7 @@ def read_manifest(workspace: Workspace, version: str | None = None) -> dict[str,
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
         raise UsageError(
-            f"{path} is missing or not JSON ({err}); the corpus version is damaged: "
-            "build a new version."
+            f"{path} is missing or not JSON ({err}); the corpus version is damaged: build a new version."
         ) from err
     return data
 
@@ -242,10 +241,7 @@ def diff_identities(
         "to": new_version,
         "added": added,
         "removed": removed,
-        "changed": [
-            {"key": after.key, "from": before.article_id, "to": after.article_id}
-            for before, after in changed
-        ],
+        "changed": [{"key": after.key, "from": before.article_id, "to": after.article_id} for before, after in changed],
         "counts": {
             "added": len(added),
             "removed": len(removed),

@@ -22,11 +22,7 @@ from schema.records import CORPUS_FEATURES
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {
-        str(path.relative_to(root)): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
+    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
 
 
 def _assert_identical_trees(left: Path, right: Path) -> None:
@@ -102,15 +98,12 @@ def test_exact_duplicates_keep_one_row_and_are_reported(tmp_path: Path) -> None:
     assert duplicate.article_id in corpus["article_id"]
     manifest = json.loads((report.path / MANIFEST_FILE).read_text())
     assert manifest["duplicates"] == [
-        {"where": str(source / "b.txt"), "article_id": duplicate.article_id,
-         "kept": str(source / "a.txt")}
+        {"where": str(source / "b.txt"), "article_id": duplicate.article_id, "kept": str(source / "a.txt")}
     ]
     assert manifest["counts"]["duplicates"] == 1
 
 
-def test_failed_build_leaves_no_version_behind(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_failed_build_leaves_no_version_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     workspace = Workspace(tmp_path / "ws")
 
     def broken(*args: object, **kwargs: object) -> None:
@@ -125,16 +118,17 @@ def test_failed_build_leaves_no_version_behind(
 
 def test_no_usable_article_is_a_usage_error(tmp_path: Path) -> None:
     missing = tmp_path / "nothing-here.txt"
-    with pytest.raises(UsageError, match=r"(?s)no usable article in the input \(1 records read, 1 "
-                       r"rejected\).*nothing-here\.txt"):
+    with pytest.raises(
+        UsageError,
+        match=r"(?s)no usable article in the input \(1 records read, 1 "
+        r"rejected\).*nothing-here\.txt",
+    ):
         build_corpus([missing], Workspace(tmp_path / "ws"), progress=False)
     assert not (tmp_path / "ws" / "corpus" / "1.0.0").exists()
 
 
 def test_output_batches_do_not_depend_on_chunks(tmp_path: Path) -> None:
-    report = build_corpus(
-        None, Workspace(tmp_path / "ws"), progress=False, options=BuildOptions(chunk_size=1)
-    )
+    report = build_corpus(None, Workspace(tmp_path / "ws"), progress=False, options=BuildOptions(chunk_size=1))
     import pyarrow as pa
 
     with pa.OSFile(str(report.path / DATA_FILE), "rb") as source:

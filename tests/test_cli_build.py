@@ -23,9 +23,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def test_build_without_source_uses_the_embedded_seeds(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_build_without_source_uses_the_embedded_seeds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ws = tmp_path / "ws"
     code, out, err = run(capsys, "--workspace", str(ws))
     assert code == 0, err
@@ -38,9 +36,7 @@ def test_build_without_source_uses_the_embedded_seeds(
     assert load_corpus(Workspace(ws)).num_rows == 5
 
 
-def test_second_identical_build_says_unchanged(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_second_identical_build_says_unchanged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ws = tmp_path / "ws"
     assert run(capsys, "--workspace", str(ws))[0] == 0
     code, out, _ = run(capsys, "--workspace", str(ws))
@@ -97,9 +93,7 @@ def test_mix_of_good_and_bad_input_builds_the_good_and_exits_1(
     shutil.copy(SEEDS[0], src)
     shutil.copy(SEEDS[2], src)
     missing = tmp_path / "missing.txt"
-    code, out, err = run(
-        capsys, "--workspace", str(ws), "--source", str(src), "--source", str(missing)
-    )
+    code, out, err = run(capsys, "--workspace", str(ws), "--source", str(src), "--source", str(missing))
     assert code == 1
     line = next(line for line in err.splitlines() if line.startswith(f"rejected {missing}: "))
     assert "no such file or folder" in line
@@ -112,9 +106,7 @@ def test_mix_of_good_and_bad_input_builds_the_good_and_exits_1(
     assert [r["where"] for r in manifest["rejections"]] == [str(missing)]
 
 
-def test_no_readable_input_at_all_is_exit_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_no_readable_input_at_all_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "missing.txt"
     code, _, err = run(capsys, "--workspace", str(tmp_path / "ws"), "--source", str(missing))
     assert code == 2
@@ -123,9 +115,7 @@ def test_no_readable_input_at_all_is_exit_2(
     assert Workspace(tmp_path / "ws").corpus_versions() == []
 
 
-def test_duplicates_are_counted_in_the_summary(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_duplicates_are_counted_in_the_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "src"
     src.mkdir()
     shutil.copy(SEEDS[3], src / "a.txt")
@@ -206,14 +196,17 @@ def test_each_bad_input_is_reported_and_the_rest_is_built(
     assert SEEDS[2].name in {Path(p).name for p in corpus["source_file"]}
 
 
-def test_empty_source_folder_is_reported(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_empty_source_folder_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     code, _, err = run(
-        capsys, "--workspace", str(tmp_path / "ws"), "--source", str(empty),
-        "--source", str(SEEDS[0]),
+        capsys,
+        "--workspace",
+        str(tmp_path / "ws"),
+        "--source",
+        str(empty),
+        "--source",
+        str(SEEDS[0]),
     )
     assert code == 1
     line = next(line for line in err.splitlines() if line.startswith(f"rejected {empty}: "))

@@ -26,11 +26,7 @@ from dataset.workspace import Workspace
 
 SEEDS = {path.name[:3]: path for path in embedded_sources()}
 
-COPY_HEADER = (
-    "Levant Wire Service\n"
-    "Home | World | Middle East | Opinion\n"
-    "Published by the Levant Wire desk\n\n"
-)
+COPY_HEADER = "Levant Wire Service\nHome | World | Middle East | Opinion\nPublished by the Levant Wire desk\n\n"
 COPY_FOOTER = (
     "\n\nCopyright 2016 Levant Wire Service. All rights reserved.\n"
     "Share this story on Facebook, Twitter and WhatsApp\n"
@@ -176,9 +172,7 @@ def _copy_seeds(folder: Path, *names: str) -> Path:
 
 def _story_by_file(workspace: Workspace, version: str) -> dict[str, str]:
     rows = load_corpus(workspace, version)
-    return {
-        Path(f).name: s for f, s in zip(rows["source_file"], rows["story_id"], strict=True)
-    }
+    return {Path(f).name: s for f, s in zip(rows["source_file"], rows["story_id"], strict=True)}
 
 
 def test_story_ids_are_stable_when_a_version_adds_articles(tmp_path: Path) -> None:
@@ -188,9 +182,7 @@ def test_story_ids_are_stable_when_a_version_adds_articles(tmp_path: Path) -> No
     before = _story_by_file(workspace, "1.0.0")
 
     second = _copy_seeds(tmp_path / "v2", "000", "001", "002", "003", "004")
-    (second / "zz_copy_of_002.txt").write_text(
-        syndicated_copy(clean_seed("002")), encoding="utf-8"
-    )
+    (second / "zz_copy_of_002.txt").write_text(syndicated_copy(clean_seed("002")), encoding="utf-8")
     report = build_corpus([second], workspace, progress=False)
     assert report.version == "1.1.0"
     after = _story_by_file(workspace, "1.1.0")

@@ -117,16 +117,12 @@ def child_build(source: Path, workspace: Path, workers: int) -> dict[str, Any]:
     sampler = WorkerMemory()
     sampler.start()
     start = time.perf_counter()
-    report = build_corpus(
-        [source], Workspace(workspace), progress=False, options=BuildOptions(workers=workers)
-    )
+    report = build_corpus([source], Workspace(workspace), progress=False, options=BuildOptions(workers=workers))
     seconds = time.perf_counter() - start
     sampler.done.set()
     sampler.join()
     size = sum(p.stat().st_size for p in report.path.iterdir())
-    own, workers_usage = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
-        resource.RUSAGE_CHILDREN
-    )
+    own, workers_usage = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         # CPU time depends far less on other load than wall time does.
         "cpu_s_main": own.ru_utime + own.ru_stime,
@@ -247,9 +243,7 @@ def report(results: dict[str, Any]) -> str:
     if len(sizes) > 1:
         small, large = results["sizes"][sizes[0]], results["sizes"][sizes[-1]]
         main_ratio = large["build"]["peak_rss_mib"] / small["build"]["peak_rss_mib"]
-        worker_ratio = large["build"]["worker_peak_rss_mib"] / max(
-            small["build"]["worker_peak_rss_mib"], 1.0
-        )
+        worker_ratio = large["build"]["worker_peak_rss_mib"] / max(small["build"]["worker_peak_rss_mib"], 1.0)
         lines += [
             "",
             f"peak RSS {sizes[-1]} / {sizes[0]}: build process {main_ratio:.2f}, "
