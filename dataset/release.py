@@ -49,9 +49,11 @@ from tqdm import tqdm
 
 from dataset import splits as splitting
 from dataset.annotations import AnchorError, Article, embedded_annotations, seed_of
+from dataset.versions import load_corpus
 from dataset.workspace import Workspace, atomic_directory, atomic_write_json, parse_version
 from labeling.adjudicate import POLICY, ArticleGold, Ballot, adjudicate_article
 from labeling.agreement import AgreementAccumulator
+from labeling.integrity import check_annotation
 from labeling.results import ParsedAnnotation, parse_result
 from schema.errors import DataError, UsageError
 from schema.labels import (
@@ -120,14 +122,7 @@ class ReleaseReport:
 
 
 def _corpus_table(workspace: Workspace, version: str) -> pa.Table:
-    try:
-        from dataset.versions import load_corpus
-    except ImportError:  # pragma: no cover - the corpus build ships load_corpus
-        import datasets
-
-        ds = datasets.load_from_disk(str(workspace.corpus_dir(version)))
-    else:
-        ds = load_corpus(workspace, version)
+    ds = load_corpus(workspace, version)
     if getattr(ds, "_indices", None) is not None:
         ds = ds.flatten_indices()
     table: pa.Table = ds.data.table
@@ -281,46 +276,6 @@ def _spans_ok(parsed: ParsedAnnotation, text: str) -> bool:
     return all(0 <= r.start < r.end <= n and text[r.start : r.end] == r.text for r in regions)
 
 
-def _check_annotation(result: Any, text: str) -> tuple[list[dict[str, Any]], list[Any], list[Any]]:
-    try:
-        from labeling.integrity import check_annotation
-    except ImportError:
-        return _local_check(result, text)
-    return check_annotation(result, text)
-
-
-def _local_check(result: Any, text: str) -> tuple[list[dict[str, Any]], list[Any], list[Any]]:
-    """Drop every region whose offsets don't hold (and what refers to it). No repairs."""
-    if not isinstance(result, list):
-        return [], [], ["malformed_record"]
-    bad: set[str] = set()
-    problems: list[str] = []
-    for item in result:
-        value = item.get("value") if isinstance(item, dict) else None
-        if not isinstance(value, dict) or item.get("type") != "labels":
-            continue
-        start, end, span = value.get("start"), value.get("end"), value.get("text")
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-            bad.add(str(item.get("id")))
-            problems.append("span_out_of_range")
-        elif text[start:end] != span:
-            bad.add(str(item.get("id")))
-            problems.append("span_text_mismatch")
-    clean = [
-        item
-        for item in result
-        if not (
-            isinstance(item, dict)
-            and (str(item.get("id")) in bad or item.get("from_id") in bad or item.get("to_id") in bad)
-        )
-    ]
-    return clean, [], problems
-
-
-def _reason(problem: Any) -> str:
-    return str(getattr(problem, "reason", problem))
-
-
 def recheck(entry: LoggedAnnotation, text: str, text_sha256: str) -> Checked:
     """Check every region of ``entry`` against the corpus ``text`` again; never trust the log.
 
@@ -337,8 +292,8 @@ def recheck(entry: LoggedAnnotation, text: str, text_sha256: str) -> Checked:
         return Checked(entry.status, reasons, entry.result, parsed)
     if entry.text_sha256 != text_sha256:
         reasons.append("text_hash_mismatch")
-    clean, _repairs, problems = _check_annotation(entry.result, text)
-    reasons.extend(_reason(p) for p in problems)
+    clean, _repairs, problems = check_annotation(entry.result, text)
+    reasons.extend(p.reason for p in problems)
     parsed = parse_result(clean)
     reasons.extend(p.reason for p in parsed.problems)
     reasons = sorted(set(reasons))

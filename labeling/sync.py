@@ -22,7 +22,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import os
 import shutil
@@ -38,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from dataset.workspace import Workspace, append_jsonl, atomic_write_text, read_jsonl
 from labeling.client import StudioClient
 from labeling.config import label_config
+from labeling.guidelines import instructions_html
 from labeling.integrity import TextIndex, check_annotation, text_sha256
 from labeling.preannotate import MODEL_VERSION
 from labeling.results import REASON_CODES, Problem
@@ -316,23 +316,12 @@ def export_file(workspace: Workspace, out: Path, version: str | None = None) -> 
 # --- push ----------------------------------------------------------------------------------
 
 
-def _instructions() -> str:
-    """The project's instructions: the guidelines as HTML when that module is there."""
-    try:
-        guidelines = importlib.import_module("labeling.guidelines")
-    except ImportError:
-        guidelines = None
-    if guidelines is not None and hasattr(guidelines, "instructions_html"):
-        return str(guidelines.instructions_html())
-    return "<p>Annotation guidelines: see <code>labeling/GUIDELINES.md</code> in the ceasefire-news repository.</p>"
-
-
 def _project_fields() -> dict[str, Any]:
     return {
         "title": PROJECT_TITLE,
         "description": "News on ceasefire diplomacy in the Syrian war: stance, genre, PLOVER events.",
         "label_config": label_config(),
-        "expert_instruction": _instructions(),
+        "expert_instruction": instructions_html(),
         "show_instruction": True,
         "show_skip_button": True,
         "enable_empty_annotation": True,
