@@ -286,6 +286,19 @@ def _process(manifest: dict[str, Any]) -> str:
         else "Labels that no human made are marked `machine`; the table counts the labels by provenance."
     )
     status = table(["status", "annotations"], [[f"`{k}`", v] for k, v in annotations["by_status"].items()])
+    origins = annotations.get("human_regions_by_origin", {})
+    regions = sum(origins.values())
+    if regions:
+        kept = origins.get("prediction", 0)
+        headline += (
+            f"\n\nSpan regions in the human annotations, by their Label Studio origin: {regions} in all; "
+            f"{origins.get('manual', 0)} drawn by the annotator, {origins.get('prediction-changed', 0)} "
+            f"pre-annotations the annotator changed, {kept} pre-annotations submitted unchanged "
+            f"({100 * kept / regions:.1f}%), {origins.get('unknown', 0)} without an origin (imported from elsewhere). "
+            "The guidelines ask annotators to check every pre-annotation, and a submitted one counts as the "
+            "annotator's label (provenance `human`); agreement between annotators who both kept a pre-annotation "
+            "may be higher than it would be without them."
+        )
     policy = "\n".join(f"{i}. {line}" for i, line in enumerate(adjudication["policy"], start=1))
     reasons = (
         ", ".join(f"{k}: {v}" for k, v in adjudication["review_by_reason"].items())

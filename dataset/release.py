@@ -425,6 +425,7 @@ class _Stats:
     )
     status: Counter[str] = field(default_factory=Counter)
     raw_provenance: Counter[str] = field(default_factory=Counter)
+    region_origins: Counter[str] = field(default_factory=Counter)  # span regions of human annotations
     sources: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
     release_quarantined: Counter[str] = field(default_factory=Counter)
@@ -448,6 +449,7 @@ class _Stats:
             "outlets",
             "status",
             "raw_provenance",
+            "region_origins",
             "sources",
             "reasons",
             "release_quarantined",
@@ -462,6 +464,11 @@ class _Stats:
         self.dates += other.dates
         self.articles_annotated += other.articles_annotated
         self.articles_needing_review += other.articles_needing_review
+
+
+#: Label Studio's ``origin`` of a result region, and ``unknown`` where a result has none
+#: (imports from other tools, older Label Studio versions).
+REGION_ORIGINS = ("manual", "prediction-changed", "prediction", "unknown")
 
 
 def _vocab_counts(counter: Counter[str], names: Sequence[str]) -> dict[str, int]:
@@ -483,6 +490,14 @@ class _ArticleRows:
         stats = self.stats
         stats.status[checked.status] += 1
         stats.raw_provenance[entry.provenance] += 1
+        if entry.provenance != "machine" and parsed is not None and not entry.was_cancelled:
+            # Label Studio marks each region "manual", "prediction" (a pre-annotation left as it
+            # was) or "prediction-changed"; the card reports how much of the human work that is.
+            origins = stats.region_origins
+            for item in checked.result:
+                if item.get("type") == "labels":
+                    origin = item.get("origin")
+                    origins[origin if origin in REGION_ORIGINS else "unknown"] += 1
         stats.sources[entry.source] += 1
         stats.reasons.update(checked.reasons)
         self.writers.add(
@@ -1057,6 +1072,7 @@ def _manifest(
             "released": sum(stats.status.values()),
             "by_status": _vocab_counts(stats.status, ANNOTATION_STATUS.names),
             "by_provenance": _vocab_counts(stats.raw_provenance, PROVENANCE.names),
+            "human_regions_by_origin": _vocab_counts(stats.region_origins, REGION_ORIGINS),
             "by_source": dict(sorted(stats.sources.items())),
             "quarantine_reasons": dict(sorted(stats.reasons.items())),
             "quarantined_at_release": dict(sorted(stats.release_quarantined.items())),

@@ -43,9 +43,10 @@ from dataset.versions import load_corpus
 from dataset.workspace import Workspace, read_jsonl
 from labeling import sync
 from labeling.integrity import text_sha256
+from labeling.screenshot import CHROMIUM_ARGS
 from labeling.state import StudioState
 from schema.labels import ENTITY_TYPES, EVENT_TYPES, FACTUALITY, PROVENANCE, ROLES, STANCE_LABELS, STANCE_TARGETS
-from tests.browser.labeling_page import CHROMIUM_ARGS, LabelingPage
+from tests.browser.labeling_page import LabelingPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.studio]
 
@@ -188,8 +189,16 @@ def test_span_labeled_in_the_browser_reaches_the_release(label_studio: Any, brow
     actor_start = text.index(ACTOR)
     assert (spans["entity", ACTOR]["start"], spans["entity", ACTOR]["end"]) == (actor_start, actor_start + len(ACTOR))
     assert spans["factuality", TRIGGER]["choices"] == ["asserted"]
-    # Pre-annotations left in place are submitted as the annotator's own (the guidelines say so).
+    # Pre-annotations left in place are submitted as the annotator's own (the guidelines say so),
+    # and Label Studio tells them apart by their origin, which the card reports.
     assert ("trigger", "deal") in spans
+    origins = {
+        (item["from_name"], item["value"]["text"]): item.get("origin")
+        for item in entry["result"]
+        if item.get("type") == "labels"
+    }
+    assert origins["trigger", "deal"] == "prediction"
+    assert origins["trigger", TRIGGER] == origins["entity", ACTOR] == "manual"
 
     # The outcome of the span integrity check on what the UI sent: the evidence span holding
     # the double space came with the right offsets and its text collapsed ("had pledged");
@@ -239,3 +248,6 @@ def test_span_labeled_in_the_browser_reaches_the_release(label_studio: Any, brow
     assert [(s["label"], s["evidence"]) for s in ceasefire] == [
         (STANCE_LABELS.index("favor"), [{"start": spaced[0], "end": spaced[1], "text": SPACED}])
     ]
+    regions = sum(1 for item in entry["result"] if item.get("type") == "labels")
+    assert released.manifest["annotations"]["human_regions_by_origin"]["manual"] == 3  # trigger, actor, evidence
+    assert sum(released.manifest["annotations"]["human_regions_by_origin"].values()) == regions

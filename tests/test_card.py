@@ -93,10 +93,19 @@ def test_card_of_a_human_annotated_release(tmp_path: Path) -> None:
                     ),
                 )
             )
+    # ann1 kept the pre-annotated trigger as it was, ann2 drew it (Label Studio's region origin).
+    for entry in entries:
+        for item in entry.result:
+            if item["type"] == "labels":
+                item["origin"] = "prediction" if entry.annotator == "ann1" else "manual"
     write_log(workspace, entries)
     report = release_corpus(workspace, progress=False)
     card = (report.path / "README.md").read_text(encoding="utf-8")
     assert MACHINE_HEADLINE not in card
+    origins = report.manifest["annotations"]["human_regions_by_origin"]
+    assert origins == {"manual": 4, "prediction-changed": 0, "prediction": 4, "unknown": 0}
+    assert "8 in all; 4 drawn by the annotator, 0 pre-annotations the annotator changed, 4 pre-annotations " in card
+    assert "submitted unchanged (50.0%)" in card
     assert "Computed over human annotations only (2 human annotators)" in card
     alpha = report.manifest["agreement"]["stance_alpha"]["russia"]
     assert alpha["value"] is not None
