@@ -23,6 +23,7 @@ from schema.errors import UsageError
 #: The seed shown: a declared ceasefire, a phone call, loaded wording.
 DEFAULT_SEED = "000_559dc2287e83f200.txt"
 VIEWPORT_WIDTH, VIEWPORT_HEIGHT = 1400, 1000
+#: Chromium switches that keep a headless run quiet and offline.
 CHROMIUM_ARGS = (
     "--no-sandbox",
     "--disable-background-networking",

@@ -1,6 +1,9 @@
-"""The README screenshot command: argument handling that needs no browser."""
+"""The README screenshot command: argument handling, and the command run for real."""
 
 from __future__ import annotations
+
+import struct
+from pathlib import Path
 
 import pytest
 
@@ -18,3 +21,16 @@ def test_the_command_exits_2_with_the_message(capsys: pytest.CaptureFixture[str]
     code = screenshot.main(["--out", "unused.png", "--chromium", "/nonexistent/chromium"])
     assert code == 2
     assert "error: no Chromium found" in capsys.readouterr().err
+
+
+@pytest.mark.browser
+@pytest.mark.studio
+@pytest.mark.slow
+def test_the_command_draws_a_seed_article_with_its_pre_annotations(tmp_path: Path) -> None:
+    # The README's command, end to end: its own Label Studio, the seed corpus pushed, Chromium.
+    out = tmp_path / "docs" / "labeling-ui.png"
+    assert screenshot.main(["--out", str(out)]) == 0
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
+    assert (width, height) == (screenshot.VIEWPORT_WIDTH, screenshot.VIEWPORT_HEIGHT)

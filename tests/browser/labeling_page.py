@@ -12,17 +12,6 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Locator, Page
 
-#: Chromium switches that keep a headless run quiet and offline.
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-gpu",
-    "--disable-quic",
-)
-
 # Finds the n-th occurrence of a string in the rendered text of the rich-text containers and
 # returns the screen points of its first and last character. Label Studio renders each line
 # of a Text tag as a span inside ``.lsf-richtext__container`` and splits text nodes around
