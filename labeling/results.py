@@ -125,6 +125,8 @@ class ParsedAnnotation:
 
 
 def _single(values: Any, control: str, problems: list[Problem], region_id: str | None = None) -> str | None:
+    if type(values) is list and len(values) == 1 and type(values[0]) is str:
+        return values[0]  # the usual case, checked first: a release parses millions of these
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         problems.append(
             Problem("malformed_result", f"{control}: expected a list of strings, got {values!r}", region_id)
@@ -143,6 +145,8 @@ def _span(item: dict[str, Any], control: str, problems: list[Problem]) -> tuple[
         problems.append(Problem("malformed_result", f"{control}: a region needs a string id and a value object"))
         return None
     start, end, text = value.get("start"), value.get("end"), value.get("text")
+    if type(start) is int and type(end) is int and type(text) is str:
+        return region_id, start, end, text, value  # the usual case (bool is not int here)
     if (
         not isinstance(start, int)
         or not isinstance(end, int)
