@@ -142,8 +142,9 @@ def pull(
     WORKSPACE/labelstudio/state.json. Brings ground-truth, cancelled and skipped
     annotations too, with annotator (email), timestamps and lead time. An edited
     annotation is appended again and supersedes its older line. Every region is checked
-    against the corpus text: shifted offsets are repaired where provable (UTF-16, CRLF),
-    the rest goes to WORKSPACE/annotations/quarantine.jsonl with a reason code.
+    against the corpus text: shifted offsets (UTF-16, CRLF) and whitespace the browser
+    collapsed in a span's text are repaired where provable, the rest goes to
+    WORKSPACE/annotations/quarantine.jsonl with a reason code.
 
     --url defaults to the server the workspace pushed to.
 
