@@ -14,6 +14,7 @@ release of the embedded seed articles (``ceasefire-news build && ceasefire-news 
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from typing import Any
 
 from huggingface_hub import DatasetCard, DatasetCardData
 
+from dataset.release import UNKNOWN_OUTLET
 from dataset.workspace import atomic_write_bytes, atomic_write_text
 from labeling.agreement import format_measure
 from schema.labels import (
@@ -205,9 +207,16 @@ def _sources(manifest: dict[str, Any]) -> str:
         sources = "\n\nRaw inputs of corpus version {v}:\n\n".format(v=manifest["corpus_version"]) + table(
             ["file", "bytes", "sha256"], [[s["file"], s["bytes"], f"`{s['sha256']}`"] for s in corpus["sources"]]
         )
+    unknown = corpus["outlets"].get(UNKNOWN_OUTLET, 0)
+    named = len(corpus["outlets"]) - (1 if unknown else 0)
+    without = (
+        " (1 article names no outlet in its text or URL)"
+        if unknown == 1
+        else f" ({unknown} articles name no outlet in their text or URL)"
+    )
     return (
-        f"{corpus['articles']} articles in {corpus['stories']} stories from {len(corpus['outlets'])} outlets. "
-        f"{span}\n\n{outlets}{sources}"
+        f"{corpus['articles']} articles in {corpus['stories']} stories from {named} named "
+        f"outlet{'' if named == 1 else 's'}{without if unknown else ''}. {span}\n\n{outlets}{sources}"
     )
 
 
@@ -494,8 +503,18 @@ def default_card() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m dataset.card [PATH]``: regenerate the committed card (default DATASET_CARD.md)."""
-    args = sys.argv[1:] if argv is None else argv
-    target = Path(args[0]) if args else Path(__file__).resolve().parent.parent / "DATASET_CARD.md"
+    parser = argparse.ArgumentParser(
+        prog="python -m dataset.card",
+        description="Write the card of the embedded default release (the committed DATASET_CARD.md).",
+    )
+    parser.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        default=Path(__file__).resolve().parent.parent / "DATASET_CARD.md",
+        help="where to write it (default: DATASET_CARD.md of this checkout)",
+    )
+    target = parser.parse_args(argv).path
     atomic_write_text(target, default_card())
     print(f"wrote {target}")
     return 0

@@ -466,6 +466,9 @@ class _Stats:
         self.articles_needing_review += other.articles_needing_review
 
 
+#: The outlet count key of articles whose text and URL name no outlet.
+UNKNOWN_OUTLET = "(unknown)"
+
 #: Label Studio's ``origin`` of a result region, and ``unknown`` where a result has none
 #: (imports from other tools, older Label Studio versions).
 REGION_ORIGINS = ("manual", "prediction-changed", "prediction", "unknown")
@@ -909,7 +912,7 @@ def release_corpus(
                 if split is None:
                     split = split_cache[story_id] = splitting.split_of_story(story_id)
                 stats.stories.add(story_id)
-                stats.outlets[outlet or "(unknown)"] += 1
+                stats.outlets[outlet or UNKNOWN_OUTLET] += 1
                 stats.text_flags.update(TEXT_FLAGS.names[f] for f in flags)
                 if date is not None:
                     stats.dates.append(date.isoformat())

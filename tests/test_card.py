@@ -67,6 +67,10 @@ def test_card_sections_and_truthful_provenance(seed_release: SeedRelease) -> Non
     assert "not computable (0 human annotators)" in card
     assert POLICY[0] in card
     assert "Outlet bias" in card
+    # An article whose page names no outlet is counted as such, not as one more outlet.
+    outlets = seed_release.manifest["corpus"]["outlets"]
+    unknown = outlets["(unknown)"]
+    assert f"from {len(outlets) - 1} named outlets ({unknown} articles name no outlet" in card
     assert "copyright of their publishers" in card
     assert "![stance](images/stance.png)" in card
     assert "/work/" not in card
