@@ -344,14 +344,6 @@ def _source_digests(paths: Sequence[Path]) -> list[dict[str, Any]]:
     ]
 
 
-def _cleaning_rules() -> Any:
-    versions = getattr(clean, "rule_versions", None)
-    if callable(versions):
-        return versions()
-    rules = getattr(clean, "RULES", None)
-    return sorted(str(rule) for rule in rules) if rules is not None else []
-
-
 # --- the build -----------------------------------------------------------------------------
 
 
@@ -580,7 +572,7 @@ def _build_into(
         "version": version,
         "parent": parent,
         "schema_version": SCHEMA_VERSION,
-        "cleaning_rules": _cleaning_rules(),
+        "cleaning_rules": clean.rule_versions(),
         "article_id": ARTICLE_ID_RULE,
         "identity_key": IDENTITY_KEY_RULE,
         "stories": options.stories.describe(),
