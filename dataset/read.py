@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ def embedded_sources() -> list[Path]:
 EMBEDDED_PREFIX = "dataset/seeds/"
 
 
+@lru_cache(maxsize=1)
 def _seeds_folder() -> Path:
     return Path(str(resources.files("dataset") / "seeds")).resolve()
 
