@@ -32,6 +32,7 @@ class Vocabulary:
     labels: tuple[Label, ...]
     standard: str = ""
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
+    _names: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         names = [label.name for label in self.labels]
@@ -41,10 +42,11 @@ class Vocabulary:
         if duplicated:
             raise ValueError(f"vocabulary {self.name!r} repeats labels {duplicated}")
         object.__setattr__(self, "_index", {n: i for i, n in enumerate(names)})
+        object.__setattr__(self, "_names", tuple(names))
 
     @property
     def names(self) -> tuple[str, ...]:
-        return tuple(label.name for label in self.labels)
+        return self._names
 
     def __contains__(self, name: object) -> bool:
         return name in self._index

@@ -158,8 +158,13 @@ def seed_names() -> list[str]:
 
 def seed_of(source_file: str) -> str | None:
     """The seed file name of a corpus row's ``source_file``, or None for any other article."""
-    name = PurePath(source_file).name
-    return name if name in set(seed_names()) else None
+    name = source_file.rsplit("/", 1)[-1]  # PurePath(source_file).name, without building a path
+    return name if name in _seed_name_set() else None
+
+
+@cache
+def _seed_name_set() -> frozenset[str]:
+    return frozenset(seed_names())
 
 
 def _region(region_id: str, control: str, text: str, span: tuple[int, int], label: str) -> dict[str, Any]:
