@@ -17,6 +17,7 @@ input; each unusable item becomes a :class:`Problem` with a reason code from
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,12 +117,32 @@ class ParsedAnnotation:
     relations: list[Relation] = field(default_factory=list)
     notes: str = ""
     problems: list[Problem] = field(default_factory=list)
+    _arguments: dict[str, list[tuple[str, Region]]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def entity(self, region_id: str) -> Region | None:
         for region in self.entities:
             if region.id == region_id:
                 return region
         return None
+
+    def arguments(self, trigger_id: str) -> Sequence[tuple[str, Region]]:
+        """``(role, entity)`` of each relation from the trigger to an entity, in relation order.
+
+        Indexed at the first call: adjudication and agreement ask for every trigger of
+        every annotation, after parsing is done.
+        """
+        found = self._arguments
+        if found is None:
+            entities: dict[str, Region] = {}
+            for region in self.entities:
+                entities.setdefault(region.id, region)  # the first, as :meth:`entity` finds it
+            found = {}
+            for relation in self.relations:
+                entity = entities.get(relation.entity_id)
+                if entity is not None:
+                    found.setdefault(relation.trigger_id, []).append((relation.role, entity))
+            self._arguments = found
+        return found.get(trigger_id, ())
 
 
 def _single(values: Any, control: str, problems: list[Problem], region_id: str | None = None) -> str | None:
@@ -161,6 +182,19 @@ def _span(item: dict[str, Any], control: str, problems: list[Problem]) -> tuple[
     return region_id, start, end, text, value
 
 
+# What each control of the labeling config is, looked up once per result item.
+_SPAN, _REGION_CHOICE, _STANCE, _GENRE, _QUALITY, _NOTES = range(6)
+_CONTROL_KIND: dict[str, int] = {
+    **dict.fromkeys(SPAN_CONTROLS, _SPAN),
+    FACTUALITY_CONTROL: _REGION_CHOICE,
+    **dict.fromkeys(MODE_CONTROLS, _REGION_CHOICE),
+    **dict.fromkeys(STANCE_CONTROLS, _STANCE),
+    GENRE: _GENRE,
+    QUALITY: _QUALITY,
+    NOTES: _NOTES,
+}
+
+
 def parse_result(result: Any) -> ParsedAnnotation:
     """Parse one annotation's ``result`` list. Never raises; problems carry reason codes."""
     parsed = ParsedAnnotation()
@@ -169,17 +203,21 @@ def parse_result(result: Any) -> ParsedAnnotation:
         problems.append(Problem("malformed_record", f"result must be a list, got {type(result).__name__}"))
         return parsed
 
-    regions: dict[str, Region] = {}
+    # Span regions by id, as (control, Trigger or Region): a later region with the same id replaces
+    # an earlier one.
+    regions: dict[str, tuple[str, Trigger | Region]] = {}
     region_choices: list[tuple[str, str, str]] = []  # (region id, control, value)
     relations: list[dict[str, Any]] = []
+    kinds = _CONTROL_KIND
 
+    # A release parses millions of results: the usual item (a single string choice, a span with
+    # integer offsets and one label) takes the inlined path; anything else goes through the checks.
     for item in result:
-        if not isinstance(item, dict):
+        if type(item) is not dict and not isinstance(item, dict):
             problems.append(Problem("malformed_result", f"result item must be an object, got {item!r:.80}"))
             continue
-        kind = item.get("type")
         control = item.get("from_name")
-        if kind == "relation":
+        if item.get("type") == "relation":
             relations.append(item)
             continue
         if not isinstance(control, str):
@@ -189,15 +227,30 @@ def parse_result(result: Any) -> ParsedAnnotation:
         if not isinstance(value, dict):
             problems.append(Problem("malformed_result", f"{control}: value must be an object"))
             continue
+        kind = kinds.get(control)
 
-        if control in SPAN_CONTROLS:
-            span = _span(item, control, problems)
-            if span is None:
-                continue
-            region_id, start, end, text, value = span
-            label = _single(value.get("labels"), control, problems, region_id)
-            if label is None:
-                continue
+        if kind == _SPAN:
+            region_id = item.get("id")
+            start, end, text, labels = value.get("start"), value.get("end"), value.get("text"), value.get("labels")
+            if not (
+                type(region_id) is str
+                and region_id
+                and type(start) is int
+                and type(end) is int
+                and type(text) is str
+                and type(labels) is list
+                and len(labels) == 1
+                and type(labels[0]) is str
+            ):
+                span = _span(item, control, problems)
+                if span is None:
+                    continue
+                region_id, start, end, text, value = span
+                label = _single(value.get("labels"), control, problems, region_id)
+                if label is None:
+                    continue
+            else:
+                label = labels[0]
             if label not in SPAN_CONTROLS[control]:
                 problems.append(
                     Problem(
@@ -207,35 +260,15 @@ def parse_result(result: Any) -> ParsedAnnotation:
                     )
                 )
                 continue
-            regions[region_id] = Region(region_id, control, start, end, text, label)
-        elif control == FACTUALITY_CONTROL or control in MODE_CONTROLS:
-            choice_region = item.get("id")
-            choice = _single(
-                value.get("choices"), control, problems, choice_region if isinstance(choice_region, str) else None
-            )
-            if choice is None:
-                continue
-            if not isinstance(choice_region, str):
-                problems.append(Problem("orphan_region_choice", f"{control}: per-region choice without a region id"))
-                continue
-            region_choices.append((choice_region, control, choice))
-        elif control in STANCE_CONTROLS:
-            choice = _single(value.get("choices"), control, problems)
-            if choice is None:
-                continue
-            if choice not in STANCE_LABELS:
-                problems.append(Problem("unknown_label", f"{control}: {choice!r} is not a stance label"))
-                continue
-            parsed.stance[STANCE_CONTROLS[control]] = choice
-        elif control == GENRE:
-            choice = _single(value.get("choices"), control, problems)
-            if choice is None:
-                continue
-            if choice not in GENRES:
-                problems.append(Problem("unknown_label", f"genre: {choice!r} is not a genre"))
-                continue
-            parsed.genre = choice
-        elif control == QUALITY:
+            if control == TRIGGER:
+                regions[region_id] = (control, Trigger(region_id, start, end, text, label))
+            else:
+                regions[region_id] = (control, Region(region_id, control, start, end, text, label))
+            continue
+        if kind is None:
+            problems.append(Problem("unknown_control", f"{control!r} is not a control of the labeling config"))
+            continue
+        if kind == _QUALITY:
             flags = value.get("choices")
             if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
                 problems.append(Problem("malformed_result", f"quality: expected a list of strings, got {flags!r}"))
@@ -246,7 +279,8 @@ def parse_result(result: Any) -> ParsedAnnotation:
                         parsed.quality_flags.append(flag)
                 else:
                     problems.append(Problem("unknown_label", f"quality: {flag!r} is not a quality flag"))
-        elif control == NOTES:
+            continue
+        if kind == _NOTES:
             texts = value.get("text")
             if isinstance(texts, list) and all(isinstance(t, str) for t in texts):
                 parsed.notes = "\n".join(texts)
@@ -254,16 +288,42 @@ def parse_result(result: Any) -> ParsedAnnotation:
                 parsed.notes = texts
             else:
                 problems.append(Problem("malformed_result", f"notes: expected text, got {texts!r:.80}"))
+            continue
+
+        # A single choice: per region (factuality, modes), stance or genre.
+        choices = value.get("choices")
+        if type(choices) is list and len(choices) == 1 and type(choices[0]) is str:
+            choice: str = choices[0]
         else:
-            problems.append(Problem("unknown_control", f"{control!r} is not a control of the labeling config"))
+            choice_region = item.get("id") if kind == _REGION_CHOICE else None
+            found = _single(choices, control, problems, choice_region if isinstance(choice_region, str) else None)
+            if found is None:
+                continue
+            choice = found
+        if kind == _REGION_CHOICE:
+            choice_region = item.get("id")
+            if not isinstance(choice_region, str):
+                problems.append(Problem("orphan_region_choice", f"{control}: per-region choice without a region id"))
+                continue
+            region_choices.append((choice_region, control, choice))
+        elif kind == _STANCE:
+            if choice not in STANCE_LABELS:
+                problems.append(Problem("unknown_label", f"{control}: {choice!r} is not a stance label"))
+                continue
+            parsed.stance[STANCE_CONTROLS[control]] = choice
+        else:
+            if choice not in GENRES:
+                problems.append(Problem("unknown_label", f"genre: {choice!r} is not a genre"))
+                continue
+            parsed.genre = choice
 
     triggers: dict[str, Trigger] = {}
-    for region in regions.values():
-        if region.kind == TRIGGER:
-            triggers[region.id] = Trigger(region.id, region.start, region.end, region.text, region.label)
-        elif region.kind == ENTITY:
+    for control, region in regions.values():
+        if isinstance(region, Trigger):
+            triggers[region.id] = region
+        elif control == ENTITY:
             parsed.entities.append(region)
-        elif region.kind == EVIDENCE:
+        elif control == EVIDENCE:
             parsed.evidence.setdefault(region.label, []).append(region)
 
     for region_id, control, choice in region_choices:
@@ -293,6 +353,20 @@ def parse_result(result: Any) -> ParsedAnnotation:
 
     for item in relations:
         source, target, labels = item.get("from_id"), item.get("to_id"), item.get("labels", [])
+        if type(source) is str and type(target) is str and type(labels) is list and len(labels) == 1:
+            ends_found = regions.get(source), regions.get(target)
+            role = labels[0]
+        else:
+            ends_found, role = (None, None), None
+        if ends_found[0] is not None and ends_found[1] is not None and type(role) is str and role in ROLES:
+            # the usual relation: one known role, from a trigger to an entity or back
+            kinds_found = ends_found[0][0], ends_found[1][0]
+            if kinds_found == (TRIGGER, ENTITY):
+                parsed.relations.append(Relation(source, target, role))  # type: ignore[arg-type]
+                continue
+            if kinds_found == (ENTITY, TRIGGER):
+                parsed.relations.append(Relation(target, source, role))  # type: ignore[arg-type]
+                continue
         if not isinstance(source, str) or not isinstance(target, str):
             problems.append(Problem("malformed_result", f"relation needs from_id and to_id, got {item!r:.80}"))
             continue
@@ -308,7 +382,7 @@ def parse_result(result: Any) -> ParsedAnnotation:
         if role not in ROLES:
             problems.append(Problem("unknown_label", f"relation: {role!r} is not a role", source))
             continue
-        ends = {regions[source].kind: source, regions[target].kind: target}
+        ends = {regions[source][0]: source, regions[target][0]: target}
         if set(ends) != {TRIGGER, ENTITY}:
             problems.append(
                 Problem(
