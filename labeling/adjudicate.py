@@ -281,26 +281,31 @@ def match_spans(members: Sequence[Member[T]], *, same_kind: bool) -> list[list[M
     """
     ordered = sorted(members, key=_member_key)
     groups: list[list[Member[T]]] = []
-    ends: list[int] = []  # end of each group's first span
+    if len({m.annotator for m in ordered}) < 2:
+        return [[m] for m in ordered]  # one annotator: nothing to match
+    firsts: list[Member[T]] = []  # each group's first span
+    names: list[set[str]] = []  # each group's annotators
     active: list[int] = []  # groups whose first span may still overlap what follows
     for member in ordered:
-        start, end = member.start, member.end
+        start, end, annotator = member.start, member.end, member.annotator
         if active:
-            active = [g for g in active if ends[g] > start]
+            active = [g for g in active if firsts[g].end > start]
         best, best_overlap = -1, 0
         for g in active:
-            first = groups[g][0]
+            first = firsts[g]
             if same_kind and first.kind != member.kind:
                 continue
-            overlap = min(first.end, end) - max(first.start, start)
-            if overlap > best_overlap and all(m.annotator != member.annotator for m in groups[g]):
+            overlap = (first.end if first.end < end else end) - (first.start if first.start > start else start)
+            if overlap > best_overlap and annotator not in names[g]:
                 best, best_overlap = g, overlap
         if best < 0:
             active.append(len(groups))
             groups.append([member])
-            ends.append(end)
+            firsts.append(member)
+            names.append({annotator})
         else:
             groups[best].append(member)
+            names[best].add(annotator)
     return groups
 
 
@@ -357,16 +362,6 @@ def _genre_and_flags(article_id: str, ballots: Sequence[Ballot], machine: bool, 
         gold.quality_flags.append(flag)
         if reason is not None:
             gold.review.append(ReviewItem(article_id, f"quality:{flag}", reason))
-
-
-def _arguments(ballot: Ballot, trigger: Trigger) -> list[tuple[str, Region]]:
-    found: list[tuple[str, Region]] = []
-    for relation in ballot.parsed.relations:
-        if relation.trigger_id == trigger.id:
-            entity = ballot.parsed.entity(relation.entity_id)
-            if entity is not None:
-                found.append((relation.role, entity))
-    return found
 
 
 def _events(article_id: str, ballots: Sequence[Ballot], machine: bool, gold: ArticleGold) -> None:
@@ -432,31 +427,39 @@ def _event_arguments(
     unit: str,
     reasons: list[tuple[str, str]],
 ) -> tuple[list[ArgumentGold], bool]:
-    members: list[Member[Region]] = []
-    for m in group:
-        for role, entity in _arguments(ballots[m.annotator], m.item):
-            members.append(Member(m.annotator, entity.start, entity.end, role, entity))
+    members: list[Member[Region]] = [
+        Member(m.annotator, entity.start, entity.end, role, entity)
+        for m in group
+        for role, entity in ballots[m.annotator].parsed.arguments(m.item.id)
+    ]
+    if not members:
+        return [], True
+    everyone = deciding is group
     deciding_names = {m.annotator for m in deciding}
+    n_deciding, n_group = len(deciding), len(group)
     kept: list[ArgumentGold] = []
     unanimous = True
     for arg_group in match_spans(members, same_kind=True):
-        votes = [a for a in arg_group if a.annotator in deciding_names]
-        presence = _presence(len(votes), len(deciding))
-        if len(arg_group) != len(group):
+        votes = arg_group if everyone else [a for a in arg_group if a.annotator in deciding_names]
+        presence = _presence(len(votes), n_deciding)
+        if len(arg_group) != n_group:
             unanimous = False
         if presence == "drop":
             continue
         (start, end, text), tied = _span_vote([(a.start, a.end, a.item.text) for a in votes])
         entity_type, type_reason = decide([a.item.label for a in votes])
         role = arg_group[0].kind
-        arg_unit = f"{unit}:{role}@{start}-{end}"
-        if presence is not None:
-            reasons.append((arg_unit, presence))
-        if tied:
-            reasons.append((f"{arg_unit}:span", TIE))
-        if type_reason is not None:
-            reasons.append((f"{arg_unit}:entity_type", type_reason))
-        if tied or any((a.start, a.end, a.item.label) != (start, end, entity_type) for a in arg_group):
+        if presence is not None or tied or type_reason is not None:
+            arg_unit = f"{unit}:{role}@{start}-{end}"
+            if presence is not None:
+                reasons.append((arg_unit, presence))
+            if tied:
+                reasons.append((f"{arg_unit}:span", TIE))
+            if type_reason is not None:
+                reasons.append((f"{arg_unit}:entity_type", type_reason))
+        if unanimous and (
+            tied or any(a.start != start or a.end != end or a.item.label != entity_type for a in arg_group)
+        ):
             unanimous = False
         kept.append(ArgumentGold(role, entity_type, start, end, text))
     kept.sort(key=lambda a: (a.start, a.end, a.role))

@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from labeling.adjudicate import Ballot, Member, match_spans, select_ballots
-from labeling.results import Trigger
+from labeling.results import Region, Trigger
 from schema.labels import EVENT_TYPES, GENRES, STANCE_LABELS, STANCE_TARGETS, Vocabulary
 
 
@@ -146,25 +146,30 @@ def _trigger_members(ballots: Sequence[Ballot]) -> list[Member[Trigger]]:
     return [Member(b.annotator, t.start, t.end, "", t) for b in ballots for t in b.parsed.triggers]
 
 
-def _pair_counts(groups: list[list[Member[Any]]], exact: bool) -> Counter[tuple[str, str]]:
-    counts: Counter[tuple[str, str]] = Counter()
+def _pair_counts(groups: list[list[Member[Any]]]) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
+    """Matches per annotator pair (names in order): with identical boundaries, and overlapping."""
+    exact: Counter[tuple[str, str]] = Counter()
+    overlap: Counter[tuple[str, str]] = Counter()
     for group in groups:
         if len(group) < 2:
             continue
         for x, y in itertools.combinations(group, 2):
-            if not exact or (x.start == y.start and x.end == y.end):
-                pair = (x.annotator, y.annotator) if x.annotator < y.annotator else (y.annotator, x.annotator)
-                counts[pair] += 1
-    return counts
+            pair = (x.annotator, y.annotator) if x.annotator < y.annotator else (y.annotator, x.annotator)
+            overlap[pair] += 1
+            if x.start == y.start and x.end == y.end:
+                exact[pair] += 1
+    return exact, overlap
 
 
-def _matched_arguments(xs: list[tuple[str, int, int]], ys: list[tuple[str, int, int]]) -> int:
+def _matched_arguments(xs: Sequence[tuple[str, Region]], ys: Sequence[tuple[str, Region]]) -> int:
     """Arguments of one annotator matched one-to-one to the other's: same role, overlapping spans."""
+    if not xs or not ys:
+        return 0
     used: set[int] = set()
     matched = 0
-    for role, start, end in xs:
-        for j, (other_role, other_start, other_end) in enumerate(ys):
-            if j not in used and other_role == role and min(end, other_end) > max(start, other_start):
+    for role, x in xs:
+        for j, (other_role, y) in enumerate(ys):
+            if j not in used and other_role == role and min(x.end, y.end) > max(x.start, y.start):
                 used.add(j)
                 matched += 1
                 break
@@ -189,7 +194,7 @@ class AgreementAccumulator:
 
     def add(self, ballots: Sequence[Ballot]) -> None:
         """Count one article (all its ballots; the voting human ones are selected here)."""
-        human = select_ballots(b for b in ballots if not b.machine)
+        human = select_ballots([b for b in ballots if not b.machine])
         self.per_item[len(human)] += 1
         if not human and select_ballots(ballots):
             self.machine_only += 1
@@ -202,38 +207,33 @@ class AgreementAccumulator:
 
         triggers = match_spans(_trigger_members(human), same_kind=False)
         for group in triggers:
-            self.event_type.add([m.item.event_type for m in group])
+            if len(group) > 1:
+                self.event_type.add([m.item.event_type for m in group])
         entities = match_spans(
             [Member(b.annotator, e.start, e.end, "", e) for b in human for e in b.parsed.entities], same_kind=False
         )
+        names = [b.annotator for b in human]  # sorted, one ballot per annotator
+        pairs = list(itertools.combinations(names, 2))
         n_triggers = {b.annotator: len(b.parsed.triggers) for b in human}
         n_entities = {b.annotator: len(b.parsed.entities) for b in human}
-        for measure, groups, exact, totals in (
-            (self.trigger_exact, triggers, True, n_triggers),
-            (self.trigger_overlap, triggers, False, n_triggers),
-            (self.entity_exact, entities, True, n_entities),
-            (self.entity_overlap, entities, False, n_entities),
+        for exact_measure, overlap_measure, groups, totals in (
+            (self.trigger_exact, self.trigger_overlap, triggers, n_triggers),
+            (self.entity_exact, self.entity_overlap, entities, n_entities),
         ):
-            matched = _pair_counts(groups, exact)
-            for a, b in itertools.combinations(sorted(totals), 2):
-                measure.add(a, b, matched[(a, b)], totals[a], totals[b])
+            exact, overlap = _pair_counts(groups)
+            for a, b in pairs:
+                exact_measure.add(a, b, exact[(a, b)], totals[a], totals[b])
+                overlap_measure.add(a, b, overlap[(a, b)], totals[a], totals[b])
         self._roles(human, triggers)
 
     def _roles(self, ballots: Sequence[Ballot], triggers: list[list[Member[Trigger]]]) -> None:
-        args: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
-        for b in ballots:
-            for relation in b.parsed.relations:
-                entity = b.parsed.entity(relation.entity_id)
-                if entity is not None:
-                    args.setdefault((b.annotator, relation.trigger_id), []).append(
-                        (relation.role, entity.start, entity.end)
-                    )
+        parsed = {b.annotator: b.parsed for b in ballots}
         for group in triggers:
             if len(group) < 2:
                 continue
             for x, y in itertools.combinations(sorted(group, key=lambda m: m.annotator), 2):
-                xs = args.get((x.annotator, x.item.id), [])
-                ys = args.get((y.annotator, y.item.id), [])
+                xs = parsed[x.annotator].arguments(x.item.id)
+                ys = parsed[y.annotator].arguments(y.item.id)
                 self.roles.add(x.annotator, y.annotator, _matched_arguments(xs, ys), len(xs), len(ys))
 
     def merge(self, other: AgreementAccumulator) -> None:
