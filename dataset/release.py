@@ -42,6 +42,8 @@ from multiprocessing.pool import AsyncResult
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -207,13 +209,18 @@ def _index_log(path: Path, progress: bool) -> _LogIndex:
 # Lines written by ``LoggedAnnotation.to_json`` have sorted keys: the ids and created_at come
 # first, updated_at last. Reading these four fields with two anchored patterns saves a full
 # JSON parse per line in the indexing pass; any other line goes through json.loads.
-_STRING = rb'"((?:[^"\\]|\\.)*)"'
+_STRING = rb'"([^"\\]*(?:\\.[^"\\]*)*)"'  # a JSON string, unrolled: no alternation per character
+_SKIP = rb'"[^"\\]*(?:\\.[^"\\]*)*"'
 _HEAD = re.compile(
     rb'\{"annotation_id":'
     + _STRING
-    + rb',"annotator":"(?:[^"\\]|\\.)*","article_id":'
+    + rb',"annotator":'
+    + _SKIP
+    + rb',"article_id":'
     + _STRING
-    + rb',"corpus_version":"(?:[^"\\]|\\.)*","created_at":'
+    + rb',"corpus_version":'
+    + _SKIP
+    + rb',"created_at":'
     + _STRING
     + rb',"ground_truth":'
 )
@@ -230,6 +237,8 @@ def _index_fields(line: bytes) -> tuple[str, str, tuple[str, str]] | None:
     tail = _TAIL.search(line, max(0, len(line) - 400)) if head else None
     if head is not None and tail is not None:
         try:
+            if b"\\" not in line[: head.end()] and b"\\" not in tail[1]:  # the usual line: nothing escaped
+                return head[1].decode(), head[2].decode(), (tail[1].decode(), head[3].decode())
             return (
                 _unescape(head[1]),
                 _unescape(head[2]),
@@ -842,12 +851,26 @@ def _prepend(item: _Chunk, rest: Iterator[_Chunk]) -> Iterator[_Chunk]:
 
 
 def _iter_corpus(table: pa.Table, options: ReleaseOptions) -> Iterator[pa.Table]:
-    order = pc.sort_indices(table, sort_keys=[("article_id", "ascending")])
+    """The corpus in ``article_id`` order, ``chunk_size`` articles at a time."""
+    order = pc.sort_indices(table, sort_keys=[("article_id", "ascending")]).to_numpy().astype(np.int64)
     with _bar(table.num_rows, "release", options.progress, unit="article") as bar:
         for start in range(0, table.num_rows, options.chunk_size):
-            batch = table.take(order.slice(start, options.chunk_size))
+            batch = _take(table, order[start : start + options.chunk_size])
             yield batch
             bar.update(batch.num_rows)
+
+
+def _take(table: pa.Table, rows: npt.NDArray[np.int64]) -> pa.Table:
+    """``table.take(rows)``; a slice when the rows are consecutive. Taking rows in file
+    order and reordering the small result costs a third of taking them in any order."""
+    first = int(rows[0])
+    if (np.diff(rows) == 1).all():
+        return table.slice(first, len(rows))
+    ascending = np.sort(rows)
+    batch = table.take(pa.array(ascending))
+    if (ascending == rows).all():
+        return batch
+    return batch.take(pa.array(np.searchsorted(ascending, rows)))
 
 
 def release_corpus(

@@ -16,7 +16,7 @@ import pytest
 
 from dataset.annotations import AnchorError, load_seed_annotations, seed_names, seed_of, seed_result
 from dataset.cli import main
-from dataset.release import diff_releases, recheck, release_corpus
+from dataset.release import _index_fields, diff_releases, recheck, release_corpus
 from dataset.workspace import Workspace
 from labeling.results import parse_result
 from schema.errors import DataError, UsageError
@@ -296,6 +296,28 @@ def test_the_log_is_rechecked_not_trusted(tmp_path: Path) -> None:
     assert (rows[2]["article_id"], "armed_opposition") not in stance  # cancelled: no vote
     assert report.manifest["configs"]["events"]["rows"] == 0  # the only trigger failed the check
     assert validate_release(report.path) == []
+
+
+@pytest.mark.parametrize(
+    ("annotation_id", "annotator", "article_id"),
+    [
+        ("17", "ann1", "a-1"),
+        ('id "quoted"', 'ann\\1 "x"', "a\\2"),
+        ("é-ü", "アノテーター", "a-\u00e9"),
+        ("tab\there", "line\nbreak", "a-\U0001f600"),
+    ],
+)
+def test_the_log_index_reads_the_fields_json_reads(annotation_id: str, annotator: str, article_id: str) -> None:
+    row = {**corpus_row(TEXTS[0], "s-0"), "article_id": article_id}
+    entry = logged(row, annotator, [], annotation_id=annotation_id, updated_at='2024-"05"\\x', created_at="c\u00e9")
+    line = (entry.to_json() + "\n").encode("utf-8")
+    record = json.loads(line)
+    expected = (record["annotation_id"], record["article_id"], (record["updated_at"], record["created_at"]))
+    assert _index_fields(line) == expected
+    assert _index_fields(line.replace(b'"source":', b'"source" :')) == expected  # not to_json's layout: json.loads
+    assert _index_fields(line[: len(line) // 2]) is None  # a torn line
+    quoted_id = json.dumps(annotation_id, ensure_ascii=False).encode("utf-8")
+    assert _index_fields(line.replace(quoted_id, b'"\xff\xfe"', 1)) is None  # not UTF-8: unreadable, no error
 
 
 def test_recheck_of_a_changed_text(tmp_path: Path) -> None:
