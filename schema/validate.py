@@ -355,50 +355,86 @@ class _Checker:
             self.add(config, split, row, f"row is in split {split!r}, its article in {article.split!r}")
         return article
 
-    def articles_rows(self, split: str, offset: int, rows: list[dict[str, Any]]) -> None:
-        for i, values in enumerate(rows):
+    def row_article(self, config: str, split: str, row: int, article_id: str, story_id: str) -> _Article | None:
+        """The row's article when it is in ``articles`` with the same story and split; else the issues."""
+        article = self.articles.get(article_id)
+        if article is not None and article.story_id == story_id and article.split == split:
+            return article  # the usual row, checked without building its values
+        return self.article_of(config, split, row, {"article_id": article_id, "story_id": story_id})
+
+    def spans(self, where: tuple[str, str, int], what: str, texts: list[str | None], spans: _Spans) -> None:
+        """Check spans given column-wise; ``where`` is (config, split, offset of the batch) and
+        ``texts`` each row's article text (None: the row has no article, already reported)."""
+        config, split, offset = where
+        for row, j, start, end, span_text in zip(
+            spans.rows, spans.positions, spans.starts, spans.ends, spans.texts, strict=True
+        ):
+            text = texts[row]
+            if text is None:
+                continue
+            if (
+                type(start) is int
+                and type(end) is int
+                and 0 <= start < end <= len(text)
+                and text[start:end] == span_text
+            ):
+                continue
+            self.span(
+                (config, split, offset + row),
+                what if j is None else f"{what}[{j}]",
+                text,
+                start=start,
+                end=end,
+                span_text=span_text,
+            )
+
+    def articles_rows(self, split: str, offset: int, batch: pa.Table) -> None:
+        columns = _pylists(batch, ["article_id", "text", "text_sha256", "story_id", "split"])
+        split_id = SPLITS.index(split)
+        for i, (article_id, value, sha256, story_id, split_value) in enumerate(zip(*columns, strict=True)):
             row = offset + i
-            article_id = values["article_id"]
-            if values["split"] != SPLITS.index(split) and values["split"] is not None:
-                self.add("articles", split, row, f"split column says {values['split']}, the file is {split!r}")
+            if split_value != split_id and split_value is not None:
+                self.add("articles", split, row, f"split column says {split_value}, the file is {split!r}")
             if article_id in self.articles:
                 self.add("articles", split, row, f"article_id {article_id} is not unique")
                 continue
-            text = values["text"] or ""
-            if hashlib.sha256(text.encode("utf-8")).hexdigest() != values["text_sha256"]:
+            text = value or ""
+            if hashlib.sha256(text.encode("utf-8")).hexdigest() != sha256:
                 self.add("articles", split, row, f"text_sha256 of {article_id} does not match its text")
-            self.articles[article_id] = _Article(text, values["story_id"], split)
-            self.story("articles", split, row, values["story_id"])
+            self.articles[article_id] = _Article(text, story_id, split)
+            self.story("articles", split, row, story_id)
 
-    def stance_rows(self, split: str, offset: int, rows: list[dict[str, Any]], seen: set[tuple[str, int]]) -> None:
-        for i, values in enumerate(rows):
+    def stance_rows(self, split: str, offset: int, batch: pa.Table, seen: set[tuple[str, int]]) -> None:
+        ids, stories, targets, labels, review = _pylists(
+            batch, ["article_id", "story_id", "target", "label", "needs_review"]
+        )
+        texts: list[str | None] = []
+        for i, (article_id, story_id, target, label, needs_review) in enumerate(
+            zip(ids, stories, targets, labels, review, strict=True)
+        ):
             row = offset + i
-            key = (values["article_id"], values["target"])
+            key = (article_id, target)
             if key in seen:
                 self.add("stance", split, row, f"article {key[0]} has two rows for target id {key[1]}")
             seen.add(key)
-            if values["label"] is None and not values["needs_review"]:
+            if label is None and not needs_review:
                 self.add("stance", split, row, "label is null but needs_review is false")
-            article = self.article_of("stance", split, row, values)
-            if article is None:
-                continue
-            for j, ev in enumerate(values["evidence"] or []):
-                self.span(
-                    ("stance", split, row),
-                    f"evidence[{j}]",
-                    article.text,
-                    start=ev["start"],
-                    end=ev["end"],
-                    span_text=ev["text"],
-                )
+            article = self.row_article("stance", split, row, article_id, story_id)
+            texts.append(None if article is None else article.text)
+        self.spans(("stance", split, offset), "evidence", texts, _Spans.of_list(batch.column("evidence")))
 
-    def events_rows(self, split: str, offset: int, rows: list[dict[str, Any]], seen: set[str]) -> None:
-        for i, values in enumerate(rows):
+    def events_rows(self, split: str, offset: int, batch: pa.Table, seen: set[str]) -> None:
+        ids, article_ids, stories, event_types, modes = _pylists(
+            batch, ["event_id", "article_id", "story_id", "event_type", "mode"]
+        )
+        texts: list[str | None] = []
+        for i, (event_id, article_id, story_id, event_type, mode) in enumerate(
+            zip(ids, article_ids, stories, event_types, modes, strict=True)
+        ):
             row = offset + i
-            if values["event_id"] in seen:
-                self.add("events", split, row, f"event_id {values['event_id']} is not unique")
-            seen.add(values["event_id"])
-            event_type, mode = values["event_type"], values["mode"]
+            if event_id in seen:
+                self.add("events", split, row, f"event_id {event_id} is not unique")
+            seen.add(event_id)
             if (
                 mode is not None
                 and event_type is not None
@@ -411,40 +447,30 @@ class _Checker:
                     self.add(
                         "events", split, row, f"mode {mode_name!r} is not a mode of {type_name} (modes: {allowed})"
                     )
-            article = self.article_of("events", split, row, values)
-            if article is None:
-                continue
-            trigger = values["trigger"] or {}
-            self.span(
-                ("events", split, row),
-                "trigger",
-                article.text,
-                start=trigger.get("start"),
-                end=trigger.get("end"),
-                span_text=trigger.get("text"),
-            )
-            for j, arg in enumerate(values["arguments"] or []):
-                self.span(
-                    ("events", split, row),
-                    f"arguments[{j}]",
-                    article.text,
-                    start=arg["start"],
-                    end=arg["end"],
-                    span_text=arg["text"],
-                )
+            article = self.row_article("events", split, row, article_id, story_id)
+            texts.append(None if article is None else article.text)
+        self.spans(("events", split, offset), "trigger", texts, _Spans.of_struct(batch.column("trigger")))
+        self.spans(("events", split, offset), "arguments", texts, _Spans.of_list(batch.column("arguments")))
 
-    def raw_rows(self, split: str, offset: int, rows: list[dict[str, Any]], seen: set[str], *, parse: bool) -> None:
+    def raw_rows(self, split: str, offset: int, batch: pa.Table, seen: set[str], *, parse: bool) -> None:
         from labeling.results import parse_result
 
+        if not parse:
+            ids, article_ids, stories = _pylists(batch, ["annotation_id", "article_id", "story_id"])
+            for i, (annotation_id, article_id, story_id) in enumerate(zip(ids, article_ids, stories, strict=True)):
+                if annotation_id in seen:
+                    self.add("annotations_raw", split, offset + i, f"annotation_id {annotation_id} is not unique")
+                seen.add(annotation_id)
+                self.row_article("annotations_raw", split, offset + i, article_id, story_id)
+            return
         checked = {ANNOTATION_STATUS.index("accepted"), ANNOTATION_STATUS.index("partial")}
+        rows = batch.select(["annotation_id", "article_id", "story_id", "status", "result_json"]).to_pylist()
         for i, values in enumerate(rows):
             row = offset + i
             if values["annotation_id"] in seen:
                 self.add("annotations_raw", split, row, f"annotation_id {values['annotation_id']} is not unique")
             seen.add(values["annotation_id"])
             article = self.article_of("annotations_raw", split, row, values)
-            if not parse:
-                continue
             try:
                 result = json.loads(values["result_json"])
             except (TypeError, ValueError) as err:
@@ -611,24 +637,57 @@ def _readable(path: Path) -> bool:
     return True
 
 
-_TEXT_FREE_COLUMNS = {
-    "stance": ["article_id", "story_id", "target", "label", "evidence", "needs_review"],
-    "events": ["event_id", "article_id", "story_id", "trigger", "event_type", "mode", "arguments"],
-    "annotations_raw": ["annotation_id", "article_id", "story_id", "status", "result_json"],
-}
-
-
 def _check_rows(
     checker: _Checker, config: str, split: str, *, offset: int, batch: pa.Table, seen: set[Any], raw_results: bool
 ) -> None:
     if config == "articles":
-        rows = batch.select(["article_id", "text", "text_sha256", "story_id", "split"]).to_pylist()
-        checker.articles_rows(split, offset, rows)
-        return
-    rows = batch.select([c for c in _TEXT_FREE_COLUMNS[config] if c in batch.column_names]).to_pylist()
-    if config == "stance":
-        checker.stance_rows(split, offset, rows, seen)
+        checker.articles_rows(split, offset, batch)
+    elif config == "stance":
+        checker.stance_rows(split, offset, batch, seen)
     elif config == "events":
-        checker.events_rows(split, offset, rows, seen)
+        checker.events_rows(split, offset, batch, seen)
     else:
-        checker.raw_rows(split, offset, rows, seen, parse=raw_results)
+        checker.raw_rows(split, offset, batch, seen, parse=raw_results)
+
+
+def _pylists(batch: pa.Table, names: list[str]) -> list[list[Any]]:
+    """Columns as Python lists: far cheaper than a dict per row."""
+    return [batch.column(name).to_pylist() for name in names]
+
+
+@dataclass(slots=True)
+class _Spans:
+    """Spans of a span column, flattened: row in the batch, position in its list (None for a
+    single span), start, end and text."""
+
+    rows: list[int]
+    positions: list[int | None]
+    starts: list[Any]
+    ends: list[Any]
+    texts: list[Any]
+
+    @classmethod
+    def of_struct(cls, column: pa.ChunkedArray) -> _Spans:
+        spans = column.combine_chunks()
+        rows = list(range(len(spans)))
+        return cls(rows, [None] * len(rows), *_span_fields(spans))
+
+    @classmethod
+    def of_list(cls, column: pa.ChunkedArray) -> _Spans:
+        lists = column.combine_chunks()
+        rows = pc.list_parent_indices(lists).to_pylist()
+        positions: list[int | None] = []
+        previous, j = -1, 0
+        for row in rows:
+            j = j + 1 if row == previous else 0
+            previous = row
+            positions.append(j)
+        return cls(rows, positions, *_span_fields(pc.list_flatten(lists)))
+
+
+def _span_fields(spans: pa.Array) -> tuple[list[Any], list[Any], list[Any]]:
+    return (
+        pc.struct_field(spans, "start").to_pylist(),
+        pc.struct_field(spans, "end").to_pylist(),
+        pc.struct_field(spans, "text").to_pylist(),
+    )
