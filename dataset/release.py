@@ -38,7 +38,7 @@ from array import array
 from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.pool import AsyncResult
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO
 
@@ -821,33 +821,40 @@ def _process_chunk(chunk: _Chunk) -> _ChunkResult:
     return _ChunkResult(buffer.tables(), extras, stats, agreement, review, unreadable)
 
 
-def _run_chunks(chunks: Iterator[_Chunk], options: ReleaseOptions) -> Iterator[_ChunkResult]:
-    """Process chunks in corpus order; in worker processes when there is more than one."""
-    first = next(chunks, None)
-    if first is None:
-        return
-    second = next(chunks, None)
-    if second is None or options.workers == 1:
-        yield _process_chunk(first)
-        for chunk in chunks if second is None else _prepend(second, chunks):
-            yield _process_chunk(chunk)
+@contextlib.contextmanager
+def _worker_pool(options: ReleaseOptions, articles: int) -> Iterator[Pool | None]:
+    """Worker processes for a corpus of more than one chunk, unless one worker is asked for.
+
+    Started before the log is indexed: they import their modules while the index is read,
+    and are ready for the first chunk when it is.
+    """
+    if options.workers == 1 or articles <= options.chunk_size:
+        yield None
         return
     # spawn, not fork: the parent already runs Arrow's threads, and fork copies their locks.
-    context = multiprocessing.get_context("spawn")
+    with multiprocessing.get_context("spawn").Pool(options.workers) as pool:
+        pool.map_async(_ready, range(options.workers))
+        yield pool
+
+
+def _ready(_: int) -> None:
+    """A first task: loading it imports this module in the worker."""
+
+
+def _run_chunks(chunks: Iterator[_Chunk], options: ReleaseOptions, pool: Pool | None) -> Iterator[_ChunkResult]:
+    """Process chunks in corpus order: in ``pool`` when there is one, else in this process."""
+    if pool is None:
+        for chunk in chunks:
+            yield _process_chunk(chunk)
+        return
     window = options.workers * options.max_pending
-    with context.Pool(options.workers) as pool:
-        pending: deque[AsyncResult[_ChunkResult]] = deque()
-        for chunk in _prepend(first, _prepend(second, chunks)):
-            pending.append(pool.apply_async(_process_chunk, (chunk,)))
-            if len(pending) >= window:
-                yield pending.popleft().get()
-        while pending:
+    pending: deque[AsyncResult[_ChunkResult]] = deque()
+    for chunk in chunks:
+        pending.append(pool.apply_async(_process_chunk, (chunk,)))
+        if len(pending) >= window:
             yield pending.popleft().get()
-
-
-def _prepend(item: _Chunk, rest: Iterator[_Chunk]) -> Iterator[_Chunk]:
-    yield item
-    yield from rest
+    while pending:
+        yield pending.popleft().get()
 
 
 def _iter_corpus(table: pa.Table, options: ReleaseOptions) -> Iterator[pa.Table]:
@@ -902,115 +909,120 @@ def release_corpus(
     if pc.count_distinct(ids).as_py() != table.num_rows:
         raise DataError(f"corpus {corpus_version} repeats article ids; rebuild it with `ceasefire-news build`")
     seeds = _seed_entries(table, corpus_version)
-    log = _index_log(ws.log_path, progress)
-    corpus_ids = set(ids.to_pylist())
-    orphans = sum(len(r) for a, r in log.by_article.items() if a not in corpus_ids)
+    # Closed right after the last chunk, and in any case when this function ends.
+    workers = contextlib.ExitStack()
+    pool = workers.enter_context(_worker_pool(options, table.num_rows))
+    with workers:
+        log = _index_log(ws.log_path, progress)
+        corpus_ids = set(ids.to_pylist())
+        orphans = sum(len(r) for a, r in log.by_article.items() if a not in corpus_ids)
 
-    stats = _Stats()
-    agreement = AgreementAccumulator()
-    unreadable: list[str] = []
-    # One fixed name: a run killed midway leaves it, the next run replaces it.
-    review_tmp = ws.root / "annotations" / ".review.jsonl.partial"
-    review_tmp.parent.mkdir(parents=True, exist_ok=True)
-    review_tmp.unlink(missing_ok=True)
-    review_count = 0
-    split_cache: dict[str, str] = {}
-    batches: deque[pa.Table] = deque()
+        stats = _Stats()
+        agreement = AgreementAccumulator()
+        unreadable: list[str] = []
+        # One fixed name: a run killed midway leaves it, the next run replaces it.
+        review_tmp = ws.root / "annotations" / ".review.jsonl.partial"
+        review_tmp.parent.mkdir(parents=True, exist_ok=True)
+        review_tmp.unlink(missing_ok=True)
+        review_count = 0
+        split_cache: dict[str, str] = {}
+        batches: deque[pa.Table] = deque()
 
-    def chunks() -> Iterator[_Chunk]:
-        for batch in _iter_corpus(table, options):
-            batches.append(batch)
-            articles = []
-            for article_id, text, sha, story_id, outlet, date, flags in zip(
-                batch.column("article_id").to_pylist(),
-                batch.column("text").to_pylist(),
-                batch.column("text_sha256").to_pylist(),
-                batch.column("story_id").to_pylist(),
-                batch.column("outlet").to_pylist(),
-                batch.column("published_date").to_pylist(),
-                batch.column("quality_flags").to_pylist(),
-                strict=True,
-            ):
-                split = split_cache.get(story_id)
-                if split is None:
-                    split = split_cache[story_id] = splitting.split_of_story(story_id)
-                stats.stories.add(story_id)
-                stats.outlets[outlet or UNKNOWN_OUTLET] += 1
-                stats.text_flags.update(TEXT_FLAGS.names[f] for f in flags)
-                if date is not None:
-                    stats.dates.append(date.isoformat())
-                articles.append((article_id, text, sha, story_id, split))
-            yield _Chunk(
-                str(ws.log_path),
-                articles,
-                [log.ranges(a[0]) for a in articles],
-                [seeds.get(a[0]) for a in articles],
+        def chunks() -> Iterator[_Chunk]:
+            for batch in _iter_corpus(table, options):
+                batches.append(batch)
+                articles = []
+                for article_id, text, sha, story_id, outlet, date, flags in zip(
+                    batch.column("article_id").to_pylist(),
+                    batch.column("text").to_pylist(),
+                    batch.column("text_sha256").to_pylist(),
+                    batch.column("story_id").to_pylist(),
+                    batch.column("outlet").to_pylist(),
+                    batch.column("published_date").to_pylist(),
+                    batch.column("quality_flags").to_pylist(),
+                    strict=True,
+                ):
+                    split = split_cache.get(story_id)
+                    if split is None:
+                        split = split_cache[story_id] = splitting.split_of_story(story_id)
+                    stats.stories.add(story_id)
+                    stats.outlets[outlet or UNKNOWN_OUTLET] += 1
+                    stats.text_flags.update(TEXT_FLAGS.names[f] for f in flags)
+                    if date is not None:
+                        stats.dates.append(date.isoformat())
+                    articles.append((article_id, text, sha, story_id, split))
+                yield _Chunk(
+                    str(ws.log_path),
+                    articles,
+                    [log.ranges(a[0]) for a in articles],
+                    [seeds.get(a[0]) for a in articles],
+                )
+
+        memory = pa.default_memory_pool()
+        with atomic_directory(ws.release_dir(version)) as stage:
+            writers = _Writers(stage)
+            try:
+                with open(review_tmp, "w", encoding="utf-8") as review:
+                    for done in _run_chunks(chunks(), options, pool):
+                        batch = batches.popleft()
+                        _write_articles(writers, batch, done.extras)
+                        for (config, split), part in sorted(done.tables.items()):
+                            writers.write_table(config, split, part)
+                        stats.merge(done.stats)
+                        agreement.merge(done.agreement)
+                        for line in done.review:
+                            review.write(line + "\n")
+                        review_count += len(done.review)
+                        unreadable += done.unreadable
+                        del done
+                        memory.release_unused()  # give the chunk's Arrow buffers back, or RSS creeps up
+                writers.close()
+            except BaseException:
+                writers.abort()
+                review_tmp.unlink(missing_ok=True)
+                raise
+            workers.close()  # the worker processes end here, before the manifest and the validation
+
+            log.by_article.clear()  # one entry per annotation: not needed from here on
+            manifest = _manifest(
+                version=version,
+                corpus_version=corpus_version,
+                corpus_manifest=_corpus_manifest(ws, corpus_version),
+                writers=writers,
+                stats=stats,
+                agreement=agreement.result(),
+                log=log,
+                unreadable=len(unreadable),
+                orphans=orphans,
+                embedded=len(seeds),
+                review_count=review_count,
             )
-
-    pool = pa.default_memory_pool()
-    with atomic_directory(ws.release_dir(version)) as stage:
-        writers = _Writers(stage)
-        try:
-            with open(review_tmp, "w", encoding="utf-8") as review:
-                for done in _run_chunks(chunks(), options):
-                    batch = batches.popleft()
-                    _write_articles(writers, batch, done.extras)
-                    for (config, split), part in sorted(done.tables.items()):
-                        writers.write_table(config, split, part)
-                    stats.merge(done.stats)
-                    agreement.merge(done.agreement)
-                    for line in done.review:
-                        review.write(line + "\n")
-                    review_count += len(done.review)
-                    unreadable += done.unreadable
-                    del done
-                    pool.release_unused()  # give the chunk's Arrow buffers back, or RSS creeps up
-            writers.close()
-        except BaseException:
-            writers.abort()
-            review_tmp.unlink(missing_ok=True)
-            raise
-
-        log.by_article.clear()  # one entry per annotation: not needed from here on
-        manifest = _manifest(
+            try:
+                plots = card.write_plots(manifest, stage)
+                manifest["plots"] = plots
+                croissant.write_croissant(manifest, stage)
+                card.write_card(manifest, stage)
+                _write_manifest(manifest, stage)
+                # The raw results were re-checked moments ago (recheck); everything else is validated.
+                issues = validate_release(stage, progress=progress, raw_results=False)
+            except BaseException:
+                review_tmp.unlink(missing_ok=True)
+                raise
+            if issues:
+                review_tmp.unlink(missing_ok=True)
+                raise DataError(
+                    f"release {version} failed validation ({len(issues)} problems); nothing was written:\n"
+                    + format_issues(issues)
+                )
+        os.replace(review_tmp, ws.root / "annotations" / "review.jsonl")
+        return ReleaseReport(
             version=version,
             corpus_version=corpus_version,
-            corpus_manifest=_corpus_manifest(ws, corpus_version),
-            writers=writers,
-            stats=stats,
-            agreement=agreement.result(),
-            log=log,
-            unreadable=len(unreadable),
-            orphans=orphans,
-            embedded=len(seeds),
-            review_count=review_count,
+            path=ws.release_dir(version),
+            manifest=manifest,
+            review_path=ws.root / "annotations" / "review.jsonl",
+            review_items=review_count,
         )
-        try:
-            plots = card.write_plots(manifest, stage)
-            manifest["plots"] = plots
-            croissant.write_croissant(manifest, stage)
-            card.write_card(manifest, stage)
-            _write_manifest(manifest, stage)
-            # The raw results were re-checked moments ago (recheck); everything else is validated.
-            issues = validate_release(stage, progress=progress, raw_results=False)
-        except BaseException:
-            review_tmp.unlink(missing_ok=True)
-            raise
-        if issues:
-            review_tmp.unlink(missing_ok=True)
-            raise DataError(
-                f"release {version} failed validation ({len(issues)} problems); nothing was written:\n"
-                + format_issues(issues)
-            )
-    os.replace(review_tmp, ws.root / "annotations" / "review.jsonl")
-    return ReleaseReport(
-        version=version,
-        corpus_version=corpus_version,
-        path=ws.release_dir(version),
-        manifest=manifest,
-        review_path=ws.root / "annotations" / "review.jsonl",
-        review_items=review_count,
-    )
 
 
 @contextlib.contextmanager

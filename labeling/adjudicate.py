@@ -44,10 +44,11 @@ Policy (also printed in the dataset card, from :data:`POLICY`):
 from __future__ import annotations
 
 import json
+import operator
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from labeling.results import ParsedAnnotation, Region, Trigger
 from schema.labels import QUALITY_FLAGS, STANCE_TARGETS
@@ -264,8 +265,8 @@ class Member(Generic[T]):
     item: T
 
 
-def _member_key(member: Member[Any]) -> tuple[int, int, str, str]:
-    return (member.start, member.end, member.kind, member.annotator)
+#: Members in the order of their spans, then kind, then annotator.
+_member_key = operator.attrgetter("start", "end", "kind", "annotator")
 
 
 def match_spans(members: Sequence[Member[T]], *, same_kind: bool) -> list[list[Member[T]]]:
@@ -313,25 +314,27 @@ def match_spans(members: Sequence[Member[T]], *, same_kind: bool) -> list[list[M
 
 
 def _stance(article_id: str, ballots: Sequence[Ballot], machine: bool, gold: ArticleGold) -> None:
+    truth = any(b.ground_truth for b in ballots)
     for target in STANCE_TARGETS.names:
         voters = [b for b in ballots if target in b.parsed.stance]
         if not voters:
             continue
-        deciding = [b for b in voters if b.ground_truth] or voters
-        label, reason = decide([b.parsed.stance[target] for b in deciding])
         all_labels = [b.parsed.stance[target] for b in voters]
-        unanimous = label is not None and all(v == label for v in all_labels)
+        deciding = [b.parsed.stance[target] for b in voters if b.ground_truth] if truth else all_labels
+        label, reason = decide(deciding or all_labels)
+        unanimous = label is not None and all_labels.count(label) == len(all_labels)
         evidence: dict[tuple[int, int], Span] = {}
-        for ballot in voters:
-            if label is not None and ballot.parsed.stance[target] == label:
-                for region in ballot.parsed.evidence.get(target, ()):
-                    evidence.setdefault((region.start, region.end), Span(region.start, region.end, region.text))
+        if label is not None:
+            for ballot, value in zip(voters, all_labels, strict=True):
+                if value == label:
+                    for region in ballot.parsed.evidence.get(target, ()):
+                        evidence.setdefault((region.start, region.end), Span(region.start, region.end, region.text))
         gold.stance.append(
             StanceGold(
                 target=target,
                 label=label,
-                evidence=[evidence[k] for k in sorted(evidence)],
-                votes=[(b.annotator, b.parsed.stance[target]) for b in voters],
+                evidence=[evidence[k] for k in sorted(evidence)] if evidence else [],
+                votes=[(b.annotator, value) for b, value in zip(voters, all_labels, strict=True)],
                 n_annotators=len(voters),
                 provenance=_provenance(machine, unanimous),
                 needs_review=reason is not None,

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -123,15 +124,18 @@ class _PairF1:
 
     pairs: dict[tuple[str, str], list[int]] = field(default_factory=dict)
 
-    def add(self, a: str, b: str, matched: int, n_a: int, n_b: int) -> None:
-        counts = self.pairs.setdefault((a, b), [0, 0, 0])
-        counts[0] += matched
-        counts[1] += n_a
-        counts[2] += n_b
+    def add(self, pair: tuple[str, str], matched: int, n_a: int, n_b: int) -> None:
+        counts = self.pairs.get(pair)
+        if counts is None:
+            self.pairs[pair] = [matched, n_a, n_b]
+        else:
+            counts[0] += matched
+            counts[1] += n_a
+            counts[2] += n_b
 
     def merge(self, other: _PairF1) -> None:
-        for (a, b), (m, na, nb) in other.pairs.items():
-            self.add(a, b, m, na, nb)
+        for pair, (m, na, nb) in other.pairs.items():
+            self.add(pair, m, na, nb)
 
     def result(self, annotators: int) -> dict[str, Any]:
         if annotators < 2:
@@ -146,19 +150,22 @@ def _trigger_members(ballots: Sequence[Ballot]) -> list[Member[Trigger]]:
     return [Member(b.annotator, t.start, t.end, "", t) for b in ballots for t in b.parsed.triggers]
 
 
-def _pair_counts(groups: list[list[Member[Any]]]) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
+def _pair_counts(groups: list[list[Member[Any]]]) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
     """Matches per annotator pair (names in order): with identical boundaries, and overlapping."""
-    exact: Counter[tuple[str, str]] = Counter()
-    overlap: Counter[tuple[str, str]] = Counter()
+    exact: dict[tuple[str, str], int] = {}
+    overlap: dict[tuple[str, str], int] = {}
     for group in groups:
         if len(group) < 2:
             continue
-        for x, y in itertools.combinations(group, 2):
-            pair = (x.annotator, y.annotator) if x.annotator < y.annotator else (y.annotator, x.annotator)
-            overlap[pair] += 1
+        for x, y in itertools.combinations(sorted(group, key=_by_annotator), 2):
+            pair = (x.annotator, y.annotator)
+            overlap[pair] = overlap.get(pair, 0) + 1
             if x.start == y.start and x.end == y.end:
-                exact[pair] += 1
+                exact[pair] = exact.get(pair, 0) + 1
     return exact, overlap
+
+
+_by_annotator = operator.attrgetter("annotator")
 
 
 def _matched_arguments(xs: Sequence[tuple[str, Region]], ys: Sequence[tuple[str, Region]]) -> int:
@@ -221,9 +228,10 @@ class AgreementAccumulator:
             (self.entity_exact, self.entity_overlap, entities, n_entities),
         ):
             exact, overlap = _pair_counts(groups)
-            for a, b in pairs:
-                exact_measure.add(a, b, exact[(a, b)], totals[a], totals[b])
-                overlap_measure.add(a, b, overlap[(a, b)], totals[a], totals[b])
+            for pair in pairs:
+                n_a, n_b = totals[pair[0]], totals[pair[1]]
+                exact_measure.add(pair, exact.get(pair, 0), n_a, n_b)
+                overlap_measure.add(pair, overlap.get(pair, 0), n_a, n_b)
         self._roles(human, triggers)
 
     def _roles(self, ballots: Sequence[Ballot], triggers: list[list[Member[Trigger]]]) -> None:
@@ -231,10 +239,9 @@ class AgreementAccumulator:
         for group in triggers:
             if len(group) < 2:
                 continue
-            for x, y in itertools.combinations(sorted(group, key=lambda m: m.annotator), 2):
-                xs = parsed[x.annotator].arguments(x.item.id)
-                ys = parsed[y.annotator].arguments(y.item.id)
-                self.roles.add(x.annotator, y.annotator, _matched_arguments(xs, ys), len(xs), len(ys))
+            found = [(m.annotator, parsed[m.annotator].arguments(m.item.id)) for m in sorted(group, key=_by_annotator)]
+            for (a, xs), (b, ys) in itertools.combinations(found, 2):
+                self.roles.add((a, b), _matched_arguments(xs, ys), len(xs), len(ys))
 
     def merge(self, other: AgreementAccumulator) -> None:
         """Add what ``other`` counted (another chunk of articles) to this one."""

@@ -351,21 +351,22 @@ def parse_result(result: Any) -> ParsedAnnotation:
                 continue
             trigger.mode = choice
 
+    arguments: dict[str, list[tuple[str, Region]]] = {}  # trigger id -> (role, entity), see arguments()
     for item in relations:
         source, target, labels = item.get("from_id"), item.get("to_id"), item.get("labels", [])
+        source_end = target_end = role = None
         if type(source) is str and type(target) is str and type(labels) is list and len(labels) == 1:
-            ends_found = regions.get(source), regions.get(target)
-            role = labels[0]
-        else:
-            ends_found, role = (None, None), None
-        if ends_found[0] is not None and ends_found[1] is not None and type(role) is str and role in ROLES:
+            source_end, target_end, role = regions.get(source), regions.get(target), labels[0]
+        if source_end is not None and target_end is not None and isinstance(role, str) and role in ROLES:
             # the usual relation: one known role, from a trigger to an entity or back
-            kinds_found = ends_found[0][0], ends_found[1][0]
-            if kinds_found == (TRIGGER, ENTITY):
+            (source_kind, source_region), (target_kind, target_region) = source_end, target_end
+            if source_kind == TRIGGER and isinstance(target_region, Region) and target_region.kind == ENTITY:
                 parsed.relations.append(Relation(source, target, role))  # type: ignore[arg-type]
+                arguments.setdefault(source, []).append((role, target_region))  # type: ignore[arg-type]
                 continue
-            if kinds_found == (ENTITY, TRIGGER):
+            if target_kind == TRIGGER and isinstance(source_region, Region) and source_region.kind == ENTITY:
                 parsed.relations.append(Relation(target, source, role))  # type: ignore[arg-type]
+                arguments.setdefault(target, []).append((role, source_region))  # type: ignore[arg-type]
                 continue
         if not isinstance(source, str) or not isinstance(target, str):
             problems.append(Problem("malformed_result", f"relation needs from_id and to_id, got {item!r:.80}"))
@@ -391,6 +392,10 @@ def parse_result(result: Any) -> ParsedAnnotation:
             )
             continue
         parsed.relations.append(Relation(ends[TRIGGER], ends[ENTITY], role))
+        entity = regions[ends[ENTITY]][1]
+        if isinstance(entity, Region):
+            arguments.setdefault(ends[TRIGGER], []).append((role, entity))
 
     parsed.triggers = list(triggers.values())
+    parsed._arguments = arguments
     return parsed
