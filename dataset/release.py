@@ -506,12 +506,11 @@ class _ArticleRows:
             # Label Studio marks each region "manual", "prediction" (a pre-annotation left as it
             # was) or "prediction-changed"; the card reports how much of the human work that is.
             origins = stats.region_origins
-            for item in checked.result:
-                if item.get("type") == "labels":
-                    origin = item.get("origin")
-                    origins[origin if origin in REGION_ORIGINS else "unknown"] += 1
+            for origin, count in parsed.origins.items():
+                origins[origin if origin in REGION_ORIGINS else "unknown"] += count
         stats.sources[entry.source] += 1
-        stats.reasons.update(checked.reasons)
+        if checked.reasons:
+            stats.reasons.update(checked.reasons)
         self.writers.add(
             "annotations_raw",
             split,
@@ -527,12 +526,12 @@ class _ArticleRows:
                 entry.lead_time,
                 entry.was_cancelled,
                 entry.ground_truth,
-                GENRES.index(parsed.genre) if parsed is not None and parsed.genre else None,
-                [QUALITY_FLAGS.index(f) for f in parsed.quality_flags] if parsed is not None else [],
+                GENRES.ids[parsed.genre] if parsed is not None and parsed.genre else None,
+                [QUALITY_FLAGS.ids[f] for f in parsed.quality_flags] if parsed is not None else [],
                 _dumps(checked.result) if result_text is None else result_text,
-                ANNOTATION_STATUS.index(checked.status),
+                ANNOTATION_STATUS.ids[checked.status],
                 checked.reasons,
-                PROVENANCE.index(entry.provenance),
+                PROVENANCE.ids[entry.provenance],
                 entry.source,
             ),
         )
@@ -551,12 +550,12 @@ class _ArticleRows:
                     gold.article_id,
                     story_id,
                     s,
-                    STANCE_TARGETS.index(unit.target),
-                    None if unit.label is None else STANCE_LABELS.index(unit.label),
+                    STANCE_TARGETS.ids[unit.target],
+                    None if unit.label is None else STANCE_LABELS.ids[unit.label],
                     [{"start": e.start, "end": e.end, "text": e.text} for e in unit.evidence],
-                    [{"annotator": a, "label": STANCE_LABELS.index(v)} for a, v in unit.votes],
+                    [{"annotator": a, "label": STANCE_LABELS.ids[v]} for a, v in unit.votes],
                     unit.n_annotators,
-                    PROVENANCE.index(unit.provenance),
+                    PROVENANCE.ids[unit.provenance],
                     unit.needs_review,
                 ),
             )
@@ -584,13 +583,13 @@ class _ArticleRows:
                     story_id,
                     s,
                     {"start": event.start, "end": event.end, "text": event.text},
-                    EVENT_TYPES.index(event.event_type),
-                    None if event.mode is None else MODES.index(event.mode),
-                    None if event.factuality is None else FACTUALITY.index(event.factuality),
+                    EVENT_TYPES.ids[event.event_type],
+                    None if event.mode is None else MODES.ids[event.mode],
+                    None if event.factuality is None else FACTUALITY.ids[event.factuality],
                     [
                         {
-                            "role": ROLES.index(a.role),
-                            "entity_type": None if a.entity_type is None else ENTITY_TYPES.index(a.entity_type),
+                            "role": ROLES.ids[a.role],
+                            "entity_type": None if a.entity_type is None else ENTITY_TYPES.ids[a.entity_type],
                             "start": a.start,
                             "end": a.end,
                             "text": a.text,
@@ -599,7 +598,7 @@ class _ArticleRows:
                     ],
                     event.annotators,
                     event.n_annotators,
-                    PROVENANCE.index(event.provenance),
+                    PROVENANCE.ids[event.provenance],
                     event.needs_review,
                 ),
             )
@@ -810,12 +809,12 @@ def _process_chunk(chunk: _Chunk) -> _ChunkResult:
             if gold.review:
                 stats.articles_needing_review += 1
                 review.extend(item.to_json() for item in gold.review)
-            extras["split"].append(SPLITS.index(split))
-            extras["genre"].append(None if gold.genre is None else GENRES.index(gold.genre))
+            extras["split"].append(SPLITS.ids[split])
+            extras["genre"].append(None if gold.genre is None else GENRES.ids[gold.genre])
             extras["genre_provenance"].append(
-                None if gold.genre_provenance is None else PROVENANCE.index(gold.genre_provenance)
+                None if gold.genre_provenance is None else PROVENANCE.ids[gold.genre_provenance]
             )
-            extras["annotation_flags"].append([QUALITY_FLAGS.index(f) for f in gold.quality_flags])
+            extras["annotation_flags"].append([QUALITY_FLAGS.ids[f] for f in gold.quality_flags])
             extras["n_annotators"].append(gold.n_annotators)
             extras["needs_review"].append(gold.needs_review)
     return _ChunkResult(buffer.tables(), extras, stats, agreement, review, unreadable)

@@ -117,6 +117,9 @@ class ParsedAnnotation:
     relations: list[Relation] = field(default_factory=list)
     notes: str = ""
     problems: list[Problem] = field(default_factory=list)
+    #: Label Studio's ``origin`` of each span item ("manual", "prediction", "prediction-changed";
+    #: None where an item has none), counted.
+    origins: dict[str | None, int] = field(default_factory=dict)
     _arguments: dict[str, list[tuple[str, Region]]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def entity(self, region_id: str) -> Region | None:
@@ -209,6 +212,7 @@ def parse_result(result: Any) -> ParsedAnnotation:
     region_choices: list[tuple[str, str, str]] = []  # (region id, control, value)
     relations: list[dict[str, Any]] = []
     kinds = _CONTROL_KIND
+    origins = parsed.origins
 
     # A release parses millions of results: the usual item (a single string choice, a span with
     # integer offsets and one label) takes the inlined path; anything else goes through the checks.
@@ -217,9 +221,15 @@ def parse_result(result: Any) -> ParsedAnnotation:
             problems.append(Problem("malformed_result", f"result item must be an object, got {item!r:.80}"))
             continue
         control = item.get("from_name")
-        if item.get("type") == "relation":
+        item_type = item.get("type")
+        if item_type == "relation":
             relations.append(item)
             continue
+        if item_type == "labels":
+            origin = item.get("origin")
+            if type(origin) is not str:
+                origin = None
+            origins[origin] = origins.get(origin, 0) + 1
         if not isinstance(control, str):
             problems.append(Problem("malformed_result", f"result item without from_name: {item!r:.80}"))
             continue

@@ -33,6 +33,8 @@ class Vocabulary:
     standard: str = ""
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
     _names: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    #: name -> ``ClassLabel`` id, for code that looks up millions of labels (no error message).
+    ids: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         names = [label.name for label in self.labels]
@@ -43,6 +45,7 @@ class Vocabulary:
             raise ValueError(f"vocabulary {self.name!r} repeats labels {duplicated}")
         object.__setattr__(self, "_index", {n: i for i, n in enumerate(names)})
         object.__setattr__(self, "_names", tuple(names))
+        object.__setattr__(self, "ids", dict(self._index))
 
     @property
     def names(self) -> tuple[str, ...]:
