@@ -198,6 +198,134 @@ _CONTROL_KIND: dict[str, int] = {
 }
 
 
+#: Closed vocabularies as sets, for the parser's usual path.
+_SPAN_LABELS: dict[str, frozenset[str]] = {control: frozenset(v.names) for control, v in SPAN_CONTROLS.items()}
+_STANCE_NAMES = frozenset(STANCE_LABELS.names)
+_GENRE_NAMES = frozenset(GENRES.names)
+
+
+def _parse_item(
+    item: Any,
+    parsed: ParsedAnnotation,
+    regions: dict[str, tuple[str, Trigger | Region]],
+    region_choices: list[tuple[str, str, str]],
+    relations: list[dict[str, Any]],
+) -> None:
+    """One result item, with every check: what :func:`parse_result`'s usual path does not take."""
+    problems = parsed.problems
+    kinds = _CONTROL_KIND
+    origins = parsed.origins
+    if type(item) is not dict and not isinstance(item, dict):
+        problems.append(Problem("malformed_result", f"result item must be an object, got {item!r:.80}"))
+        return
+    control = item.get("from_name")
+    item_type = item.get("type")
+    if item_type == "relation":
+        relations.append(item)
+        return
+    if item_type == "labels":
+        origin = item.get("origin")
+        if type(origin) is not str:
+            origin = None
+        origins[origin] = origins.get(origin, 0) + 1
+    if not isinstance(control, str):
+        problems.append(Problem("malformed_result", f"result item without from_name: {item!r:.80}"))
+        return
+    value = item.get("value")
+    if not isinstance(value, dict):
+        problems.append(Problem("malformed_result", f"{control}: value must be an object"))
+        return
+    kind = kinds.get(control)
+
+    if kind == _SPAN:
+        region_id = item.get("id")
+        start, end, text, labels = value.get("start"), value.get("end"), value.get("text"), value.get("labels")
+        if not (
+            type(region_id) is str
+            and region_id
+            and type(start) is int
+            and type(end) is int
+            and type(text) is str
+            and type(labels) is list
+            and len(labels) == 1
+            and type(labels[0]) is str
+        ):
+            span = _span(item, control, problems)
+            if span is None:
+                return
+            region_id, start, end, text, value = span
+            label = _single(value.get("labels"), control, problems, region_id)
+            if label is None:
+                return
+        else:
+            label = labels[0]
+        if label not in SPAN_CONTROLS[control]:
+            problems.append(
+                Problem(
+                    "unknown_label",
+                    f"{control}: {label!r} is not a label of {SPAN_CONTROLS[control].name}",
+                    region_id,
+                )
+            )
+            return
+        if control == TRIGGER:
+            regions[region_id] = (control, Trigger(region_id, start, end, text, label))
+        else:
+            regions[region_id] = (control, Region(region_id, control, start, end, text, label))
+        return
+    if kind is None:
+        problems.append(Problem("unknown_control", f"{control!r} is not a control of the labeling config"))
+        return
+    if kind == _QUALITY:
+        flags = value.get("choices")
+        if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
+            problems.append(Problem("malformed_result", f"quality: expected a list of strings, got {flags!r}"))
+            return
+        for flag in flags:
+            if flag in QUALITY_FLAGS:
+                if flag not in parsed.quality_flags:
+                    parsed.quality_flags.append(flag)
+            else:
+                problems.append(Problem("unknown_label", f"quality: {flag!r} is not a quality flag"))
+        return
+    if kind == _NOTES:
+        texts = value.get("text")
+        if isinstance(texts, list) and all(isinstance(t, str) for t in texts):
+            parsed.notes = "\n".join(texts)
+        elif isinstance(texts, str):
+            parsed.notes = texts
+        else:
+            problems.append(Problem("malformed_result", f"notes: expected text, got {texts!r:.80}"))
+        return
+
+    # A single choice: per region (factuality, modes), stance or genre.
+    choices = value.get("choices")
+    if type(choices) is list and len(choices) == 1 and type(choices[0]) is str:
+        choice: str = choices[0]
+    else:
+        choice_region = item.get("id") if kind == _REGION_CHOICE else None
+        found = _single(choices, control, problems, choice_region if isinstance(choice_region, str) else None)
+        if found is None:
+            return
+        choice = found
+    if kind == _REGION_CHOICE:
+        choice_region = item.get("id")
+        if not isinstance(choice_region, str):
+            problems.append(Problem("orphan_region_choice", f"{control}: per-region choice without a region id"))
+            return
+        region_choices.append((choice_region, control, choice))
+    elif kind == _STANCE:
+        if choice not in STANCE_LABELS:
+            problems.append(Problem("unknown_label", f"{control}: {choice!r} is not a stance label"))
+            return
+        parsed.stance[STANCE_CONTROLS[control]] = choice
+    else:
+        if choice not in GENRES:
+            problems.append(Problem("unknown_label", f"genre: {choice!r} is not a genre"))
+            return
+        parsed.genre = choice
+
+
 def parse_result(result: Any) -> ParsedAnnotation:
     """Parse one annotation's ``result`` list. Never raises; problems carry reason codes."""
     parsed = ParsedAnnotation()
@@ -213,119 +341,62 @@ def parse_result(result: Any) -> ParsedAnnotation:
     relations: list[dict[str, Any]] = []
     kinds = _CONTROL_KIND
     origins = parsed.origins
+    stance = parsed.stance
 
-    # A release parses millions of results: the usual item (a single string choice, a span with
-    # integer offsets and one label) takes the inlined path; anything else goes through the checks.
+    # A release parses millions of results. The usual item (a span with integer offsets and one
+    # known label, a single known choice, a relation) is read here with plain subscripts; any
+    # other item, or one that lacks a key, goes through every check in _parse_item.
     for item in result:
-        if type(item) is not dict and not isinstance(item, dict):
-            problems.append(Problem("malformed_result", f"result item must be an object, got {item!r:.80}"))
-            continue
-        control = item.get("from_name")
-        item_type = item.get("type")
-        if item_type == "relation":
-            relations.append(item)
-            continue
-        if item_type == "labels":
-            origin = item.get("origin")
-            if type(origin) is not str:
-                origin = None
-            origins[origin] = origins.get(origin, 0) + 1
-        if not isinstance(control, str):
-            problems.append(Problem("malformed_result", f"result item without from_name: {item!r:.80}"))
-            continue
-        value = item.get("value")
-        if not isinstance(value, dict):
-            problems.append(Problem("malformed_result", f"{control}: value must be an object"))
-            continue
-        kind = kinds.get(control)
-
-        if kind == _SPAN:
-            region_id = item.get("id")
-            start, end, text, labels = value.get("start"), value.get("end"), value.get("text"), value.get("labels")
-            if not (
-                type(region_id) is str
-                and region_id
-                and type(start) is int
-                and type(end) is int
-                and type(text) is str
-                and type(labels) is list
-                and len(labels) == 1
-                and type(labels[0]) is str
-            ):
-                span = _span(item, control, problems)
-                if span is None:
+        try:
+            if type(item) is dict:
+                item_type = item["type"]
+                if item_type == "relation":
+                    relations.append(item)
                     continue
-                region_id, start, end, text, value = span
-                label = _single(value.get("labels"), control, problems, region_id)
-                if label is None:
-                    continue
-            else:
-                label = labels[0]
-            if label not in SPAN_CONTROLS[control]:
-                problems.append(
-                    Problem(
-                        "unknown_label",
-                        f"{control}: {label!r} is not a label of {SPAN_CONTROLS[control].name}",
-                        region_id,
-                    )
-                )
-                continue
-            if control == TRIGGER:
-                regions[region_id] = (control, Trigger(region_id, start, end, text, label))
-            else:
-                regions[region_id] = (control, Region(region_id, control, start, end, text, label))
-            continue
-        if kind is None:
-            problems.append(Problem("unknown_control", f"{control!r} is not a control of the labeling config"))
-            continue
-        if kind == _QUALITY:
-            flags = value.get("choices")
-            if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
-                problems.append(Problem("malformed_result", f"quality: expected a list of strings, got {flags!r}"))
-                continue
-            for flag in flags:
-                if flag in QUALITY_FLAGS:
-                    if flag not in parsed.quality_flags:
-                        parsed.quality_flags.append(flag)
-                else:
-                    problems.append(Problem("unknown_label", f"quality: {flag!r} is not a quality flag"))
-            continue
-        if kind == _NOTES:
-            texts = value.get("text")
-            if isinstance(texts, list) and all(isinstance(t, str) for t in texts):
-                parsed.notes = "\n".join(texts)
-            elif isinstance(texts, str):
-                parsed.notes = texts
-            else:
-                problems.append(Problem("malformed_result", f"notes: expected text, got {texts!r:.80}"))
-            continue
-
-        # A single choice: per region (factuality, modes), stance or genre.
-        choices = value.get("choices")
-        if type(choices) is list and len(choices) == 1 and type(choices[0]) is str:
-            choice: str = choices[0]
-        else:
-            choice_region = item.get("id") if kind == _REGION_CHOICE else None
-            found = _single(choices, control, problems, choice_region if isinstance(choice_region, str) else None)
-            if found is None:
-                continue
-            choice = found
-        if kind == _REGION_CHOICE:
-            choice_region = item.get("id")
-            if not isinstance(choice_region, str):
-                problems.append(Problem("orphan_region_choice", f"{control}: per-region choice without a region id"))
-                continue
-            region_choices.append((choice_region, control, choice))
-        elif kind == _STANCE:
-            if choice not in STANCE_LABELS:
-                problems.append(Problem("unknown_label", f"{control}: {choice!r} is not a stance label"))
-                continue
-            parsed.stance[STANCE_CONTROLS[control]] = choice
-        else:
-            if choice not in GENRES:
-                problems.append(Problem("unknown_label", f"genre: {choice!r} is not a genre"))
-                continue
-            parsed.genre = choice
+                control, value = item["from_name"], item["value"]
+                if type(value) is dict:
+                    if item_type == "labels":
+                        if kinds[control] == _SPAN:
+                            region_id, start, end = item["id"], value["start"], value["end"]
+                            text, labels = value["text"], value["labels"]
+                            if (
+                                type(region_id) is str
+                                and region_id
+                                and type(start) is int
+                                and type(end) is int
+                                and type(text) is str
+                                and type(labels) is list
+                                and len(labels) == 1
+                                and labels[0] in _SPAN_LABELS[control]
+                            ):
+                                origin = item.get("origin")
+                                if type(origin) is not str:
+                                    origin = None
+                                origins[origin] = origins.get(origin, 0) + 1
+                                label = labels[0]
+                                if control == TRIGGER:
+                                    regions[region_id] = (control, Trigger(region_id, start, end, text, label))
+                                else:
+                                    regions[region_id] = (control, Region(region_id, control, start, end, text, label))
+                                continue
+                    elif item_type == "choices":
+                        choices = value["choices"]
+                        if type(choices) is list and len(choices) == 1 and type(choices[0]) is str:
+                            kind, choice = kinds[control], choices[0]
+                            if kind == _STANCE and choice in _STANCE_NAMES:
+                                stance[STANCE_CONTROLS[control]] = choice
+                                continue
+                            if kind == _REGION_CHOICE:
+                                region_id = item["id"]
+                                if type(region_id) is str:
+                                    region_choices.append((region_id, control, choice))
+                                    continue
+                            if kind == _GENRE and choice in _GENRE_NAMES:
+                                parsed.genre = choice
+                                continue
+        except (KeyError, TypeError, IndexError):
+            pass  # not the usual item: the checks below say what is wrong with it
+        _parse_item(item, parsed, regions, region_choices, relations)
 
     triggers: dict[str, Trigger] = {}
     for control, region in regions.values():
