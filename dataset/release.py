@@ -30,6 +30,7 @@ import contextlib
 import gc
 import hashlib
 import json
+import mmap
 import multiprocessing
 import os
 import re
@@ -40,7 +41,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path, PurePath
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -665,12 +666,14 @@ def _seed_entries(table: pa.Table, corpus_version: str) -> dict[str, LoggedAnnot
 
 
 def _read_entries(
-    fh: Any, ranges: Sequence[tuple[int, int]], unreadable: list[str]
+    log: mmap.mmap | None, ranges: Sequence[tuple[int, int]], unreadable: list[str]
 ) -> list[tuple[LoggedAnnotation, bytes]]:
+    if not ranges:
+        return []
+    assert log is not None, "log ranges without a log"
     entries = []
     for start, length in ranges:
-        fh.seek(start)
-        line = fh.read(length)
+        line = log[start : start + length]
         try:
             entries.append((LoggedAnnotation.from_json(line), line))
         except (ValueError, TypeError, KeyError) as err:
@@ -1025,13 +1028,14 @@ def release_corpus(
 
 
 @contextlib.contextmanager
-def _open_log(path: Path) -> Iterator[BinaryIO | None]:
-    """The log opened for random reads, or None when there is no log yet."""
-    if not path.exists():
+def _open_log(path: Path) -> Iterator[mmap.mmap | None]:
+    """The log mapped for random reads (a slice per line, no seek and read calls), or None when
+    there is no log yet or it is empty."""
+    if not path.exists() or not path.stat().st_size:
         yield None
         return
-    with open(path, "rb") as fh:
-        yield fh
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        yield mapped
 
 
 def _write_articles(writers: _Writers, batch: pa.Table, extras: dict[str, list[Any]]) -> None:

@@ -286,11 +286,16 @@ def match_spans(members: Sequence[Member[T]], *, same_kind: bool) -> list[list[M
         return [[m] for m in ordered]  # one annotator: nothing to match
     firsts: list[Member[T]] = []  # each group's first span
     names: list[set[str]] = []  # each group's annotators
-    active: list[int] = []  # groups whose first span may still overlap what follows
+    # Groups whose first span may still overlap what follows. A group whose first span ends
+    # before the current start can overlap nothing more: it is dropped from here when the
+    # earliest such end is passed (an expired group left in would only fail the overlap test).
+    active: list[int] = []
+    expires = 0  # the earliest end of an active group's first span
     for member in ordered:
         start, end, annotator = member.start, member.end, member.annotator
-        if active:
+        if active and expires <= start:
             active = [g for g in active if firsts[g].end > start]
+            expires = min([firsts[g].end for g in active], default=0)
         best, best_overlap = -1, 0
         for g in active:
             first = firsts[g]
@@ -300,6 +305,8 @@ def match_spans(members: Sequence[Member[T]], *, same_kind: bool) -> list[list[M
             if overlap > best_overlap and annotator not in names[g]:
                 best, best_overlap = g, overlap
         if best < 0:
+            if not active or end < expires:
+                expires = end
             active.append(len(groups))
             groups.append([member])
             firsts.append(member)

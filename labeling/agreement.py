@@ -95,8 +95,9 @@ class _Alpha:
         if len(labels) < 2:
             return
         row = [0] * len(self.vocabulary)
+        ids = self.vocabulary.ids
         for label in labels:
-            row[self.vocabulary.index(label)] += 1
+            row[ids[label]] += 1
         self.rows[tuple(row)] += 1
 
     def result(self, annotators: int, unit: str) -> dict[str, Any]:
@@ -175,8 +176,11 @@ def _matched_arguments(xs: Sequence[tuple[str, Region]], ys: Sequence[tuple[str,
     used: set[int] = set()
     matched = 0
     for role, x in xs:
+        start, end = x.start, x.end
+        if start >= end:
+            continue  # an empty span overlaps nothing
         for j, (other_role, y) in enumerate(ys):
-            if j not in used and other_role == role and min(x.end, y.end) > max(x.start, y.start):
+            if other_role == role and y.start < end and start < y.end and y.start < y.end and j not in used:
                 used.add(j)
                 matched += 1
                 break

@@ -212,7 +212,7 @@ class LoggedAnnotation:
         return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
-    def from_json(cls, line: str) -> LoggedAnnotation:
+    def from_json(cls, line: str | bytes) -> LoggedAnnotation:
         data = json.loads(line)
         return cls(**data)
 
