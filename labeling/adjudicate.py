@@ -48,7 +48,7 @@ import operator
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from labeling.results import ParsedAnnotation, Region, Trigger
 from schema.labels import QUALITY_FLAGS, STANCE_TARGETS
@@ -251,6 +251,16 @@ def _span_vote(spans: Sequence[tuple[int, int, str]]) -> tuple[tuple[int, int, s
     return (best[0], best[1], texts[best]), tied
 
 
+def _members_span(members: Sequence[Member[Any]]) -> tuple[tuple[int, int, str], bool]:
+    """:func:`_span_vote` of the members' spans; without building them when all agree."""
+    first = members[0]
+    start, end = first.start, first.end
+    for member in members:
+        if member.start != start or member.end != end:
+            return _span_vote([(m.start, m.end, m.item.text) for m in members])
+    return (start, end, first.item.text), False
+
+
 # --- matching spans across annotators --------------------------------------------------------
 
 
@@ -388,7 +398,7 @@ def _events(article_id: str, ballots: Sequence[Ballot], machine: bool, gold: Art
         if presence == "drop":
             continue
         reasons: list[tuple[str, str]] = []
-        (start, end, text), tied = _span_vote([(m.start, m.end, m.item.text) for m in deciding])
+        (start, end, text), tied = _members_span(deciding)
         event_type = group[0].kind
         unit = f"event:{event_type}@{start}-{end}"
         if presence is not None:
@@ -456,7 +466,7 @@ def _event_arguments(
             unanimous = False
         if presence == "drop":
             continue
-        (start, end, text), tied = _span_vote([(a.start, a.end, a.item.text) for a in votes])
+        (start, end, text), tied = _members_span(votes)
         entity_type, type_reason = decide([a.item.label for a in votes])
         role = arg_group[0].kind
         if presence is not None or tied or type_reason is not None:
