@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import itertools
 import json
 import mmap
 import multiprocessing
@@ -163,41 +164,103 @@ class _LogIndex:
         return [(self.offsets[slot], self.lengths[slot]) for slot in self.by_article.get(article_id, ())]
 
 
-def _index_log(path: Path, progress: bool) -> _LogIndex:
+@dataclass(slots=True)
+class _IndexPart:
+    """The readable lines of one byte range of the log, in file order: ids, version keys
+    (updated_at NUL created_at) and byte ranges."""
+
+    ids: list[str] = field(default_factory=list)
+    articles: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    offsets: array[int] = field(default_factory=lambda: array("q"))
+    lengths: array[int] = field(default_factory=lambda: array("q"))
+    lines: int = 0
+    unreadable: int = 0
+    size: int = 0
+
+
+#: Logs smaller than this are indexed in one process.
+PARALLEL_INDEX_BYTES = 64 << 20
+
+
+def _index_part(task: tuple[str, int, int]) -> _IndexPart:
+    """Index the lines that start in ``[start, end)`` of the log at ``path``."""
+    path, start, end = task
+    part = _IndexPart(size=end - start)
+    ids, articles, keys, offsets, lengths = part.ids, part.articles, part.keys, part.offsets, part.lengths
+    with open(path, "rb") as fh, _no_gc():
+        fh.seek(start)
+        offset = start
+        for line in fh:
+            if offset >= end:
+                break
+            length = len(line)
+            if line.strip():
+                part.lines += 1
+                found = _index_fields(line)
+                if found is None:
+                    part.unreadable += 1  # a torn last line from a killed pull, or a broken one
+                else:
+                    annotation_id, article_id, (updated_at, created_at) = found
+                    ids.append(annotation_id)
+                    articles.append(article_id)
+                    keys.append(f"{updated_at}\x00{created_at}")
+                    offsets.append(offset)
+                    lengths.append(length)
+            offset += length
+    return part
+
+
+def _line_starts(path: Path, size: int, parts: int) -> list[int]:
+    """About ``parts`` + 1 offsets that split the file at line starts, from 0 to ``size``."""
+    starts = [0]
+    with open(path, "rb") as fh:
+        for k in range(1, parts):
+            fh.seek(max(size * k // parts - 1, starts[-1]))
+            fh.readline()  # to the end of the line that holds the byte before the cut
+            position = fh.tell()
+            if starts[-1] < position < size:
+                starts.append(position)
+    return [*starts, size]
+
+
+def _index_log(path: Path, progress: bool, pool: Pool | None = None, parts: int = 8) -> _LogIndex:
+    """The newest line of every annotation, by article. With a ``pool`` and a large log, its
+    workers read the file in about ``parts`` parts while this process merges them in file order."""
     index = _LogIndex()
     if not path.exists():
         return index
+    size = path.stat().st_size
+    read: Iterator[_IndexPart]
+    if pool is None or size < PARALLEL_INDEX_BYTES:
+        read = iter([_index_part((str(path), 0, size))])
+    else:
+        starts = _line_starts(path, size, parts)
+        read = pool.imap(_index_part, [(str(path), a, b) for a, b in itertools.pairwise(starts)])
     slots: dict[str, int] = {}  # annotation_id -> slot of its newest line
     keys: list[str] = []  # per slot: updated_at NUL created_at of that line
     articles: list[str] = []  # per slot: its article id (strings shared between annotations)
     shared: dict[str, str] = {}
-    size = path.stat().st_size
-    with open(path, "rb") as fh, _bar(size, "index log", progress, unit="B", unit_scale=True) as bar, _no_gc():
-        offset = 0
-        for line in fh:
-            length = len(line)
-            if line.strip():
-                index.lines += 1
-                found = _index_fields(line)
-                if found is None:
-                    index.unreadable += 1  # a torn last line from a killed pull, or a broken one
-                else:
-                    annotation_id, article_id, (updated_at, created_at) = found
-                    key = f"{updated_at}\x00{created_at}"
-                    slot = slots.get(annotation_id)
-                    if slot is None:
-                        slots[annotation_id] = len(keys)
-                        keys.append(key)
-                        articles.append(shared.setdefault(article_id, article_id))
-                        index.offsets.append(offset)
-                        index.lengths.append(length)
-                    elif key >= keys[slot]:
-                        keys[slot] = key
-                        articles[slot] = shared.setdefault(article_id, article_id)
-                        index.offsets[slot] = offset
-                        index.lengths[slot] = length
-            offset += length
-            bar.update(length)
+    with _bar(size, "index log", progress, unit="B", unit_scale=True) as bar, _no_gc():
+        for part in read:
+            index.lines += part.lines
+            index.unreadable += part.unreadable
+            for annotation_id, article_id, key, offset, length in zip(
+                part.ids, part.articles, part.keys, part.offsets, part.lengths, strict=True
+            ):
+                slot = slots.get(annotation_id)
+                if slot is None:
+                    slots[annotation_id] = len(keys)
+                    keys.append(key)
+                    articles.append(shared.setdefault(article_id, article_id))
+                    index.offsets.append(offset)
+                    index.lengths.append(length)
+                elif key >= keys[slot]:
+                    keys[slot] = key
+                    articles[slot] = shared.setdefault(article_id, article_id)
+                    index.offsets[slot] = offset
+                    index.lengths[slot] = length
+            bar.update(part.size)
     index.superseded = index.lines - index.unreadable - len(keys)
     del slots, keys, shared
     for slot, article_id in enumerate(articles):
@@ -915,7 +978,7 @@ def release_corpus(
     workers = contextlib.ExitStack()
     pool = workers.enter_context(_worker_pool(options, table.num_rows))
     with workers:
-        log = _index_log(ws.log_path, progress)
+        log = _index_log(ws.log_path, progress, pool, parts=4 * options.workers)
         corpus_ids = set(ids.to_pylist())
         orphans = sum(len(r) for a, r in log.by_article.items() if a not in corpus_ids)
 

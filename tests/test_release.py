@@ -184,7 +184,8 @@ def test_same_inputs_give_byte_identical_files(tmp_path: Path) -> None:
     ).read_bytes()
 
 
-def test_worker_processes_give_the_same_files(tmp_path: Path) -> None:
+def test_worker_processes_give_the_same_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataset.release
     from dataset.release import ReleaseOptions
 
     outputs = []
@@ -192,23 +193,73 @@ def test_worker_processes_give_the_same_files(tmp_path: Path) -> None:
         ("inline", ReleaseOptions(workers=1, chunk_size=1000, progress=False)),
         ("workers", ReleaseOptions(workers=2, chunk_size=3, max_pending=1, progress=False)),
     ):
+        # The workers also index the log, in parts, however small it is.
+        monkeypatch.setattr(dataset.release, "PARALLEL_INDEX_BYTES", 1 if name == "workers" else 1 << 40)
         workspace = Workspace(tmp_path / name)
         rows = [corpus_row(f"Talks number {i} in Astana ended without agreement.", f"s-{i % 5}") for i in range(20)]
         write_corpus(workspace, rows)
-        write_log(
-            workspace,
-            [
-                logged(row, who, result(row["text"], stance={"russia": label}, triggers=[Span("t", 6, 12, "CONSULT")]))
-                for i, row in enumerate(rows)
-                for who, label in (("ann1", "neutral"), ("ann2", "favor" if i % 3 else "neutral"))
-            ],
-        )
+        entries = [
+            logged(row, who, result(row["text"], stance={"russia": label}, triggers=[Span("t", 6, 12, "CONSULT")]))
+            for i, row in enumerate(rows)
+            for who, label in (("ann1", "neutral"), ("ann2", "favor" if i % 3 else "neutral"))
+        ]
+        edited = logged(rows[4], "ann1", result(rows[4]["text"], stance={"russia": "against"}), updated_at="2025-01-01")
+        write_log(workspace, [*entries, edited])
+        with open(workspace.log_path, "a", encoding="utf-8") as fh:
+            fh.write('\n{"annotation_id": "torn')
         outputs.append(release_corpus(workspace, options=options).path)
     inline, workers = outputs
     files = sorted(p.relative_to(inline).as_posix() for p in inline.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(workers).as_posix() for p in workers.rglob("*") if p.is_file())
     for name in files:
         assert (inline / name).read_bytes() == (workers / name).read_bytes(), name
+
+
+def test_the_log_index_in_parts_equals_the_index_in_one_pass(tmp_path: Path) -> None:
+    import multiprocessing
+
+    from dataset.release import _index_log, _line_starts, _ready
+
+    workspace, rows = small_workspace(tmp_path)
+    entries = [
+        logged(
+            row,
+            f"ann{k}",
+            result(row["text"], stance={"russia": "neutral"}) * (1 + k % 3),
+            updated_at=f"2024-0{k % 9 + 1}",
+        )
+        for k in range(12)
+        for row in rows
+    ]
+    entries += [
+        logged(rows[0], "ann3", [], updated_at="2030-01-01"),
+        logged(rows[1], "ann5", [], updated_at="2001-01-01"),
+    ]
+    write_log(workspace, entries)
+    with open(workspace.log_path, "a", encoding="utf-8") as fh:
+        fh.write('\n\n{"annotation_id": "torn')
+    path = workspace.log_path
+    size = path.stat().st_size
+    one = _index_log(path, progress=False)
+    assert (one.lines, one.unreadable, one.superseded) == (len(entries) + 1, 1, 2)  # a newer and an older version
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        pool.map(_ready, range(2))
+        for parts in (1, 2, 3, 7, 40, len(entries) * 3):
+            starts = _line_starts(path, size, parts)
+            assert (starts[0], starts[-1]) == (0, size)
+            assert starts == sorted(set(starts))
+            content = path.read_bytes()
+            assert all(content[start - 1 : start] == b"\n" for start in starts[1:-1])
+            import dataset.release
+
+            saved, dataset.release.PARALLEL_INDEX_BYTES = dataset.release.PARALLEL_INDEX_BYTES, 1
+            try:
+                split = _index_log(path, progress=False, pool=pool, parts=parts)
+            finally:
+                dataset.release.PARALLEL_INDEX_BYTES = saved
+            assert split.by_article == one.by_article, parts
+            assert (split.offsets, split.lengths) == (one.offsets, one.lengths), parts
+            assert (split.lines, split.unreadable, split.superseded) == (one.lines, one.unreadable, one.superseded)
 
 
 def test_ties_go_to_the_review_file(tmp_path: Path) -> None:
