@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -409,6 +410,7 @@ class _Checker:
             batch, ["article_id", "story_id", "target", "label", "needs_review"]
         )
         texts: list[str | None] = []
+        articles = self.articles
         for i, (article_id, story_id, target, label, needs_review) in enumerate(
             zip(ids, stories, targets, labels, review, strict=True)
         ):
@@ -419,7 +421,9 @@ class _Checker:
             seen.add(key)
             if label is None and not needs_review:
                 self.add("stance", split, row, "label is null but needs_review is false")
-            article = self.row_article("stance", split, row, article_id, story_id)
+            article = articles.get(article_id)
+            if article is None or article.story_id != story_id or article.split != split:
+                article = self.row_article("stance", split, row, article_id, story_id)
             texts.append(None if article is None else article.text)
         self.spans(("stance", split, offset), "evidence", texts, _Spans.of_list(batch.column("evidence")))
 
@@ -428,6 +432,7 @@ class _Checker:
             batch, ["event_id", "article_id", "story_id", "event_type", "mode"]
         )
         texts: list[str | None] = []
+        articles = self.articles
         for i, (event_id, article_id, story_id, event_type, mode) in enumerate(
             zip(ids, article_ids, stories, event_types, modes, strict=True)
         ):
@@ -447,7 +452,9 @@ class _Checker:
                     self.add(
                         "events", split, row, f"mode {mode_name!r} is not a mode of {type_name} (modes: {allowed})"
                     )
-            article = self.row_article("events", split, row, article_id, story_id)
+            article = articles.get(article_id)
+            if article is None or article.story_id != story_id or article.split != split:
+                article = self.row_article("events", split, row, article_id, story_id)
             texts.append(None if article is None else article.text)
         self.spans(("events", split, offset), "trigger", texts, _Spans.of_struct(batch.column("trigger")))
         self.spans(("events", split, offset), "arguments", texts, _Spans.of_list(batch.column("arguments")))
@@ -457,11 +464,14 @@ class _Checker:
 
         if not parse:
             ids, article_ids, stories = _pylists(batch, ["annotation_id", "article_id", "story_id"])
+            articles = self.articles
             for i, (annotation_id, article_id, story_id) in enumerate(zip(ids, article_ids, stories, strict=True)):
                 if annotation_id in seen:
                     self.add("annotations_raw", split, offset + i, f"annotation_id {annotation_id} is not unique")
                 seen.add(annotation_id)
-                self.row_article("annotations_raw", split, offset + i, article_id, story_id)
+                article = articles.get(article_id)
+                if article is None or article.story_id != story_id or article.split != split:
+                    self.row_article("annotations_raw", split, offset + i, article_id, story_id)
             return
         checked = {ANNOTATION_STATUS.index("accepted"), ANNOTATION_STATUS.index("partial")}
         rows = batch.select(["annotation_id", "article_id", "story_id", "status", "result_json"]).to_pylist()
@@ -675,14 +685,11 @@ class _Spans:
     @classmethod
     def of_list(cls, column: pa.ChunkedArray) -> _Spans:
         lists = column.combine_chunks()
-        rows = pc.list_parent_indices(lists).to_pylist()
-        positions: list[int | None] = []
-        previous, j = -1, 0
-        for row in rows:
-            j = j + 1 if row == previous else 0
-            previous = row
-            positions.append(j)
-        return cls(rows, positions, *_span_fields(pc.list_flatten(lists)))
+        parents = pc.list_parent_indices(lists).to_numpy()
+        # A span's position in its list: its index in the flattened values less its list's start.
+        offsets = lists.offsets.to_numpy()
+        positions = np.arange(len(parents)) + offsets[0] - offsets[parents]
+        return cls(parents.tolist(), positions.tolist(), *_span_fields(pc.list_flatten(lists)))
 
 
 def _span_fields(spans: pa.Array) -> tuple[list[Any], list[Any], list[Any]]:

@@ -214,3 +214,24 @@ def test_every_error_is_listed_and_the_cli_exits_1(release_copy: Path, capsys: p
     assert "nope does not exist; give a release folder" in capsys.readouterr().err
     assert main(["validate", str(release_copy / "manifest.json"), "--no-progress"]) == 2
     assert "manifest.json is not a folder" in capsys.readouterr().err
+
+
+def test_spans_of_a_list_column_know_their_row_and_position() -> None:
+    from schema.validate import _Spans
+
+    span = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", pa.string())])
+    lists = pa.array(
+        [
+            [{"start": 0, "end": 1, "text": "a"}],
+            None,
+            [],
+            [{"start": 2, "end": 3, "text": "b"}, {"start": 4, "end": 5, "text": "c"}, None],
+            [{"start": 6, "end": 7, "text": "d"}],
+        ],
+        type=pa.list_(span),
+    )
+    column = pa.chunked_array([lists.slice(1), lists.slice(0, 1)])  # chunks that start mid-array
+    spans = _Spans.of_list(column)
+    assert spans.rows == [2, 2, 2, 3, 4]
+    assert spans.positions == [0, 1, 2, 0, 0]
+    assert (spans.starts, spans.texts) == ([2, 4, None, 6, 0], ["b", "c", None, "d", "a"])
