@@ -31,7 +31,6 @@ import gc
 import hashlib
 import itertools
 import json
-import mmap
 import multiprocessing
 import os
 import re
@@ -45,7 +44,6 @@ from pathlib import Path, PurePath
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -729,14 +727,14 @@ def _seed_entries(table: pa.Table, corpus_version: str) -> dict[str, LoggedAnnot
 
 
 def _read_entries(
-    log: mmap.mmap | None, ranges: Sequence[tuple[int, int]], unreadable: list[str]
+    log: int | None, ranges: Sequence[tuple[int, int]], unreadable: list[str]
 ) -> list[tuple[LoggedAnnotation, bytes]]:
     if not ranges:
         return []
     assert log is not None, "log ranges without a log"
     entries = []
     for start, length in ranges:
-        line = log[start : start + length]
+        line = os.pread(log, length, start)
         try:
             entries.append((LoggedAnnotation.from_json(line), line))
         except (ValueError, TypeError, KeyError) as err:
@@ -924,25 +922,16 @@ def _run_chunks(chunks: Iterator[_Chunk], options: ReleaseOptions, pool: Pool | 
 
 def _iter_corpus(table: pa.Table, options: ReleaseOptions) -> Iterator[pa.Table]:
     """The corpus in ``article_id`` order, ``chunk_size`` articles at a time."""
-    order = pc.sort_indices(table, sort_keys=[("article_id", "ascending")]).to_numpy().astype(np.int64)
+    order = pc.sort_indices(table, sort_keys=[("article_id", "ascending")])
+    if not pc.all(pc.equal(order, pa.array(np.arange(table.num_rows, dtype=np.uint64)))).as_py():
+        # Sorted once: taking each chunk's rows from the corpus would copy its columns every time.
+        table = table.take(order)
+    del order
     with _bar(table.num_rows, "release", options.progress, unit="article") as bar:
         for start in range(0, table.num_rows, options.chunk_size):
-            batch = _take(table, order[start : start + options.chunk_size])
+            batch = table.slice(start, options.chunk_size)
             yield batch
             bar.update(batch.num_rows)
-
-
-def _take(table: pa.Table, rows: npt.NDArray[np.int64]) -> pa.Table:
-    """``table.take(rows)``; a slice when the rows are consecutive. Taking rows in file
-    order and reordering the small result costs a third of taking them in any order."""
-    first = int(rows[0])
-    if (np.diff(rows) == 1).all():
-        return table.slice(first, len(rows))
-    ascending = np.sort(rows)
-    batch = table.take(pa.array(ascending))
-    if (ascending == rows).all():
-        return batch
-    return batch.take(pa.array(np.searchsorted(ascending, rows)))
 
 
 def release_corpus(
@@ -1091,14 +1080,16 @@ def release_corpus(
 
 
 @contextlib.contextmanager
-def _open_log(path: Path) -> Iterator[mmap.mmap | None]:
-    """The log mapped for random reads (a slice per line, no seek and read calls), or None when
-    there is no log yet or it is empty."""
-    if not path.exists() or not path.stat().st_size:
+def _open_log(path: Path) -> Iterator[int | None]:
+    """The log's file descriptor for positioned reads, or None when there is no log yet."""
+    if not path.exists():
         yield None
         return
-    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        yield mapped
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
 
 
 def _write_articles(writers: _Writers, batch: pa.Table, extras: dict[str, list[Any]]) -> None:
