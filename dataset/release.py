@@ -10,10 +10,11 @@ leaves the previous releases and no partial one. The release version defaults to
 corpus version; a release version is never overwritten. Ties and low agreement are written
 to ``annotations/review.jsonl`` (``{"article_id", "unit", "reason"}`` per line).
 
-Memory grows only with the log index: one pass indexes the log (byte offset of the newest
-line per annotation id; no JSON parse for lines written by ``LoggedAnnotation.to_json``),
-then articles are processed in ``article_id`` order, in chunks, by worker processes that
-read only their articles' log lines; rows go out in Parquet row groups as chunks come back.
+Memory grows only with the corpus and the log index: one pass indexes the log (byte offset
+of the newest line per annotation id; no JSON parse for lines written by
+``LoggedAnnotation.to_json``; a large log is read in parts by the worker processes), then
+articles are processed in ``article_id`` order, in chunks, by the workers, which read only
+their articles' log lines; rows go out in Parquet row groups as chunks come back.
 
 Deterministic: the same corpus, log and package give byte-identical files, whatever the
 number of workers (rows sorted by article id, then unit; fixed row groups and Parquet
@@ -177,7 +178,7 @@ class _IndexPart:
     size: int = 0
 
 
-#: Logs smaller than this are indexed in one process.
+#: Logs smaller than this are indexed in one part, in this process.
 PARALLEL_INDEX_BYTES = 64 << 20
 
 
@@ -229,12 +230,10 @@ def _index_log(path: Path, progress: bool, pool: Pool | None = None, parts: int 
     if not path.exists():
         return index
     size = path.stat().st_size
-    read: Iterator[_IndexPart]
-    if pool is None or size < PARALLEL_INDEX_BYTES:
-        read = iter([_index_part((str(path), 0, size))])
-    else:
-        starts = _line_starts(path, size, parts)
-        read = pool.imap(_index_part, [(str(path), a, b) for a, b in itertools.pairwise(starts)])
+    # A large log is read in parts (the progress bar moves part by part), by the workers if any.
+    starts = _line_starts(path, size, parts if size >= PARALLEL_INDEX_BYTES else 1)
+    tasks = [(str(path), a, b) for a, b in itertools.pairwise(starts)]
+    read = pool.imap(_index_part, tasks) if pool is not None and len(tasks) > 1 else map(_index_part, tasks)
     slots: dict[str, int] = {}  # annotation_id -> slot of its newest line
     keys: list[str] = []  # per slot: updated_at NUL created_at of that line
     articles: list[str] = []  # per slot: its article id (strings shared between annotations)
