@@ -350,7 +350,7 @@ def _stance(article_id: str, ballots: Sequence[Ballot], machine: bool, gold: Art
             StanceGold(
                 target=target,
                 label=label,
-                evidence=[evidence[k] for k in sorted(evidence)] if evidence else [],
+                evidence=[evidence[k] for k in sorted(evidence)],
                 votes=[(b.annotator, value) for b, value in zip(voters, all_labels, strict=True)],
                 n_annotators=len(voters),
                 provenance=_provenance(machine, unanimous),

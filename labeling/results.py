@@ -122,12 +122,6 @@ class ParsedAnnotation:
     origins: dict[str | None, int] = field(default_factory=dict)
     _arguments: dict[str, list[tuple[str, Region]]] | None = field(default=None, init=False, repr=False, compare=False)
 
-    def entity(self, region_id: str) -> Region | None:
-        for region in self.entities:
-            if region.id == region_id:
-                return region
-        return None
-
     def arguments(self, trigger_id: str) -> Sequence[tuple[str, Region]]:
         """``(role, entity)`` of each relation from the trigger to an entity, in relation order.
 
@@ -138,7 +132,7 @@ class ParsedAnnotation:
         if found is None:
             entities: dict[str, Region] = {}
             for region in self.entities:
-                entities.setdefault(region.id, region)  # the first, as :meth:`entity` finds it
+                entities.setdefault(region.id, region)  # the first entity of that id
             found = {}
             for relation in self.relations:
                 entity = entities.get(relation.entity_id)
@@ -215,7 +209,7 @@ def _parse_item(
     problems = parsed.problems
     kinds = _CONTROL_KIND
     origins = parsed.origins
-    if type(item) is not dict and not isinstance(item, dict):
+    if not isinstance(item, dict):
         problems.append(Problem("malformed_result", f"result item must be an object, got {item!r:.80}"))
         return
     control = item.get("from_name")
@@ -238,27 +232,13 @@ def _parse_item(
     kind = kinds.get(control)
 
     if kind == _SPAN:
-        region_id = item.get("id")
-        start, end, text, labels = value.get("start"), value.get("end"), value.get("text"), value.get("labels")
-        if not (
-            type(region_id) is str
-            and region_id
-            and type(start) is int
-            and type(end) is int
-            and type(text) is str
-            and type(labels) is list
-            and len(labels) == 1
-            and type(labels[0]) is str
-        ):
-            span = _span(item, control, problems)
-            if span is None:
-                return
-            region_id, start, end, text, value = span
-            label = _single(value.get("labels"), control, problems, region_id)
-            if label is None:
-                return
-        else:
-            label = labels[0]
+        span = _span(item, control, problems)
+        if span is None:
+            return
+        region_id, start, end, text, value = span
+        label = _single(value.get("labels"), control, problems, region_id)
+        if label is None:
+            return
         if label not in SPAN_CONTROLS[control]:
             problems.append(
                 Problem(
@@ -299,15 +279,10 @@ def _parse_item(
         return
 
     # A single choice: per region (factuality, modes), stance or genre.
-    choices = value.get("choices")
-    if type(choices) is list and len(choices) == 1 and type(choices[0]) is str:
-        choice: str = choices[0]
-    else:
-        choice_region = item.get("id") if kind == _REGION_CHOICE else None
-        found = _single(choices, control, problems, choice_region if isinstance(choice_region, str) else None)
-        if found is None:
-            return
-        choice = found
+    choice_region = item.get("id") if kind == _REGION_CHOICE else None
+    choice = _single(value.get("choices"), control, problems, choice_region if isinstance(choice_region, str) else None)
+    if choice is None:
+        return
     if kind == _REGION_CHOICE:
         choice_region = item.get("id")
         if not isinstance(choice_region, str):
