@@ -108,12 +108,14 @@ class ReviewItem:
     reason: str
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"article_id": self.article_id, "unit": self.unit, "reason": self.reason},
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+        """``{"article_id", "reason", "unit"}`` as ``json.dumps`` writes it with sorted keys, no
+        spaces and ``ensure_ascii=False``; built directly, as a release writes hundreds of thousands."""
+        quote = _json_string
+        return f'{{"article_id":{quote(self.article_id)},"reason":{quote(self.reason)},"unit":{quote(self.unit)}}}'
+
+
+#: ``json.dumps(text, ensure_ascii=False)`` for a string, without the encoder object around it.
+_json_string = json.encoder.encode_basestring
 
 
 @dataclass(slots=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -9,6 +12,7 @@ from labeling.adjudicate import (
     POLICY,
     Ballot,
     Member,
+    ReviewItem,
     adjudicate_article,
     decide,
     match_spans,
@@ -278,3 +282,18 @@ def test_match_spans_properties(raw: list[tuple[str, int, int, str]], same_kind:
         return [[(m.annotator, m.start, m.end, m.kind) for m in g] for g in gs]
 
     assert shape(match_spans(list(reversed(items)), same_kind=same_kind)) == shape(groups)
+
+
+@pytest.mark.parametrize(
+    ("article_id", "unit", "reason"),
+    [
+        ("a-1", "event:AGREE@1-5:span", "tie"),
+        ('é"\\x', "stance:russia", "low_agreement"),
+        ("\u2028\x00\t", "u\U0001f600", "r"),
+    ],
+)
+def test_a_review_line_is_the_json_of_its_fields(article_id: str, unit: str, reason: str) -> None:
+    line = ReviewItem(article_id, unit, reason).to_json()
+    expected = {"article_id": article_id, "unit": unit, "reason": reason}
+    assert line == json.dumps(expected, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert json.loads(line) == expected
