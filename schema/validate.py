@@ -356,12 +356,18 @@ class _Checker:
             self.add(config, split, row, f"row is in split {split!r}, its article in {article.split!r}")
         return article
 
-    def row_article(self, config: str, split: str, row: int, article_id: str, story_id: str) -> _Article | None:
-        """The row's article when it is in ``articles`` with the same story and split; else the issues."""
-        article = self.articles.get(article_id)
-        if article is not None and article.story_id == story_id and article.split == split:
-            return article  # the usual row, checked without building its values
-        return self.article_of(config, split, row, {"article_id": article_id, "story_id": story_id})
+    def article_texts(self, config: str, split: str, offset: int, batch: pa.Table) -> list[str | None]:
+        """Each row's article text; None, with the issue, where the article is not in ``articles``.
+        Also reports a story or split that differs from the article's."""
+        texts: list[str | None] = []
+        articles = self.articles
+        ids, stories = _pylists(batch, ["article_id", "story_id"])
+        for i, (article_id, story_id) in enumerate(zip(ids, stories, strict=True)):
+            article = articles.get(article_id)
+            if article is None or article.story_id != story_id or article.split != split:
+                article = self.article_of(config, split, offset + i, {"article_id": article_id, "story_id": story_id})
+            texts.append(None if article is None else article.text)
+        return texts
 
     def spans(self, where: tuple[str, str, int], what: str, texts: list[str | None], spans: _Spans) -> None:
         """Check spans given column-wise; ``where`` is (config, split, offset of the batch) and
@@ -406,14 +412,8 @@ class _Checker:
             self.story("articles", split, row, story_id)
 
     def stance_rows(self, split: str, offset: int, batch: pa.Table, seen: set[tuple[str, int]]) -> None:
-        ids, stories, targets, labels, review = _pylists(
-            batch, ["article_id", "story_id", "target", "label", "needs_review"]
-        )
-        texts: list[str | None] = []
-        articles = self.articles
-        for i, (article_id, story_id, target, label, needs_review) in enumerate(
-            zip(ids, stories, targets, labels, review, strict=True)
-        ):
+        ids, targets, labels, review = _pylists(batch, ["article_id", "target", "label", "needs_review"])
+        for i, (article_id, target, label, needs_review) in enumerate(zip(ids, targets, labels, review, strict=True)):
             row = offset + i
             key = (article_id, target)
             if key in seen:
@@ -421,21 +421,12 @@ class _Checker:
             seen.add(key)
             if label is None and not needs_review:
                 self.add("stance", split, row, "label is null but needs_review is false")
-            article = articles.get(article_id)
-            if article is None or article.story_id != story_id or article.split != split:
-                article = self.row_article("stance", split, row, article_id, story_id)
-            texts.append(None if article is None else article.text)
+        texts = self.article_texts("stance", split, offset, batch)
         self.spans(("stance", split, offset), "evidence", texts, _Spans.of_list(batch.column("evidence")))
 
     def events_rows(self, split: str, offset: int, batch: pa.Table, seen: set[str]) -> None:
-        ids, article_ids, stories, event_types, modes = _pylists(
-            batch, ["event_id", "article_id", "story_id", "event_type", "mode"]
-        )
-        texts: list[str | None] = []
-        articles = self.articles
-        for i, (event_id, article_id, story_id, event_type, mode) in enumerate(
-            zip(ids, article_ids, stories, event_types, modes, strict=True)
-        ):
+        ids, event_types, modes = _pylists(batch, ["event_id", "event_type", "mode"])
+        for i, (event_id, event_type, mode) in enumerate(zip(ids, event_types, modes, strict=True)):
             row = offset + i
             if event_id in seen:
                 self.add("events", split, row, f"event_id {event_id} is not unique")
@@ -452,41 +443,30 @@ class _Checker:
                     self.add(
                         "events", split, row, f"mode {mode_name!r} is not a mode of {type_name} (modes: {allowed})"
                     )
-            article = articles.get(article_id)
-            if article is None or article.story_id != story_id or article.split != split:
-                article = self.row_article("events", split, row, article_id, story_id)
-            texts.append(None if article is None else article.text)
+        texts = self.article_texts("events", split, offset, batch)
         self.spans(("events", split, offset), "trigger", texts, _Spans.of_struct(batch.column("trigger")))
         self.spans(("events", split, offset), "arguments", texts, _Spans.of_list(batch.column("arguments")))
 
     def raw_rows(self, split: str, offset: int, batch: pa.Table, seen: set[str], *, parse: bool) -> None:
-        from labeling.results import parse_result
+        from labeling.results import Region, Trigger, parse_result
 
+        for i, annotation_id in enumerate(batch.column("annotation_id").to_pylist()):
+            if annotation_id in seen:
+                self.add("annotations_raw", split, offset + i, f"annotation_id {annotation_id} is not unique")
+            seen.add(annotation_id)
+        texts = self.article_texts("annotations_raw", split, offset, batch)
         if not parse:
-            ids, article_ids, stories = _pylists(batch, ["annotation_id", "article_id", "story_id"])
-            articles = self.articles
-            for i, (annotation_id, article_id, story_id) in enumerate(zip(ids, article_ids, stories, strict=True)):
-                if annotation_id in seen:
-                    self.add("annotations_raw", split, offset + i, f"annotation_id {annotation_id} is not unique")
-                seen.add(annotation_id)
-                article = articles.get(article_id)
-                if article is None or article.story_id != story_id or article.split != split:
-                    self.row_article("annotations_raw", split, offset + i, article_id, story_id)
             return
         checked = {ANNOTATION_STATUS.index("accepted"), ANNOTATION_STATUS.index("partial")}
-        rows = batch.select(["annotation_id", "article_id", "story_id", "status", "result_json"]).to_pylist()
-        for i, values in enumerate(rows):
+        statuses, results = _pylists(batch, ["status", "result_json"])
+        for i, (text, status, result_json) in enumerate(zip(texts, statuses, results, strict=True)):
             row = offset + i
-            if values["annotation_id"] in seen:
-                self.add("annotations_raw", split, row, f"annotation_id {values['annotation_id']} is not unique")
-            seen.add(values["annotation_id"])
-            article = self.article_of("annotations_raw", split, row, values)
             try:
-                result = json.loads(values["result_json"])
+                result = json.loads(result_json)
             except (TypeError, ValueError) as err:
                 self.add("annotations_raw", split, row, f"result_json is not JSON ({err})")
                 continue
-            if article is None or values["status"] not in checked:
+            if text is None or status not in checked:
                 continue  # a quarantined annotation is released as made
             parsed = parse_result(result)
             for problem in parsed.problems:
@@ -494,24 +474,15 @@ class _Checker:
                     "annotations_raw",
                     split,
                     row,
-                    f"result of an {ANNOTATION_STATUS.names[values['status']]} annotation: {problem.reason}: "
-                    f"{problem.detail}",
+                    f"result of an {ANNOTATION_STATUS.names[status]} annotation: {problem.reason}: {problem.detail}",
                 )
-            for trigger in parsed.triggers:
-                self.span(
-                    ("annotations_raw", split, row),
-                    f"region {trigger.id}",
-                    article.text,
-                    start=trigger.start,
-                    end=trigger.end,
-                    span_text=trigger.text,
-                )
-            regions = list(parsed.entities) + [r for found in parsed.evidence.values() for r in found]
+            regions: list[Trigger | Region] = [*parsed.triggers, *parsed.entities]
+            regions += [r for found in parsed.evidence.values() for r in found]
             for region in regions:
                 self.span(
                     ("annotations_raw", split, row),
                     f"region {region.id}",
-                    article.text,
+                    text,
                     start=region.start,
                     end=region.end,
                     span_text=region.text,
