@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from dataset.annotations import AnchorError, load_seed_annotations, seed_names, seed_of, seed_result
@@ -213,6 +214,38 @@ def test_worker_processes_give_the_same_files(tmp_path: Path, monkeypatch: pytes
     assert files == sorted(p.relative_to(workers).as_posix() for p in workers.rglob("*") if p.is_file())
     for name in files:
         assert (inline / name).read_bytes() == (workers / name).read_bytes(), name
+    assert not (workers / ".chunks").exists()  # the tables the workers handed over as files
+
+
+def test_spilled_tables_read_back_equal_and_their_files_go(tmp_path: Path) -> None:
+    from dataset.release import _ChunkResult, _spill, _Stats
+    from labeling.agreement import AgreementAccumulator
+
+    schema = RELEASE_CONFIGS["stance"].arrow_schema
+    row = {
+        "article_id": "a-1",
+        "story_id": "s-1",
+        "split": 0,
+        "target": 1,
+        "label": None,
+        "evidence": [{"start": 0, "end": 4, "text": "Talk"}],
+        "votes": [{"annotator": "ann1", "label": 2}],
+        "n_annotators": 1,
+        "provenance": 0,
+        "needs_review": True,
+    }
+    tables = {("stance", "train"): pa.Table.from_pylist([row, {**row, "article_id": "a-2"}], schema=schema)}
+    tables[("stance", "test")] = tables[("stance", "train")].slice(1)
+    spilled = _spill(tables, str(tmp_path / "000001"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["000001-stance-test.arrow", "000001-stance-train.arrow"]
+    result = _ChunkResult({}, {}, _Stats(), AgreementAccumulator(), [], [], spilled)
+    back = result.take_tables()
+    assert back.keys() == tables.keys()
+    for key, table in tables.items():
+        assert back[key].equals(table)
+        assert back[key].schema == schema
+    assert not list(tmp_path.iterdir())
+    assert result.take_tables() == {}
 
 
 def test_the_log_index_in_parts_equals_the_index_in_one_pass(tmp_path: Path) -> None:
