@@ -48,7 +48,7 @@ import operator
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from labeling.results import ParsedAnnotation, Region, Trigger
 from schema.labels import QUALITY_FLAGS, STANCE_TARGETS
@@ -253,22 +253,25 @@ def _span_vote(spans: Sequence[tuple[int, int, str]]) -> tuple[tuple[int, int, s
     return (best[0], best[1], texts[best]), tied
 
 
-def _members_span(members: Sequence[Member[Any]]) -> tuple[tuple[int, int, str], bool]:
-    """:func:`_span_vote` of the members' spans; without building them when all agree."""
-    first = members[0]
-    start, end = first.start, first.end
-    for member in members:
-        if member.start != start or member.end != end:
-            return _span_vote([(m.start, m.end, m.item.text) for m in members])
-    return (start, end, first.item.text), False
+def _members_span(members: Sequence[MemberTuple]) -> tuple[tuple[int, int, str], bool]:
+    """:func:`_span_vote` of the members' spans (their items have a ``text``); without building
+    them when all agree."""
+    _, start, end, _, item = members[0]
+    for _, member_start, member_end, _, _ in members:
+        if member_start != start or member_end != end:
+            return _span_vote([(m[1], m[2], m[4].text) for m in members])
+    return (start, end, item.text), False
 
 
 # --- matching spans across annotators --------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Member(Generic[T]):
-    """One annotator's span in a match: who, where, its kind (a type or a role), the item."""
+class Member(NamedTuple, Generic[T]):
+    """One annotator's span in a match: who, where, its kind (a type or a role), the item.
+
+    Matching takes any tuple of these five (the release builds plain tuples: hundreds of
+    thousands per second, where a class instance costs ten times a tuple).
+    """
 
     annotator: str
     start: int
@@ -277,11 +280,15 @@ class Member(Generic[T]):
     item: T
 
 
+#: ``(annotator, start, end, kind, item)``: a :class:`Member` or a plain tuple of its fields.
+MemberTuple = tuple[str, int, int, str, Any]
+M = TypeVar("M", bound=MemberTuple)
+
 #: Members in the order of their spans, then kind, then annotator.
-_member_key = operator.attrgetter("start", "end", "kind", "annotator")
+_member_key = operator.itemgetter(1, 2, 3, 0)
 
 
-def match_spans(members: Sequence[Member[T]], *, same_kind: bool) -> list[list[Member[T]]]:
+def match_spans(members: Sequence[M], *, same_kind: bool) -> list[list[M]]:
     """Group spans of different annotators that overlap (and, with ``same_kind``, share a kind).
 
     Each group holds at most one span per annotator. A span joins the group whose first
@@ -293,10 +300,10 @@ def match_spans(members: Sequence[Member[T]], *, same_kind: bool) -> list[list[M
     [[1, 2], [3]]
     """
     ordered = sorted(members, key=_member_key)
-    groups: list[list[Member[T]]] = []
-    if len({m.annotator for m in ordered}) < 2:
+    groups: list[list[M]] = []
+    if len({m[0] for m in ordered}) < 2:
         return [[m] for m in ordered]  # one annotator: nothing to match
-    firsts: list[Member[T]] = []  # each group's first span
+    firsts: list[M] = []  # each group's first span
     names: list[set[str]] = []  # each group's annotators
     # Groups whose first span may still overlap what follows. A group whose first span ends
     # before the current start can overlap nothing more: it is dropped from here when the
@@ -304,16 +311,16 @@ def match_spans(members: Sequence[Member[T]], *, same_kind: bool) -> list[list[M
     active: list[int] = []
     expires = 0  # the earliest end of an active group's first span
     for member in ordered:
-        start, end, annotator = member.start, member.end, member.annotator
+        annotator, start, end, kind, _ = member
         if active and expires <= start:
-            active = [g for g in active if firsts[g].end > start]
-            expires = min([firsts[g].end for g in active], default=0)
+            active = [g for g in active if firsts[g][2] > start]
+            expires = min([firsts[g][2] for g in active], default=0)
         best, best_overlap = -1, 0
         for g in active:
-            first = firsts[g]
-            if same_kind and first.kind != member.kind:
+            _, first_start, first_end, first_kind, _ = firsts[g]
+            if same_kind and first_kind != kind:
                 continue
-            overlap = (first.end if first.end < end else end) - (first.start if first.start > start else start)
+            overlap = (first_end if first_end < end else end) - (first_start if first_start > start else start)
             if overlap > best_overlap and annotator not in names[g]:
                 best, best_overlap = g, overlap
         if best < 0:
@@ -386,29 +393,37 @@ def _genre_and_flags(article_id: str, ballots: Sequence[Ballot], machine: bool, 
             gold.review.append(ReviewItem(article_id, f"quality:{flag}", reason))
 
 
+#: A trigger in a match: ``(annotator, start, end, event type, trigger)``.
+_TriggerMember = tuple[str, int, int, str, Trigger]
+#: An argument in a match: ``(annotator, start, end, role, entity)``.
+_ArgumentMember = tuple[str, int, int, str, Region]
+
+
 def _events(article_id: str, ballots: Sequence[Ballot], machine: bool, gold: ArticleGold) -> None:
     by_id = {b.annotator: b for b in ballots}
-    members = [Member(b.annotator, t.start, t.end, t.event_type, t) for b in ballots for t in b.parsed.triggers]
+    members: list[_TriggerMember] = [
+        (b.annotator, t.start, t.end, t.event_type, t) for b in ballots for t in b.parsed.triggers
+    ]
     if not members:
         return
     truth = {b.annotator for b in ballots if b.ground_truth}
     n_deciding = len(truth) or len(ballots)
     events: list[EventGold] = []
     for group in match_spans(members, same_kind=True):
-        deciding = [m for m in group if m.annotator in truth] if truth else group
+        deciding = [m for m in group if m[0] in truth] if truth else group
         presence = _presence(len(deciding), n_deciding)
         if presence == "drop":
             continue
         reasons: list[tuple[str, str]] = []
         (start, end, text), tied = _members_span(deciding)
-        event_type = group[0].kind
+        event_type = group[0][3]
         unit = f"event:{event_type}@{start}-{end}"
         if presence is not None:
             reasons.append((unit, presence))
         if tied:
             reasons.append((f"{unit}:span", TIE))
-        mode, mode_reason = decide([m.item.mode or "" for m in deciding])
-        factuality, fact_reason = decide([m.item.factuality or "" for m in deciding])
+        mode, mode_reason = decide([m[4].mode or "" for m in deciding])
+        factuality, fact_reason = decide([m[4].factuality or "" for m in deciding])
         if mode_reason is not None:
             reasons.append((f"{unit}:mode", mode_reason))
         if fact_reason is not None:
@@ -417,9 +432,9 @@ def _events(article_id: str, ballots: Sequence[Ballot], machine: bool, gold: Art
         unanimous = (
             len(group) == len(ballots)
             and not tied
-            and all((m.start, m.end) == (start, end) for m in group)
-            and all((m.item.mode or "") == mode for m in group)
-            and all((m.item.factuality or "") == factuality for m in group)
+            and all(m[1] == start and m[2] == end for m in group)
+            and all((m[4].mode or "") == mode for m in group)
+            and all((m[4].factuality or "") == factuality for m in group)
             and unanimous_args
         )
         events.append(
@@ -431,7 +446,7 @@ def _events(article_id: str, ballots: Sequence[Ballot], machine: bool, gold: Art
                 mode=mode or None,
                 factuality=factuality or None,
                 arguments=arguments,
-                annotators=sorted(m.annotator for m in group),
+                annotators=sorted(m[0] for m in group),
                 n_annotators=len(ballots),
                 provenance=_provenance(machine, unanimous),
                 needs_review=bool(reasons),
@@ -443,34 +458,34 @@ def _events(article_id: str, ballots: Sequence[Ballot], machine: bool, gold: Art
 
 
 def _event_arguments(
-    group: Sequence[Member[Trigger]],
-    deciding: Sequence[Member[Trigger]],
+    group: Sequence[_TriggerMember],
+    deciding: Sequence[_TriggerMember],
     ballots: dict[str, Ballot],
     unit: str,
     reasons: list[tuple[str, str]],
 ) -> tuple[list[ArgumentGold], bool]:
-    members: list[Member[Region]] = [
-        Member(m.annotator, entity.start, entity.end, role, entity)
-        for m in group
-        for role, entity in ballots[m.annotator].parsed.arguments(m.item.id)
+    members: list[_ArgumentMember] = [
+        (annotator, entity.start, entity.end, role, entity)
+        for annotator, _, _, _, trigger in group
+        for role, entity in ballots[annotator].parsed.arguments(trigger.id)
     ]
     if not members:
         return [], True
     everyone = deciding is group
-    deciding_names = {m.annotator for m in deciding}
+    deciding_names = {m[0] for m in deciding}
     n_deciding, n_group = len(deciding), len(group)
     kept: list[ArgumentGold] = []
     unanimous = True
     for arg_group in match_spans(members, same_kind=True):
-        votes = arg_group if everyone else [a for a in arg_group if a.annotator in deciding_names]
+        votes = arg_group if everyone else [a for a in arg_group if a[0] in deciding_names]
         presence = _presence(len(votes), n_deciding)
         if len(arg_group) != n_group:
             unanimous = False
         if presence == "drop":
             continue
         (start, end, text), tied = _members_span(votes)
-        entity_type, type_reason = decide([a.item.label for a in votes])
-        role = arg_group[0].kind
+        entity_type, type_reason = decide([a[4].label for a in votes])
+        role = arg_group[0][3]
         if presence is not None or tied or type_reason is not None:
             arg_unit = f"{unit}:{role}@{start}-{end}"
             if presence is not None:
@@ -479,9 +494,7 @@ def _event_arguments(
                 reasons.append((f"{arg_unit}:span", TIE))
             if type_reason is not None:
                 reasons.append((f"{arg_unit}:entity_type", type_reason))
-        if unanimous and (
-            tied or any(a.start != start or a.end != end or a.item.label != entity_type for a in arg_group)
-        ):
+        if unanimous and (tied or any(a[1] != start or a[2] != end or a[4].label != entity_type for a in arg_group)):
             unanimous = False
         kept.append(ArgumentGold(role, entity_type, start, end, text))
     kept.sort(key=lambda a: (a.start, a.end, a.role))

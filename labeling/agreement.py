@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from labeling.adjudicate import Ballot, Member, match_spans, select_ballots
+from labeling.adjudicate import Ballot, MemberTuple, match_spans, select_ballots
 from labeling.results import Region, Trigger
 from schema.labels import EVENT_TYPES, GENRES, STANCE_LABELS, STANCE_TARGETS, Vocabulary
 
@@ -147,26 +147,33 @@ class _PairF1:
         return _measure(sum(scores) / len(scores), len(scores), "annotator pairs")
 
 
-def _trigger_members(ballots: Sequence[Ballot]) -> list[Member[Trigger]]:
-    return [Member(b.annotator, t.start, t.end, "", t) for b in ballots for t in b.parsed.triggers]
+#: A span in a match, as :func:`match_spans` takes it: ``(annotator, start, end, "", item)``
+#: (agreement matches spans regardless of their label).
+_TriggerMember = tuple[str, int, int, str, Trigger]
+_EntityMember = tuple[str, int, int, str, Region]
+_PairCounts = dict[tuple[str, str], int]
 
 
-def _pair_counts(groups: list[list[Member[Any]]]) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+def _trigger_members(ballots: Sequence[Ballot]) -> list[_TriggerMember]:
+    return [(b.annotator, t.start, t.end, "", t) for b in ballots for t in b.parsed.triggers]
+
+
+def _pair_counts(groups: Sequence[Sequence[MemberTuple]]) -> tuple[_PairCounts, _PairCounts]:
     """Matches per annotator pair (names in order): with identical boundaries, and overlapping."""
-    exact: dict[tuple[str, str], int] = {}
-    overlap: dict[tuple[str, str], int] = {}
+    exact: _PairCounts = {}
+    overlap: _PairCounts = {}
     for group in groups:
         if len(group) < 2:
             continue
         for x, y in itertools.combinations(sorted(group, key=_by_annotator), 2):
-            pair = (x.annotator, y.annotator)
+            pair = (x[0], y[0])
             overlap[pair] = overlap.get(pair, 0) + 1
-            if x.start == y.start and x.end == y.end:
+            if x[1] == y[1] and x[2] == y[2]:
                 exact[pair] = exact.get(pair, 0) + 1
     return exact, overlap
 
 
-_by_annotator = operator.attrgetter("annotator")
+_by_annotator = operator.itemgetter(0)
 
 
 def _matched_arguments(xs: Sequence[tuple[str, Region]], ys: Sequence[tuple[str, Region]]) -> int:
@@ -219,10 +226,11 @@ class AgreementAccumulator:
         triggers = match_spans(_trigger_members(human), same_kind=False)
         for group in triggers:
             if len(group) > 1:
-                self.event_type.add([m.item.event_type for m in group])
-        entities = match_spans(
-            [Member(b.annotator, e.start, e.end, "", e) for b in human for e in b.parsed.entities], same_kind=False
-        )
+                self.event_type.add([m[4].event_type for m in group])
+        entity_members: list[_EntityMember] = [
+            (b.annotator, e.start, e.end, "", e) for b in human for e in b.parsed.entities
+        ]
+        entities = match_spans(entity_members, same_kind=False)
         names = [b.annotator for b in human]  # sorted, one ballot per annotator
         pairs = list(itertools.combinations(names, 2))
         n_triggers = {b.annotator: len(b.parsed.triggers) for b in human}
@@ -238,12 +246,12 @@ class AgreementAccumulator:
                 overlap_measure.add(pair, overlap.get(pair, 0), n_a, n_b)
         self._roles(human, triggers)
 
-    def _roles(self, ballots: Sequence[Ballot], triggers: list[list[Member[Trigger]]]) -> None:
+    def _roles(self, ballots: Sequence[Ballot], triggers: list[list[_TriggerMember]]) -> None:
         parsed = {b.annotator: b.parsed for b in ballots}
         for group in triggers:
             if len(group) < 2:
                 continue
-            found = [(m.annotator, parsed[m.annotator].arguments(m.item.id)) for m in sorted(group, key=_by_annotator)]
+            found = [(m[0], parsed[m[0]].arguments(m[4].id)) for m in sorted(group, key=_by_annotator)]
             for (a, xs), (b, ys) in itertools.combinations(found, 2):
                 self.roles.add((a, b), _matched_arguments(xs, ys), len(xs), len(ys))
 
