@@ -183,6 +183,11 @@ class _IndexPart:
 PARALLEL_INDEX_BYTES = 64 << 20
 
 
+#: Bytes read at a time when indexing: lines are found in the block, not copied one by one.
+_INDEX_BLOCK = 8 << 20
+_SPACE = frozenset(b" \t\n\r\x0b\x0c")  # what bytes.isspace() counts as blank
+
+
 def _index_part(task: tuple[str, int, int]) -> _IndexPart:
     """Index the lines that start in ``[start, end)`` of the log at ``path``."""
     path, start, end = task
@@ -190,14 +195,25 @@ def _index_part(task: tuple[str, int, int]) -> _IndexPart:
     ids, articles, keys, offsets, lengths = part.ids, part.articles, part.keys, part.offsets, part.lengths
     with open(path, "rb") as fh, _no_gc():
         fh.seek(start)
-        offset = start
-        for line in fh:
-            if offset >= end:
-                break
-            length = len(line)
-            if line.strip():
+        base = start  # the file offset of block[0]
+        block = b""
+        pos = 0  # where the next line starts in block
+        at_eof = False
+        while base + pos < end:
+            newline = block.find(b"\n", pos)
+            if newline < 0:  # the block ends inside a line: read on, or take the last line as it is
+                if not at_eof:
+                    more = fh.read(_INDEX_BLOCK)
+                    at_eof = not more
+                    block, base, pos = block[pos:] + more, base + pos, 0
+                    continue
+                if pos == len(block):
+                    break
+                newline = len(block) - 1  # a last line without its newline
+            line_end = newline + 1
+            if not (block[pos] in _SPACE and block[pos:line_end].isspace()):  # blank lines are skipped
                 part.lines += 1
-                found = _index_fields(line)
+                found = _index_fields(block, pos, line_end)
                 if found is None:
                     part.unreadable += 1  # a torn last line from a killed pull, or a broken one
                 else:
@@ -205,9 +221,9 @@ def _index_part(task: tuple[str, int, int]) -> _IndexPart:
                     ids.append(annotation_id)
                     articles.append(article_id)
                     keys.append(f"{updated_at}\x00{created_at}")
-                    offsets.append(offset)
-                    lengths.append(length)
-            offset += length
+                    offsets.append(base + pos)
+                    lengths.append(line_end - pos)
+            pos = line_end
     return part
 
 
@@ -293,13 +309,15 @@ def _unescape(raw: bytes) -> str:
     return str(json.loads(b'"' + raw + b'"')) if b"\\" in raw else raw.decode("utf-8")
 
 
-def _index_fields(line: bytes) -> tuple[str, str, tuple[str, str]] | None:
-    """``(annotation_id, article_id, (updated_at, created_at))`` of one log line, or None."""
-    head = _HEAD.match(line)
-    tail = _TAIL.search(line, max(0, len(line) - 400)) if head else None
+def _index_fields(line: bytes, start: int = 0, end: int | None = None) -> tuple[str, str, tuple[str, str]] | None:
+    """``(annotation_id, article_id, (updated_at, created_at))`` of one log line (of
+    ``line[start:end]``), or None."""
+    end = len(line) if end is None else end
+    head = _HEAD.match(line, start, end)
+    tail = _TAIL.search(line, max(start, end - 400), end) if head else None
     if head is not None and tail is not None:
         try:
-            if b"\\" not in line[: head.end()] and b"\\" not in tail[1]:  # the usual line: nothing escaped
+            if line.find(b"\\", start, head.end()) < 0 and b"\\" not in tail[1]:  # the usual line: nothing escaped
                 return head[1].decode(), head[2].decode(), (tail[1].decode(), head[3].decode())
             return (
                 _unescape(head[1]),
@@ -309,7 +327,7 @@ def _index_fields(line: bytes) -> tuple[str, str, tuple[str, str]] | None:
         except ValueError:
             return None
     try:
-        record = json.loads(line)
+        record = json.loads(line[start:end])
         return (
             str(record["annotation_id"]),
             str(record["article_id"]),

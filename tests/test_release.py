@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -293,6 +294,39 @@ def test_the_log_index_in_parts_equals_the_index_in_one_pass(tmp_path: Path) -> 
             assert split.by_article == one.by_article, parts
             assert (split.offsets, split.lengths) == (one.offsets, one.lengths), parts
             assert (split.lines, split.unreadable, split.superseded) == (one.lines, one.unreadable, one.superseded)
+
+
+@pytest.mark.parametrize("block", [1, 5, 97, 4096, 8 << 20])
+def test_the_log_index_reads_blocks_as_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    import dataset.release
+    from dataset.release import _index_fields, _index_part, _line_starts
+
+    workspace, rows = small_workspace(tmp_path)
+    write_log(workspace, [logged(row, f"ann{k}", result(row["text"])) for k in range(3) for row in rows])
+    line = workspace.log_path.read_bytes().splitlines(keepends=True)[0]
+    with open(workspace.log_path, "ab") as fh:
+        # blank and whitespace-only lines, an indented line, CRLF, a torn last line without its newline
+        fh.write(b"\n  \n\t\r\n  " + line + line.rstrip(b"\n") + b"\r\n" + line[:40])
+    path = workspace.log_path
+    expected = []  # (offset, length, fields) of each non-blank line, read line by line
+    offset = 0
+    with open(path, "rb") as fh:
+        for raw in fh:
+            if raw.strip():
+                expected.append((offset, len(raw), _index_fields(raw)))
+            offset += len(raw)
+    assert sum(1 for *_, found in expected if found is None) == 1  # only the torn line is unreadable
+    monkeypatch.setattr(dataset.release, "_INDEX_BLOCK", block)
+    for parts in (1, 3, 8):
+        starts = _line_starts(path, path.stat().st_size, parts)
+        got = [_index_part((str(path), a, b)) for a, b in itertools.pairwise(starts)]
+        assert sum(p.lines for p in got) == len(expected)
+        assert sum(p.unreadable for p in got) == 1
+        readable = [(o, n, f) for o, n, f in expected if f is not None]
+        assert [o for p in got for o in p.offsets] == [o for o, _, _ in readable]
+        assert [n for p in got for n in p.lengths] == [n for _, n, _ in readable]
+        assert [i for p in got for i in p.ids] == [f[0] for *_, f in readable if f]
+        assert [k for p in got for k in p.keys] == [f"{f[2][0]}\x00{f[2][1]}" for *_, f in readable if f]
 
 
 def test_ties_go_to_the_review_file(tmp_path: Path) -> None:
