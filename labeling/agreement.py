@@ -33,7 +33,7 @@ import itertools
 import math
 import operator
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,12 +139,42 @@ class _PairF1:
             self.add(pair, m, na, nb)
 
     def result(self, annotators: int) -> dict[str, Any]:
-        if annotators < 2:
-            return _not_computable(0, "annotator pairs", _plural(annotators, "human annotator"))
-        scores = [2 * m / (na + nb) for m, na, nb in self.pairs.values() if na + nb > 0]
-        if not scores:
-            return _not_computable(0, "annotator pairs", "no spans on articles shared by two annotators")
-        return _measure(sum(scores) / len(scores), len(scores), "annotator pairs")
+        return _pair_f1(self.pairs.values(), annotators)
+
+
+def _pair_f1(counts: Iterable[Sequence[int]], annotators: int) -> dict[str, Any]:
+    """F1 averaged over annotator pairs, each given as ``(matched, spans of one, spans of the other)``."""
+    if annotators < 2:
+        return _not_computable(0, "annotator pairs", _plural(annotators, "human annotator"))
+    scores = [2 * m / (na + nb) for m, na, nb in counts if na + nb > 0]
+    if not scores:
+        return _not_computable(0, "annotator pairs", "no spans on articles shared by two annotators")
+    return _measure(sum(scores) / len(scores), len(scores), "annotator pairs")
+
+
+@dataclass(slots=True)
+class _SpanPairs:
+    """Per annotator pair, pooled over articles: trigger matches exact and overlapping, the
+    triggers of each, then the same four for entities (one list per pair, not four measures)."""
+
+    pairs: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+
+    def add(self, pair: tuple[str, str], counts: Sequence[int]) -> None:
+        total = self.pairs.get(pair)
+        if total is None:
+            self.pairs[pair] = list(counts)
+        else:
+            for i, n in enumerate(counts):
+                total[i] += n
+
+    def merge(self, other: _SpanPairs) -> None:
+        for pair, counts in other.pairs.items():
+            self.add(pair, counts)
+
+    def result(self, annotators: int, first: int) -> dict[str, Any]:
+        """Exact (``first`` = 0) or overlap (1) F1 of triggers, the same of entities at 4 and 5."""
+        spans = 2 if first < 4 else 6
+        return _pair_f1(((c[first], c[spans], c[spans + 1]) for c in self.pairs.values()), annotators)
 
 
 #: A span in a match, as :func:`match_spans` takes it: ``(annotator, start, end, "", item)``
@@ -204,10 +234,7 @@ class AgreementAccumulator:
         self.stance = {t: _Alpha(STANCE_LABELS) for t in STANCE_TARGETS.names}
         self.genre = _Alpha(GENRES)
         self.event_type = _Alpha(EVENT_TYPES)
-        self.trigger_exact = _PairF1()
-        self.trigger_overlap = _PairF1()
-        self.entity_exact = _PairF1()
-        self.entity_overlap = _PairF1()
+        self.spans = _SpanPairs()
         self.roles = _PairF1()
 
     def add(self, ballots: Sequence[Ballot]) -> None:
@@ -231,19 +258,24 @@ class AgreementAccumulator:
             (b.annotator, e.start, e.end, "", e) for b in human for e in b.parsed.entities
         ]
         entities = match_spans(entity_members, same_kind=False)
-        names = [b.annotator for b in human]  # sorted, one ballot per annotator
-        pairs = list(itertools.combinations(names, 2))
-        n_triggers = {b.annotator: len(b.parsed.triggers) for b in human}
-        n_entities = {b.annotator: len(b.parsed.entities) for b in human}
-        for exact_measure, overlap_measure, groups, totals in (
-            (self.trigger_exact, self.trigger_overlap, triggers, n_triggers),
-            (self.entity_exact, self.entity_overlap, entities, n_entities),
-        ):
-            exact, overlap = _pair_counts(groups)
-            for pair in pairs:
-                n_a, n_b = totals[pair[0]], totals[pair[1]]
-                exact_measure.add(pair, exact.get(pair, 0), n_a, n_b)
-                overlap_measure.add(pair, overlap.get(pair, 0), n_a, n_b)
+        trigger_exact, trigger_overlap = _pair_counts(triggers)
+        entity_exact, entity_overlap = _pair_counts(entities)
+        # human is sorted by annotator, one ballot each: pairs come with their names in order
+        for x, y in itertools.combinations(human, 2):
+            pair = (x.annotator, y.annotator)
+            self.spans.add(
+                pair,
+                (
+                    trigger_exact.get(pair, 0),
+                    trigger_overlap.get(pair, 0),
+                    len(x.parsed.triggers),
+                    len(y.parsed.triggers),
+                    entity_exact.get(pair, 0),
+                    entity_overlap.get(pair, 0),
+                    len(x.parsed.entities),
+                    len(y.parsed.entities),
+                ),
+            )
         self._roles(human, triggers)
 
     def _roles(self, ballots: Sequence[Ballot], triggers: list[list[_TriggerMember]]) -> None:
@@ -264,8 +296,8 @@ class AgreementAccumulator:
             alpha.rows.update(other.stance[target].rows)
         for name in ("genre", "event_type"):
             getattr(self, name).rows.update(getattr(other, name).rows)
-        for name in ("trigger_exact", "trigger_overlap", "entity_exact", "entity_overlap", "roles"):
-            getattr(self, name).merge(getattr(other, name))
+        self.spans.merge(other.spans)
+        self.roles.merge(other.roles)
 
     def result(self) -> dict[str, Any]:
         """Every measure as ``{"value", "n", "unit", "note"}``; deterministic."""
@@ -277,8 +309,8 @@ class AgreementAccumulator:
             "stance_alpha": {t: a.result(n, "articles") for t, a in self.stance.items()},
             "genre_alpha": self.genre.result(n, "articles"),
             "event_type_alpha": self.event_type.result(n, "matched triggers"),
-            "trigger_span_f1": {"exact": self.trigger_exact.result(n), "overlap": self.trigger_overlap.result(n)},
-            "entity_span_f1": {"exact": self.entity_exact.result(n), "overlap": self.entity_overlap.result(n)},
+            "trigger_span_f1": {"exact": self.spans.result(n, 0), "overlap": self.spans.result(n, 1)},
+            "entity_span_f1": {"exact": self.spans.result(n, 4), "overlap": self.spans.result(n, 5)},
             "role_f1": self.roles.result(n),
         }
 
