@@ -211,7 +211,7 @@ def decide(values: Sequence[V]) -> tuple[V | None, str | None]:
     if not values:
         return None, None
     first = values[0]
-    if all(v == first for v in values):  # the common case, without counting
+    if values.count(first) == len(values):  # the common case, without a count per value
         return first, None
     counts: dict[V, int] = {}
     for value in values:
@@ -422,37 +422,45 @@ def _events(article_id: str, ballots: Sequence[Ballot], machine: bool, gold: Art
             reasons.append((unit, presence))
         if tied:
             reasons.append((f"{unit}:span", TIE))
-        mode, mode_reason = decide([m[4].mode or "" for m in deciding])
-        factuality, fact_reason = decide([m[4].factuality or "" for m in deciding])
+        modes: list[str | None] = [m[4].mode or "" for m in group]
+        factualities: list[str | None] = [m[4].factuality or "" for m in group]
+        if deciding is group:
+            mode, mode_reason = decide(modes)
+            factuality, fact_reason = decide(factualities)
+        else:
+            mode, mode_reason = decide([m[4].mode or "" for m in deciding])
+            factuality, fact_reason = decide([m[4].factuality or "" for m in deciding])
         if mode_reason is not None:
             reasons.append((f"{unit}:mode", mode_reason))
         if fact_reason is not None:
             reasons.append((f"{unit}:factuality", fact_reason))
         arguments, unanimous_args = _event_arguments(group, deciding, by_id, unit, reasons)
+        n = len(group)
         unanimous = (
-            len(group) == len(ballots)
+            n == len(ballots)
             and not tied
-            and all(m[1] == start and m[2] == end for m in group)
-            and all((m[4].mode or "") == mode for m in group)
-            and all((m[4].factuality or "") == factuality for m in group)
             and unanimous_args
+            and modes.count(mode) == n
+            and factualities.count(factuality) == n
+            and all(m[1] == start and m[2] == end for m in group)
         )
         events.append(
             EventGold(
-                start=start,
-                end=end,
-                text=text,
-                event_type=event_type,
-                mode=mode or None,
-                factuality=factuality or None,
-                arguments=arguments,
-                annotators=sorted(m[0] for m in group),
-                n_annotators=len(ballots),
-                provenance=_provenance(machine, unanimous),
-                needs_review=bool(reasons),
+                start,
+                end,
+                text,
+                event_type,
+                mode or None,
+                factuality or None,
+                arguments,
+                sorted([m[0] for m in group]),
+                len(ballots),
+                _provenance(machine, unanimous),
+                bool(reasons),
             )
         )
-        gold.review.extend(ReviewItem(article_id, u, r) for u, r in reasons)
+        if reasons:
+            gold.review.extend([ReviewItem(article_id, u, r) for u, r in reasons])
     events.sort(key=lambda e: (e.start, e.end, e.event_type))
     gold.events = events
 
@@ -484,7 +492,8 @@ def _event_arguments(
         if presence == "drop":
             continue
         (start, end, text), tied = _members_span(votes)
-        entity_type, type_reason = decide([a[4].label for a in votes])
+        labels: list[str | None] = [a[4].label for a in arg_group]
+        entity_type, type_reason = decide(labels if votes is arg_group else [a[4].label for a in votes])
         role = arg_group[0][3]
         if presence is not None or tied or type_reason is not None:
             arg_unit = f"{unit}:{role}@{start}-{end}"
@@ -494,7 +503,9 @@ def _event_arguments(
                 reasons.append((f"{arg_unit}:span", TIE))
             if type_reason is not None:
                 reasons.append((f"{arg_unit}:entity_type", type_reason))
-        if unanimous and (tied or any(a[1] != start or a[2] != end or a[4].label != entity_type for a in arg_group)):
+        if unanimous and (
+            tied or labels.count(entity_type) != len(labels) or any(a[1] != start or a[2] != end for a in arg_group)
+        ):
             unanimous = False
         kept.append(ArgumentGold(role, entity_type, start, end, text))
     kept.sort(key=lambda a: (a.start, a.end, a.role))
