@@ -98,13 +98,6 @@ class Trigger:
 
 
 @dataclass(slots=True)
-class Relation:
-    trigger_id: str
-    entity_id: str
-    role: str
-
-
-@dataclass(slots=True)
 class ParsedAnnotation:
     """The units of one annotation. Unusable items are in ``problems``, not in the units."""
 
@@ -114,7 +107,8 @@ class ParsedAnnotation:
     quality_flags: list[str] = field(default_factory=list)
     triggers: list[Trigger] = field(default_factory=list)
     entities: list[Region] = field(default_factory=list)
-    relations: list[Relation] = field(default_factory=list)
+    #: ``(trigger id, entity id, role)`` of each usable relation, in result order.
+    relations: list[tuple[str, str, str]] = field(default_factory=list)
     notes: str = ""
     problems: list[Problem] = field(default_factory=list)
     #: Label Studio's ``origin`` of each span item ("manual", "prediction", "prediction-changed";
@@ -134,10 +128,10 @@ class ParsedAnnotation:
             for region in self.entities:
                 entities.setdefault(region.id, region)  # the first entity of that id
             found = {}
-            for relation in self.relations:
-                entity = entities.get(relation.entity_id)
+            for source, entity_id, role in self.relations:
+                entity = entities.get(entity_id)
                 if entity is not None:
-                    found.setdefault(relation.trigger_id, []).append((relation.role, entity))
+                    found.setdefault(source, []).append((role, entity))
             self._arguments = found
         return found.get(trigger_id, ())
 
@@ -417,11 +411,11 @@ def parse_result(result: Any) -> ParsedAnnotation:
             # the usual relation: one known role, from a trigger to an entity or back
             (source_kind, source_region), (target_kind, target_region) = source_end, target_end
             if source_kind == TRIGGER and isinstance(target_region, Region) and target_region.kind == ENTITY:
-                parsed.relations.append(Relation(source, target, role))  # type: ignore[arg-type]
+                parsed.relations.append((source, target, role))  # type: ignore[arg-type]
                 arguments.setdefault(source, []).append((role, target_region))  # type: ignore[arg-type]
                 continue
             if target_kind == TRIGGER and isinstance(source_region, Region) and source_region.kind == ENTITY:
-                parsed.relations.append(Relation(target, source, role))  # type: ignore[arg-type]
+                parsed.relations.append((target, source, role))  # type: ignore[arg-type]
                 arguments.setdefault(target, []).append((role, source_region))  # type: ignore[arg-type]
                 continue
         if not isinstance(source, str) or not isinstance(target, str):
@@ -447,7 +441,7 @@ def parse_result(result: Any) -> ParsedAnnotation:
                 )
             )
             continue
-        parsed.relations.append(Relation(ends[TRIGGER], ends[ENTITY], role))
+        parsed.relations.append((ends[TRIGGER], ends[ENTITY], role))
         entity = regions[ends[ENTITY]][1]
         if isinstance(entity, Region):
             arguments.setdefault(ends[TRIGGER], []).append((role, entity))

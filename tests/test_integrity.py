@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labeling.integrity import REPAIR_KINDS, check_annotation, text_sha256
-from labeling.results import REASON_CODES, parse_result
+from labeling.results import REASON_CODES, ParsedAnnotation, parse_result
 
 
 def span(  # noqa: PLR0917 - reads like a Label Studio region
@@ -293,3 +293,24 @@ def test_check_never_raises_and_keeps_only_sound_items(result: list[Any], text: 
             assert text[value["start"] : value["end"]] == value["text"]
     # nothing disappears without a reason: every dropped item has at least one problem
     assert len(result) - len(clean) <= len(problems)
+
+
+def test_relations_read_either_way_and_index_the_arguments() -> None:
+    result = [
+        span("t1", 18, 24, "agreed"),
+        span("e1", 0, 5, "Putin", "PER", "entity"),
+        span("e2", 10, 17, "Erdogan", "PER", "entity"),
+        relation("t1", "e1"),
+        relation("e2", "t1", "recipient"),  # drawn from the entity to the trigger
+        relation("e1", "e2"),  # two entities: not an argument
+    ]
+    parsed = parse_result(result)
+    assert parsed.relations == [("t1", "e1", "actor"), ("t1", "e2", "recipient")]
+    assert reasons(parsed.problems) == ["relation_bad_endpoints"]
+    putin, erdogan = parsed.entities
+    assert list(parsed.arguments("t1")) == [("actor", putin), ("recipient", erdogan)]
+    assert list(parsed.arguments("e1")) == []
+    # the same index, built on first use, for an annotation assembled by hand
+    by_hand = ParsedAnnotation(entities=[putin, erdogan], relations=list(parsed.relations))
+    assert list(by_hand.arguments("t1")) == list(parsed.arguments("t1"))
+    assert list(by_hand.arguments("t2")) == []
