@@ -746,25 +746,27 @@ def _seed_entries(table: pa.Table, corpus_version: str) -> dict[str, LoggedAnnot
 
 def _read_entries(
     log: int | None, ranges: Sequence[tuple[int, int]], unreadable: list[str]
-) -> list[tuple[LoggedAnnotation, bytes]]:
+) -> list[tuple[LoggedAnnotation, str]]:
+    """The log lines at ``ranges``, parsed, each with its text."""
     if not ranges:
         return []
     assert log is not None, "log ranges without a log"
     entries = []
     for start, length in ranges:
-        line = os.pread(log, length, start)
         try:
+            # Decoded once: the JSON parse and the result text slice (below) both use it.
+            line = os.pread(log, length, start).decode("utf-8")
             entries.append((LoggedAnnotation.from_json(line), line))
         except (ValueError, TypeError, KeyError) as err:
             unreadable.append(f"byte {start}: {err}")
     return entries
 
 
-_RESULT_START = b',"repairs":[],"result":'
-_RESULT_END = b',"source":"'
+_RESULT_START = ',"repairs":[],"result":'
+_RESULT_END = ',"source":"'
 
 
-def _logged_result_text(line: bytes) -> str | None:
+def _logged_result_text(line: str) -> str | None:
     """The result's JSON text as the log line holds it, for a line written by ``to_json``.
 
     In such a line the keys are sorted and compact, so the result comes right after an
@@ -772,16 +774,16 @@ def _logged_result_text(line: bytes) -> str | None:
     strings, numbers and booleans). Slicing it out gives the same text as serialising the
     parsed result again, at no cost; any other line returns None (and is serialised).
     """
-    if not line.startswith(b'{"annotation_id":'):
+    if not line.startswith('{"annotation_id":'):
         return None
     start = line.find(_RESULT_START)
     end = line.rfind(_RESULT_END)
     if start < 0 or end < start:
         return None
     text = line[start + len(_RESULT_START) : end]
-    if not (text.startswith(b"[") and text.endswith(b"]")):
+    if not (text.startswith("[") and text.endswith("]")):
         return None
-    return text.decode("utf-8")
+    return text
 
 
 @contextlib.contextmanager
@@ -890,7 +892,7 @@ def _process_chunk(chunk: _Chunk) -> _ChunkResult:
         ):
             entries = _read_entries(log_fh, ranges, unreadable)
             if seed is not None:
-                entries.append((seed, b""))
+                entries.append((seed, ""))
             ballots = []
             for entry, line in entries:
                 checked = recheck(entry, text, sha)

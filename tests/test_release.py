@@ -416,6 +416,24 @@ def test_the_log_is_rechecked_not_trusted(tmp_path: Path) -> None:
     assert validate_release(report.path) == []
 
 
+def test_raw_results_keep_their_text_and_a_line_that_is_not_utf8_is_unreadable(tmp_path: Path) -> None:
+    workspace, rows = small_workspace(tmp_path)
+    note = {"from_name": "notes", "to_name": "text", "type": "textarea", "value": {"text": ["Erdoğan – “talks”\u2028"]}}
+    kept = logged(rows[0], "ann1", [*result(rows[0]["text"], stance={"russia": "neutral"}), note])
+    broken = logged(rows[1], "ann2", result(rows[1]["text"], stance={"turkey": "neutral"}))
+    write_log(workspace, [kept])
+    line = broken.to_json().encode("utf-8").replace(b'"neutral"', b'"neu\xfftral"')
+    with open(workspace.log_path, "ab") as fh:
+        fh.write(line + b"\n")
+    report = release_corpus(workspace, progress=False)
+    assert report.manifest["annotations"]["log_unreadable_lines"] == 1
+    raw = {r["annotation_id"]: r for r in read_config(report.path, "annotations_raw")}
+    assert list(raw) == [kept.annotation_id]
+    logged_result = json.dumps(kept.result, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert raw[kept.annotation_id]["result_json"] == logged_result
+    assert validate_release(report.path) == []
+
+
 @pytest.mark.parametrize(
     ("annotation_id", "annotator", "article_id"),
     [
