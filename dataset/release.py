@@ -857,7 +857,9 @@ class _ChunkResult:
         """The tables, read back (and their files removed) where the worker spilled them."""
         tables = dict(self.tables)
         for key, path in self.spilled.items():
-            with pa.OSFile(path) as source:
+            # Mapped, not read: the table's buffers are the file's pages, which stay valid after
+            # the unlink until the table is written and dropped.
+            with pa.memory_map(path) as source:
                 tables[key] = pa.ipc.open_file(source).read_all()
             os.unlink(path)
         self.tables, self.spilled = {}, {}
