@@ -58,7 +58,7 @@ from dataset.workspace import Workspace, atomic_directory, atomic_write_json, pa
 from labeling.adjudicate import POLICY, ArticleGold, Ballot, adjudicate_article
 from labeling.agreement import AgreementAccumulator
 from labeling.integrity import check_annotation
-from labeling.results import ParsedAnnotation, parse_result
+from labeling.results import ParsedAnnotation, Region, Trigger, parse_result
 from schema.errors import DataError, UsageError
 from schema.labels import (
     ANNOTATION_STATUS,
@@ -359,10 +359,13 @@ class Checked:
 
 def _spans_ok(parsed: ParsedAnnotation, text: str) -> bool:
     n = len(text)
-    regions: list[Any] = [*parsed.triggers, *parsed.entities]
-    for found in parsed.evidence.values():
-        regions += found
-    return all(0 <= r.start < r.end <= n and text[r.start : r.end] == r.text for r in regions)
+    groups: list[Sequence[Trigger | Region]] = [parsed.triggers, parsed.entities, *parsed.evidence.values()]
+    for regions in groups:
+        for region in regions:
+            start, end = region.start, region.end
+            if not 0 <= start < end <= n or text[start:end] != region.text:
+                return False
+    return True
 
 
 def recheck(entry: LoggedAnnotation, text: str, text_sha256: str) -> Checked:

@@ -577,3 +577,27 @@ def test_sigkill_midway_leaves_the_previous_release_intact(seed_release: SeedRel
     assert workspace.release_versions() == ["1.0.0", "1.0.1"]
     assert validate_release(report.path) == []
     assert not (workspace.release_root / ".1.0.1.partial").exists()
+
+
+@pytest.mark.parametrize("kind", ["triggers", "entities", "evidence"])
+@pytest.mark.parametrize("fault", ["text", "past_the_end", "empty"])
+def test_a_single_bad_region_of_any_kind_fails_the_span_check(kind: str, fault: str) -> None:
+    from dataset.release import _spans_ok
+
+    text = "Putin and Erdogan agreed on a ceasefire in Idlib."
+    spans = {
+        "triggers": [Span("t1", 18, 24, "AGREE")],
+        "entities": [Span("e1", 0, 5, "PER"), Span("e2", 10, 17, "PER")],
+        "evidence": [Span("v1", 30, 39, "ceasefire"), Span("v2", 43, 48, "russia")],
+    }
+    assert _spans_ok(parse_result(result(text, **spans)), text)
+    good = spans[kind][-1]
+    bad = {
+        "text": Span(good.id, good.start + 1, good.end + 1, good.label),
+        "past_the_end": Span(good.id, len(text) - 2, len(text) + 3, good.label),
+        "empty": Span(good.id, good.start, good.start, good.label),
+    }[fault]
+    items = result(text, **{**spans, kind: [*spans[kind][:-1], bad]})
+    if fault == "text":  # the slice the region claims, one character off
+        next(i for i in items if i.get("id") == good.id)["value"]["text"] = text[good.start : good.end]
+    assert not _spans_ok(parse_result(items), text)
