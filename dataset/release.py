@@ -857,7 +857,7 @@ class _ChunkResult:
     spilled: dict[tuple[str, str], str] = field(default_factory=dict)  # (config, split) -> IPC file
 
     def take_tables(self) -> dict[tuple[str, str], pa.Table]:
-        """The tables, read back (and their files removed) where the worker spilled them."""
+        """The tables, mapped back (and their files removed) where the worker spilled them."""
         tables = dict(self.tables)
         for key, path in self.spilled.items():
             # Mapped, not read: the table's buffers are the file's pages, which stay valid after

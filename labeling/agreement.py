@@ -171,10 +171,11 @@ class _SpanPairs:
         for pair, counts in other.pairs.items():
             self.add(pair, counts)
 
-    def result(self, annotators: int, first: int) -> dict[str, Any]:
-        """Exact (``first`` = 0) or overlap (1) F1 of triggers, the same of entities at 4 and 5."""
-        spans = 2 if first < 4 else 6
-        return _pair_f1(((c[first], c[spans], c[spans + 1]) for c in self.pairs.values()), annotators)
+    def result(self, annotators: int, spans: str, match: str) -> dict[str, Any]:
+        """F1 of ``spans`` ("triggers" or "entities"), ``match`` "exact" or "overlap"."""
+        base = 0 if spans == "triggers" else 4
+        matched = base + (0 if match == "exact" else 1)
+        return _pair_f1(((c[matched], c[base + 2], c[base + 3]) for c in self.pairs.values()), annotators)
 
 
 #: A span in a match, as :func:`match_spans` takes it: ``(annotator, start, end, "", item)``
@@ -309,8 +310,8 @@ class AgreementAccumulator:
             "stance_alpha": {t: a.result(n, "articles") for t, a in self.stance.items()},
             "genre_alpha": self.genre.result(n, "articles"),
             "event_type_alpha": self.event_type.result(n, "matched triggers"),
-            "trigger_span_f1": {"exact": self.spans.result(n, 0), "overlap": self.spans.result(n, 1)},
-            "entity_span_f1": {"exact": self.spans.result(n, 4), "overlap": self.spans.result(n, 5)},
+            "trigger_span_f1": {m: self.spans.result(n, "triggers", m) for m in ("exact", "overlap")},
+            "entity_span_f1": {m: self.spans.result(n, "entities", m) for m in ("exact", "overlap")},
             "role_f1": self.roles.result(n),
         }
 
