@@ -446,17 +446,17 @@ def _events(article_id: str, ballots: Sequence[Ballot], machine: bool, gold: Art
         )
         events.append(
             EventGold(
-                start,
-                end,
-                text,
-                event_type,
-                mode or None,
-                factuality or None,
-                arguments,
-                sorted([m[0] for m in group]),
-                len(ballots),
-                _provenance(machine, unanimous),
-                bool(reasons),
+                start=start,
+                end=end,
+                text=text,
+                event_type=event_type,
+                mode=mode or None,
+                factuality=factuality or None,
+                arguments=arguments,
+                annotators=sorted([m[0] for m in group]),
+                n_annotators=len(ballots),
+                provenance=_provenance(machine, unanimous),
+                needs_review=bool(reasons),
             )
         )
         if reasons:
