@@ -933,9 +933,13 @@ def _process_chunk(chunk: _Chunk) -> _ChunkResult:
             extras["annotation_flags"].append([QUALITY_FLAGS.ids[f] for f in gold.quality_flags])
             extras["n_annotators"].append(gold.n_annotators)
             extras["needs_review"].append(gold.needs_review)
-    tables = buffer.tables()
-    if chunk.spill is not None:
-        return _ChunkResult({}, extras, stats, agreement, review, unreadable, _spill(tables, chunk.spill))
+        # Still without the collector, and the rows freed before it is back: they are millions
+        # of objects, and a collection over them costs more than turning them into tables.
+        tables = buffer.tables()
+        buffer.rows.clear()
+        spilled = None if chunk.spill is None else _spill(tables, chunk.spill)
+    if spilled is not None:
+        return _ChunkResult({}, extras, stats, agreement, review, unreadable, spilled)
     return _ChunkResult(tables, extras, stats, agreement, review, unreadable)
 
 
