@@ -479,7 +479,11 @@ class _Writers:
 
 
 class _RowBuffer:
-    """Rows of one chunk, per config and split, turned into Arrow tables at the end."""
+    """Rows of one chunk, per config and split, turned into Arrow tables at the end.
+
+    A row is a tuple in the order of its config's fields, and so is a struct value in it (in
+    the order of the struct's fields): Arrow converts a tuple four times as fast as a dict.
+    """
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
@@ -635,8 +639,8 @@ class _ArticleRows:
                     s,
                     STANCE_TARGETS.ids[unit.target],
                     None if unit.label is None else STANCE_LABELS.ids[unit.label],
-                    [{"start": e.start, "end": e.end, "text": e.text} for e in unit.evidence],
-                    [{"annotator": a, "label": STANCE_LABELS.ids[v]} for a, v in unit.votes],
+                    [(e.start, e.end, e.text) for e in unit.evidence],
+                    [(a, STANCE_LABELS.ids[v]) for a, v in unit.votes],
                     unit.n_annotators,
                     PROVENANCE.ids[unit.provenance],
                     unit.needs_review,
@@ -665,18 +669,18 @@ class _ArticleRows:
                     gold.article_id,
                     story_id,
                     s,
-                    {"start": event.start, "end": event.end, "text": event.text},
+                    (event.start, event.end, event.text),
                     EVENT_TYPES.ids[event.event_type],
                     None if event.mode is None else MODES.ids[event.mode],
                     None if event.factuality is None else FACTUALITY.ids[event.factuality],
                     [
-                        {
-                            "role": ROLES.ids[a.role],
-                            "entity_type": None if a.entity_type is None else ENTITY_TYPES.ids[a.entity_type],
-                            "start": a.start,
-                            "end": a.end,
-                            "text": a.text,
-                        }
+                        (
+                            ROLES.ids[a.role],
+                            None if a.entity_type is None else ENTITY_TYPES.ids[a.entity_type],
+                            a.start,
+                            a.end,
+                            a.text,
+                        )
                         for a in event.arguments
                     ],
                     event.annotators,
