@@ -190,6 +190,9 @@ _CONTROL_KIND: dict[str, int] = {
 _SPAN_LABELS: dict[str, frozenset[str]] = {control: frozenset(v.names) for control, v in SPAN_CONTROLS.items()}
 _STANCE_NAMES = frozenset(STANCE_LABELS.names)
 _GENRE_NAMES = frozenset(GENRES.names)
+_FACTUALITY_NAMES = frozenset(FACTUALITY.names)
+_MODE_NAMES: dict[str, frozenset[str]] = {event_type: frozenset(v.names) for event_type, v in EVENT_MODES.items()}
+_ROLE_NAMES = frozenset(ROLES.names)
 
 
 def _parse_item(
@@ -384,7 +387,7 @@ def parse_result(result: Any) -> ParsedAnnotation:
             )
             continue
         if control == FACTUALITY_CONTROL:
-            if choice not in FACTUALITY:
+            if choice not in _FACTUALITY_NAMES:
                 problems.append(
                     Problem("unknown_label", f"factuality: {choice!r} is not a factuality value", region_id)
                 )
@@ -392,7 +395,7 @@ def parse_result(result: Any) -> ParsedAnnotation:
             trigger.factuality = choice
         else:
             mode_type = MODE_CONTROLS[control]
-            if trigger.event_type != mode_type or choice not in EVENT_MODES[mode_type]:
+            if trigger.event_type != mode_type or choice not in _MODE_NAMES[mode_type]:
                 problems.append(
                     Problem(
                         "mode_type_mismatch", f"{control}: mode {choice!r} on a {trigger.event_type} trigger", region_id
@@ -407,7 +410,7 @@ def parse_result(result: Any) -> ParsedAnnotation:
         source_end = target_end = role = None
         if type(source) is str and type(target) is str and type(labels) is list and len(labels) == 1:
             source_end, target_end, role = regions.get(source), regions.get(target), labels[0]
-        if source_end is not None and target_end is not None and isinstance(role, str) and role in ROLES:
+        if source_end is not None and target_end is not None and isinstance(role, str) and role in _ROLE_NAMES:
             # the usual relation: one known role, from a trigger to an entity or back
             (source_kind, source_region), (target_kind, target_region) = source_end, target_end
             if source_kind == TRIGGER and isinstance(target_region, Region) and target_region.kind == ENTITY:

@@ -199,8 +199,11 @@ class LoggedAnnotation:
     source: str = "pull"
 
     def __post_init__(self) -> None:
-        ANNOTATION_STATUS.index(self.status)
-        PROVENANCE.index(self.provenance)
+        # Checked with a plain lookup (a release builds millions); index() says what is wrong.
+        if self.status not in ANNOTATION_STATUS.ids:
+            ANNOTATION_STATUS.index(self.status)
+        if self.provenance not in PROVENANCE.ids:
+            PROVENANCE.index(self.provenance)
         if self.source not in LOG_SOURCES:
             raise ValueError(f"source {self.source!r} is not one of {LOG_SOURCES}")
 
