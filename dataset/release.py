@@ -1084,7 +1084,9 @@ def release_corpus(
             try:
                 if spill is not None:
                     spill.mkdir()
-                with open(review_tmp, "w", encoding="utf-8") as review:
+                # Without the collector: it would walk the log index (a list per article) again
+                # and again, and what is made here is freed by reference counting.
+                with open(review_tmp, "w", encoding="utf-8") as review, _no_gc():
                     for done in _run_chunks(chunks(spill), options, pool):
                         batch = batches.popleft()
                         _write_articles(writers, batch, done.extras)
