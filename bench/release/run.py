@@ -273,6 +273,8 @@ def main() -> None:
         "release_over_floor": round(release["seconds"] / floor_s, 2),
         "release_and_validate_over_floor": round((release["seconds"] + validate["seconds"]) / floor_s, 2),
         "release_cpu_over_floor_cpu": round(release["cpu_seconds"] / floor_cpu, 2),
+        # CPU seconds per wall second: near the number of cores when the machine gave them all.
+        "release_cores_busy": round(release["cpu_seconds"] / release["seconds"], 2),
     }
     print(json.dumps(summary, indent=2))
 
