@@ -23,13 +23,17 @@ exits 1.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
+import multiprocessing
+import os
 import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any
 
@@ -411,26 +415,18 @@ class _Checker:
             self.articles[article_id] = _Article(text, story_id, split)
             self.story("articles", split, row, story_id)
 
-    def stance_rows(self, split: str, offset: int, batch: pa.Table, seen: set[tuple[str, int]]) -> None:
-        ids, targets, labels, review = _pylists(batch, ["article_id", "target", "label", "needs_review"])
-        for i, (article_id, target, label, needs_review) in enumerate(zip(ids, targets, labels, review, strict=True)):
-            row = offset + i
-            key = (article_id, target)
-            if key in seen:
-                self.add("stance", split, row, f"article {key[0]} has two rows for target id {key[1]}")
-            seen.add(key)
+    def stance_rows(self, split: str, offset: int, batch: pa.Table) -> None:
+        labels, review = _pylists(batch, ["label", "needs_review"])
+        for i, (label, needs_review) in enumerate(zip(labels, review, strict=True)):
             if label is None and not needs_review:
-                self.add("stance", split, row, "label is null but needs_review is false")
+                self.add("stance", split, offset + i, "label is null but needs_review is false")
         texts = self.article_texts("stance", split, offset, batch)
         self.spans(("stance", split, offset), "evidence", texts, _Spans.of_list(batch.column("evidence")))
 
-    def events_rows(self, split: str, offset: int, batch: pa.Table, seen: set[str]) -> None:
-        ids, event_types, modes = _pylists(batch, ["event_id", "event_type", "mode"])
-        for i, (event_id, event_type, mode) in enumerate(zip(ids, event_types, modes, strict=True)):
+    def events_rows(self, split: str, offset: int, batch: pa.Table) -> None:
+        event_types, modes = _pylists(batch, ["event_type", "mode"])
+        for i, (event_type, mode) in enumerate(zip(event_types, modes, strict=True)):
             row = offset + i
-            if event_id in seen:
-                self.add("events", split, row, f"event_id {event_id} is not unique")
-            seen.add(event_id)
             if (
                 mode is not None
                 and event_type is not None
@@ -447,13 +443,9 @@ class _Checker:
         self.spans(("events", split, offset), "trigger", texts, _Spans.of_struct(batch.column("trigger")))
         self.spans(("events", split, offset), "arguments", texts, _Spans.of_list(batch.column("arguments")))
 
-    def raw_rows(self, split: str, offset: int, batch: pa.Table, seen: set[str], *, parse: bool) -> None:
+    def raw_rows(self, split: str, offset: int, batch: pa.Table, *, parse: bool) -> None:
         from labeling.results import Region, Trigger, parse_result
 
-        for i, annotation_id in enumerate(batch.column("annotation_id").to_pylist()):
-            if annotation_id in seen:
-                self.add("annotations_raw", split, offset + i, f"annotation_id {annotation_id} is not unique")
-            seen.add(annotation_id)
         texts = self.article_texts("annotations_raw", split, offset, batch)
         if not parse:
             return
@@ -515,9 +507,9 @@ def _data_files(root: Path, issues: list[Issue]) -> dict[str, dict[str, list[str
     return found
 
 
-def _iter_file(path: Path, columns: list[str] | None) -> Iterator[pa.Table]:
+def _iter_file(path: Path, columns: list[str] | None, row_groups: tuple[int, ...] | None = None) -> Iterator[pa.Table]:
     parquet = pq.ParquetFile(path)
-    for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns):
+    for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns, row_groups=row_groups):
         yield pa.Table.from_batches([batch])
 
 
@@ -528,24 +520,164 @@ def _columns(config: str, raw_results: bool) -> list[str] | None:
     return [name for name in RELEASE_CONFIGS[config] if name != "result_json"]
 
 
-def validate_release(root: Path, *, progress: bool = False, raw_results: bool = True) -> list[Issue]:
+#: Rows of a release from which the row checks run in worker processes (when more than one core
+#: is usable): below it, starting the processes costs more than they save.
+PARALLEL_ROWS = 200_000
+#: Rows per task for the workers; raw annotations whose results are parsed again cost ten times a row.
+TASK_ROWS = 100_000
+RAW_TASK_ROWS = 10_000
+
+
+def _default_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def validate_release(
+    root: Path,
+    *,
+    progress: bool = False,
+    raw_results: bool = True,
+    workers: int | None = None,
+    pool: Pool | None = None,
+) -> list[Issue]:
     """Every problem of the release folder ``root``; an empty list means valid.
 
     ``raw_results=False`` skips re-parsing each raw annotation's result (its spans and
     relation endpoints): ``release`` does, having checked every one just before writing it.
+    The row checks of the configs that refer to ``articles`` run in ``workers`` processes
+    (default: the usable cores, for a release of ``PARALLEL_ROWS`` rows or more; 1: all in this
+    process), or in ``pool`` when one is given. The issues are the same either way.
     """
     # The cyclic collector would walk every article text and id kept for the cross-checks,
     # again and again; nothing here makes cycles.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _validate(Path(root), progress=progress, raw_results=raw_results)
+        return _validate(Path(root), progress=progress, raw_results=raw_results, workers=workers, pool=pool)
     finally:
         if enabled:
             gc.enable()
 
 
-def _validate(root: Path, *, progress: bool, raw_results: bool) -> list[Issue]:
+@dataclass(frozen=True, slots=True)
+class _Task:
+    """Row checks of some row groups of one data file, with what is needed to know its articles."""
+
+    root: str
+    config: str
+    split: str
+    name: str
+    row_groups: tuple[int, ...]
+    offset: int  # the file row of the first row group's first row
+    rows: int
+    raw_results: bool
+    articles: tuple[tuple[str, str], ...]  # (split, name) of the articles files whose rows count
+    stamp: tuple[int, ...]  # their sizes and modification times: a worker reloads them when these change
+
+
+def _tasks(
+    root: Path,
+    config: str,
+    files: list[tuple[str, str]],
+    *,
+    raw_results: bool,
+    articles: tuple[tuple[str, str], ...],
+    stamp: tuple[int, ...],
+) -> list[_Task]:
+    """The row groups of ``files`` in tasks of about ``TASK_ROWS`` rows (``RAW_TASK_ROWS`` where
+    raw results are parsed again), in file order."""
+    size = RAW_TASK_ROWS if config == "annotations_raw" and raw_results else TASK_ROWS
+    tasks = []
+    for split, name in files:
+        metadata = pq.read_metadata(root / name)
+        groups: list[int] = []
+        offset = rows = 0
+        for g in range(metadata.num_row_groups):
+            groups.append(g)
+            rows += metadata.row_group(g).num_rows
+            if rows >= size or g == metadata.num_row_groups - 1:
+                tasks.append(
+                    _Task(str(root), config, split, name, tuple(groups), offset, rows, raw_results, articles, stamp)
+                )
+                offset, groups, rows = offset + rows, [], 0
+    return tasks
+
+
+def _load_articles(checker: _Checker, root: Path, files: tuple[tuple[str, str], ...]) -> None:
+    """Know the articles of ``files`` as :meth:`_Checker.articles_rows` does (the first row of an
+    id counts), without checking them again."""
+    articles = checker.articles
+    for split, name in files:
+        for batch in _iter_file(root / name, ["article_id", "text", "story_id"]):
+            for article_id, text, story_id in zip(*_pylists(batch, ["article_id", "text", "story_id"]), strict=True):
+                if article_id not in articles:
+                    articles[article_id] = _Article(text or "", story_id, split)
+
+
+#: A worker's checker, by the release whose articles it knows (one at a time).
+_WORKER_CHECKER: dict[tuple[str, tuple[tuple[str, str], ...], tuple[int, ...]], _Checker] = {}
+
+
+def _run_task(task: _Task, checker: _Checker | None = None) -> list[Issue]:
+    """The label and row checks of ``task``; in a worker process unless ``checker`` is given."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _task_issues(task, checker)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _task_issues(task: _Task, checker: _Checker | None) -> list[Issue]:
+    if checker is None:
+        key = (task.root, task.articles, task.stamp)
+        checker = _WORKER_CHECKER.get(key)
+        if checker is None:
+            _WORKER_CHECKER.clear()  # the previous release's articles go before the next one's come in
+            checker = _WORKER_CHECKER[key] = _Checker([])
+            _load_articles(checker, Path(task.root), task.articles)
+    issues: list[Issue] = []
+    checker.issues = issues
+    offset = task.offset
+    path = Path(task.root) / task.name
+    for batch in _iter_file(path, _columns(task.config, task.raw_results), task.row_groups):
+        _check_labels(task.config, task.split, batch, offset, issues)
+        _check_rows(checker, task.config, task.split, offset=offset, batch=batch, raw_results=task.raw_results)
+        offset += batch.num_rows
+    return issues
+
+
+#: The columns that must be unique over a config, all splits together.
+UNIQUE = {"stance": ("article_id", "target"), "events": ("event_id",), "annotations_raw": ("annotation_id",)}
+
+
+def _check_unique(root: Path, config: str, files: list[tuple[str, str]], issues: list[Issue]) -> None:
+    """Rows whose key repeats one of an earlier row of the config (in split, then file order)."""
+    keys = UNIQUE[config]
+    tables = [pq.read_table(root / name, columns=list(keys)) for _, name in files]
+    if not tables:
+        return
+    every = pa.concat_tables(tables)
+    distinct = every.group_by(list(keys)).aggregate([]).num_rows
+    if distinct == every.num_rows:
+        return  # the usual release: nothing repeats
+    seen: set[Any] = set()
+    for (split, _), table in zip(files, tables, strict=True):
+        for row, key in enumerate(zip(*_pylists(table, list(keys)), strict=True)):
+            if key in seen:
+                if config == "stance":
+                    problem = f"article {key[0]} has two rows for target id {key[1]}"
+                else:
+                    problem = f"{keys[0]} {key[0]} is not unique"
+                issues.append(Issue(config, split, row, problem, REGENERATE))
+            seen.add(key)
+
+
+def _validate(root: Path, *, progress: bool, raw_results: bool, workers: int | None, pool: Pool | None) -> list[Issue]:
     issues: list[Issue] = []
     if not root.is_dir():
         return [Issue(str(root), "", None, "is not a folder", "give the path of a release folder (release/X.Y.Z)")]
@@ -554,45 +686,66 @@ def _validate(root: Path, *, progress: bool, raw_results: bool) -> list[Issue]:
     _check_card(root, data_files, issues)
     _check_croissant(root, [f for c in data_files.values() for fs in c.values() for f in fs], issues)
 
-    checker = _Checker(issues)
-    seen: dict[str, set[Any]] = {c: set() for c in RELEASE_CONFIGS}
+    # Files that can be read and have their config's schema: the rows of these are checked.
+    by_config: dict[str, list[Issue]] = {c: [] for c in RELEASE_CONFIGS}
+    files: dict[str, list[tuple[str, str]]] = {c: [] for c in RELEASE_CONFIGS}
     counts: dict[str, dict[str, int]] = {}
+    for config in RELEASE_CONFIGS:  # articles first: the others refer to it
+        for split in SPLITS.names:
+            for name in data_files.get(config, {}).get(split, []):
+                path = root / name
+                if not _readable(path):
+                    by_config[config].append(
+                        Issue(config, split, None, f"{name} is not a readable Parquet file", REGENERATE)
+                    )
+                    continue
+                problems = _schema_problems(pq.read_schema(path), RELEASE_CONFIGS[config].arrow_schema)
+                if problems:
+                    by_config[config] += [Issue(config, split, None, f"{name}: {p}", REGENERATE) for p in problems]
+                    continue
+                files[config].append((split, name))
+                rows = pq.read_metadata(path).num_rows
+                counts.setdefault(config, {})[split] = counts.get(config, {}).get(split, 0) + rows
+    articles = tuple(files["articles"])
+    stats = [(root / name).stat() for _, name in articles]
+    stamp = tuple(n for st in stats for n in (st.st_size, st.st_mtime_ns))
+    tasks = [
+        t
+        for c in RELEASE_CONFIGS
+        if c != "articles"
+        for t in _tasks(root, c, files[c], raw_results=raw_results, articles=articles, stamp=stamp)
+    ]
+    total = sum(n for c in counts.values() for n in c.values())
+    if workers is None:
+        workers = _default_workers() if total >= PARALLEL_ROWS else 1
     from tqdm import tqdm
 
-    total = sum(
-        pq.ParquetFile(root / f).metadata.num_rows
-        for c in data_files.values()
-        for fs in c.values()
-        for f in fs
-        if _readable(root / f)
-    )
-    with tqdm(total=total, desc="validate", unit="row", disable=not progress, file=sys.stderr, leave=False) as bar:
-        for config in RELEASE_CONFIGS:  # articles first: the others refer to it
-            for split in SPLITS.names:
-                for name in data_files.get(config, {}).get(split, []):
-                    path = root / name
-                    if not _readable(path):
-                        issues.append(Issue(config, split, None, f"{name} is not a readable Parquet file", REGENERATE))
-                        continue
-                    problems = _schema_problems(pq.read_schema(path), RELEASE_CONFIGS[config].arrow_schema)
-                    if problems:
-                        issues += [Issue(config, split, None, f"{name}: {p}", REGENERATE) for p in problems]
-                        continue
-                    offset = 0
-                    for batch in _iter_file(path, _columns(config, raw_results)):
-                        _check_labels(config, split, batch, offset, issues)
-                        _check_rows(
-                            checker,
-                            config,
-                            split,
-                            offset=offset,
-                            batch=batch,
-                            seen=seen[config],
-                            raw_results=raw_results,
-                        )
-                        offset += batch.num_rows
-                        bar.update(batch.num_rows)
-                    counts.setdefault(config, {})[split] = counts.get(config, {}).get(split, 0) + offset
+    with contextlib.ExitStack() as stack:
+        if pool is None and workers > 1 and tasks:
+            # spawn, not fork: this process may already run Arrow's threads, and fork copies their locks.
+            pool = stack.enter_context(multiprocessing.get_context("spawn").Pool(min(workers, len(tasks))))
+        # The workers start on the rows that refer to articles while this process checks articles.
+        done: Iterator[list[Issue]] | None = None if pool is None else pool.imap(_run_task, tasks)
+        bar = stack.enter_context(
+            tqdm(total=total, desc="validate", unit="row", disable=not progress, file=sys.stderr, leave=False)
+        )
+        checker = _Checker(by_config["articles"])
+        for split, name in files["articles"]:
+            offset = 0
+            for batch in _iter_file(root / name, None):
+                _check_labels("articles", split, batch, offset, checker.issues)
+                checker.articles_rows(split, offset, batch)
+                offset += batch.num_rows
+                bar.update(batch.num_rows)
+        repeated: dict[str, list[Issue]] = {c: [] for c in RELEASE_CONFIGS}
+        for config in UNIQUE:
+            _check_unique(root, config, files[config], repeated[config])
+        results = (_run_task(t, checker) for t in tasks) if done is None else done
+        for task, found in zip(tasks, results, strict=True):
+            by_config[task.config] += found
+            bar.update(task.rows)
+    for config in RELEASE_CONFIGS:
+        issues += by_config[config] + repeated[config]
     if manifest is not None:
         for config, entry in manifest.get("configs", {}).items():
             declared = {s: n for s, n in entry.get("splits", {}).items() if n}
@@ -618,17 +771,15 @@ def _readable(path: Path) -> bool:
     return True
 
 
-def _check_rows(
-    checker: _Checker, config: str, split: str, *, offset: int, batch: pa.Table, seen: set[Any], raw_results: bool
-) -> None:
+def _check_rows(checker: _Checker, config: str, split: str, *, offset: int, batch: pa.Table, raw_results: bool) -> None:
     if config == "articles":
         checker.articles_rows(split, offset, batch)
     elif config == "stance":
-        checker.stance_rows(split, offset, batch, seen)
+        checker.stance_rows(split, offset, batch)
     elif config == "events":
-        checker.events_rows(split, offset, batch, seen)
+        checker.events_rows(split, offset, batch)
     else:
-        checker.raw_rows(split, offset, batch, seen, parse=raw_results)
+        checker.raw_rows(split, offset, batch, parse=raw_results)
 
 
 def _pylists(batch: pa.Table, names: list[str]) -> list[list[Any]]:

@@ -133,6 +133,81 @@ def test_ids_must_be_unique(release_copy: Path) -> None:
     assert f"config 'events' {counts}" in text
 
 
+def test_keys_repeated_in_another_split_or_row_are_found(release_copy: Path) -> None:
+    stance = pq.read_table(release_copy / "data/stance/train-00000-of-00001.parquet").to_pylist()
+    raw = pq.read_table(release_copy / "data/annotations_raw/train-00000-of-00001.parquet").to_pylist()
+
+    def stance_twice(rows: list[dict[str, Any]]) -> None:
+        rows[3]["target"] = rows[2]["target"]
+        rows[3]["article_id"] = rows[2]["article_id"]
+
+    edit(release_copy, "stance", stance_twice)
+    # A raw annotation released in a second split file as well (its article is in train: reported too).
+    path = release_copy / "data/annotations_raw/test-00000-of-00001.parquet"
+    pq.write_table(pa.Table.from_pylist([raw[1]], schema=RELEASE_CONFIGS["annotations_raw"].arrow_schema), path)
+    reseal(release_copy)
+    issues = validate_release(release_copy)
+    text = rendered(issues)
+    assert f"stance/train row 3: article {stance[2]['article_id']} has two rows for target id" in text
+    assert f"annotations_raw/test row 0: annotation_id {raw[1]['annotation_id']} is not unique" in text
+    assert "annotations_raw/test row 0: row is in split 'test', its article in 'train'" in text
+    assert not any(i.config == "annotations_raw" and i.split == "train" for i in issues)
+
+
+def _break_in_every_config(folder: Path) -> None:
+    def stance(rows: list[dict[str, Any]]) -> None:
+        rows[2]["label"] = 9
+        rows[0]["label"] = None
+        rows.append(dict(rows[1]))
+
+    def events(rows: list[dict[str, Any]]) -> None:
+        rows[1]["trigger"]["text"] = "nothing like it"
+
+    def raw(rows: list[dict[str, Any]]) -> None:
+        rows[0]["article_id"] = "a-0000000000000000"
+        rows[1]["result_json"] = "{not json"
+
+    edit(folder, "stance", stance)
+    edit(folder, "events", events)
+    edit(folder, "annotations_raw", raw)
+
+
+def test_worker_processes_find_the_same_issues_in_the_same_order(release_copy: Path) -> None:
+    _break_in_every_config(release_copy)
+    alone = validate_release(release_copy, workers=1)
+    assert {i.config for i in alone} == {"stance", "events", "annotations_raw", "manifest.json"}
+    assert validate_release(release_copy, workers=2) == alone
+
+
+def test_a_file_in_several_tasks_reports_file_rows(release_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tasks of a few row groups each: every row is checked once, and an issue names its row in the file."""
+    from schema import validate
+
+    path = release_copy / "data/stance/train-00000-of-00001.parquet"
+    rows = pq.read_table(path).to_pylist()
+    rows[7]["label"] = 9
+    rows[12]["evidence"] = [{"start": 0, "end": 3, "text": "???"}]
+    pq.write_table(pa.Table.from_pylist(rows, schema=RELEASE_CONFIGS["stance"].arrow_schema), path, row_group_size=3)
+    reseal(release_copy)
+    monkeypatch.setattr(validate, "TASK_ROWS", 5)
+    monkeypatch.setattr(validate, "RAW_TASK_ROWS", 2)
+    stance_tasks = validate._tasks(
+        release_copy,
+        "stance",
+        [("train", "data/stance/train-00000-of-00001.parquet")],
+        raw_results=True,
+        articles=(),
+        stamp=(),
+    )
+    assert [(t.row_groups, t.offset, t.rows) for t in stance_tasks][:2] == [((0, 1), 0, 6), ((2, 3), 6, 6)]
+    assert sum(t.rows for t in stance_tasks) == len(rows)
+    for workers in (1, 2):
+        issues = validate_release(release_copy, workers=workers)
+        assert [(i.config, i.row) for i in issues] == [("stance", 7), ("stance", 12)], workers
+        assert "label is 9" in issues[0].problem
+        assert "evidence[0] text '???' differs from text[0:3]" in issues[1].problem
+
+
 def test_splits_must_be_disjoint_by_story(release_copy: Path) -> None:
     path = release_copy / "data/articles/train-00000-of-00001.parquet"
     rows = pq.read_table(path).to_pylist()
