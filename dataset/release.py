@@ -1026,7 +1026,7 @@ def release_corpus(
     if pc.count_distinct(ids).as_py() != table.num_rows:
         raise DataError(f"corpus {corpus_version} repeats article ids; rebuild it with `ceasefire-news build`")
     seeds = _seed_entries(table, corpus_version)
-    # Closed after the validation, and in any case when this function ends.
+    # Closed right after the last chunk, and in any case when this function ends.
     workers = contextlib.ExitStack()
     pool = workers.enter_context(_worker_pool(options, table.num_rows))
     with workers:
@@ -1107,6 +1107,7 @@ def release_corpus(
                 writers.abort()
                 review_tmp.unlink(missing_ok=True)
                 raise
+            workers.close()  # the worker processes end here, before the manifest and the validation
 
             log.by_article.clear()  # one entry per annotation: not needed from here on
             manifest = _manifest(
@@ -1129,14 +1130,12 @@ def release_corpus(
                 card.write_card(manifest, stage)
                 _write_manifest(manifest, stage)
                 # The raw results were re-checked moments ago (recheck); everything else is validated,
-                # by the same workers.
-                issues = validate_release(
-                    stage, progress=progress, raw_results=False, workers=1 if pool is None else None, pool=pool
-                )
+                # in this process: without the parsing, worker processes would save less time than
+                # they take to start and to read the articles.
+                issues = validate_release(stage, progress=progress, raw_results=False, workers=1)
             except BaseException:
                 review_tmp.unlink(missing_ok=True)
                 raise
-            workers.close()  # the worker processes end here
             if issues:
                 review_tmp.unlink(missing_ok=True)
                 raise DataError(

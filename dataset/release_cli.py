@@ -82,6 +82,14 @@ def validate(
     folder: Annotated[Path, typer.Argument(help="A release folder, e.g. workspace/release/1.0.0.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON on stdout.")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")] = True,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes that check rows. Default: the usable cores for 200,000 rows or more, else 1.",
+        ),
+    ] = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
 ) -> None:
     """Check a release folder: files and digests, Arrow schemas, labels, spans, ids, splits.
@@ -100,7 +108,7 @@ def validate(
         raise UsageError(
             f"{folder} {what}; give a release folder such as workspace/release/1.0.0, or a release version"
         )
-    issues = validate_release(folder, progress=progress)
+    issues = validate_release(folder, progress=progress, workers=workers)
     if as_json:
         typer.echo(
             json.dumps(

@@ -17,6 +17,11 @@ Each :class:`Issue` names the config, the split file, the row (0-based, as ``ds[
 the problem and the fix. :func:`validate_release` returns them; the CLI prints them and
 exits 1.
 
+A large release has its rows checked by worker processes, in tasks of a few row groups, while
+this process checks ``articles``; each worker reads the articles its rows need, by the id
+range of their row groups. Repeated ids are found over each whole config with Arrow. The
+issues and their order do not depend on the number of workers.
+
 >>> Issue("stance", "train", 3, "label 9 is not a stance label", "re-run release").render()
 'stance/train row 3: label 9 is not a stance label. Fix: re-run release'
 """
@@ -33,7 +38,6 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any
 
@@ -304,8 +308,12 @@ class _Article:
 
 
 class _Checker:
-    def __init__(self, issues: list[Issue]) -> None:
+    """The row checks. ``texts=False``: articles are known without their texts (the rows that
+    refer to them are checked by worker processes)."""
+
+    def __init__(self, issues: list[Issue], *, texts: bool = True) -> None:
         self.issues = issues
+        self.texts = texts
         self.articles: dict[str, _Article] = {}
         self.story_split: dict[str, tuple[str, str, str, int]] = {}  # story -> (split, config, file split, row)
 
@@ -412,7 +420,7 @@ class _Checker:
             text = value or ""
             if hashlib.sha256(text.encode("utf-8")).hexdigest() != sha256:
                 self.add("articles", split, row, f"text_sha256 of {article_id} does not match its text")
-            self.articles[article_id] = _Article(text, story_id, split)
+            self.articles[article_id] = _Article(text if self.texts else "", story_id, split)
             self.story("articles", split, row, story_id)
 
     def stance_rows(self, split: str, offset: int, batch: pa.Table) -> None:
@@ -541,7 +549,6 @@ def validate_release(
     progress: bool = False,
     raw_results: bool = True,
     workers: int | None = None,
-    pool: Pool | None = None,
 ) -> list[Issue]:
     """Every problem of the release folder ``root``; an empty list means valid.
 
@@ -549,14 +556,14 @@ def validate_release(
     relation endpoints): ``release`` does, having checked every one just before writing it.
     The row checks of the configs that refer to ``articles`` run in ``workers`` processes
     (default: the usable cores, for a release of ``PARALLEL_ROWS`` rows or more; 1: all in this
-    process), or in ``pool`` when one is given. The issues are the same either way.
+    process). The issues are the same either way.
     """
     # The cyclic collector would walk every article text and id kept for the cross-checks,
     # again and again; nothing here makes cycles.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _validate(Path(root), progress=progress, raw_results=raw_results, workers=workers, pool=pool)
+        return _validate(Path(root), progress=progress, raw_results=raw_results, workers=workers)
     finally:
         if enabled:
             gc.enable()
@@ -606,19 +613,64 @@ def _tasks(
     return tasks
 
 
-def _load_articles(checker: _Checker, root: Path, files: tuple[tuple[str, str], ...]) -> None:
-    """Know the articles of ``files`` as :meth:`_Checker.articles_rows` does (the first row of an
-    id counts), without checking them again."""
-    articles = checker.articles
-    for split, name in files:
-        for batch in _iter_file(root / name, ["article_id", "text", "story_id"]):
-            for article_id, text, story_id in zip(*_pylists(batch, ["article_id", "text", "story_id"]), strict=True):
-                if article_id not in articles:
-                    articles[article_id] = _Article(text or "", story_id, split)
+class _ArticleGroups:
+    """The articles of a release, read row group by row group as the rows checked need them.
+
+    A worker holds the articles whose ids can fall in the id range of the batch it checks (by
+    the row groups' min and max statistics), not every article text of the release. Within
+    those, the first row of an id counts, as in :meth:`_Checker.articles_rows`.
+    """
+
+    def __init__(self, root: Path, files: tuple[tuple[str, str], ...]) -> None:
+        self.root = root
+        # (split, file name, row group, smallest id, largest id); None where the file has no statistics
+        self.groups: list[tuple[str, str, int, str | None, str | None]] = []
+        for split, name in files:
+            metadata = pq.read_metadata(root / name)
+            column = next(i for i in range(metadata.num_columns) if metadata.schema.column(i).path == "article_id")
+            for g in range(metadata.num_row_groups):
+                stats = metadata.row_group(g).column(column).statistics
+                bounds = (stats.min, stats.max) if stats is not None and stats.has_min_max else (None, None)
+                self.groups.append((split, name, g, *bounds))
+        self.loaded: dict[int, list[tuple[str, _Article]]] = {}
+        self.span: tuple[tuple[int, ...], dict[str, _Article]] = ((), {})
+
+    def _read(self, index: int) -> list[tuple[str, _Article]]:
+        split, name, group, _, _ = self.groups[index]
+        table = pq.ParquetFile(self.root / name).read_row_group(group, columns=["article_id", "text", "story_id"])
+        ids, texts, stories = _pylists(table, ["article_id", "text", "story_id"])
+        return [(a, _Article(t or "", s, split)) for a, t, s in zip(ids, texts, stories, strict=True)]
+
+    def covering(self, ids: pa.ChunkedArray) -> dict[str, _Article]:
+        """Every article whose id is in the range of ``ids`` (a batch's article_id column)."""
+        low, high = pc.min_max(ids).values()
+        lo, hi = low.as_py(), high.as_py()
+        wanted = tuple(
+            i
+            for i, (_, _, _, first, last) in enumerate(self.groups)
+            if lo is not None and (first is None or last is None or not (last < lo or first > hi))
+        )
+        if wanted != self.span[0]:
+            for i in wanted:
+                if i not in self.loaded:
+                    self.loaded[i] = self._read(i)
+            for i in list(self.loaded)[: max(0, len(self.loaded) - KEEP_GROUPS)]:  # the least recently read
+                if i not in wanted:
+                    del self.loaded[i]
+            articles: dict[str, _Article] = {}
+            for i in wanted:  # in file and row group order: the first row of an id counts
+                for article_id, article in self.loaded[i]:
+                    articles.setdefault(article_id, article)
+            self.span = (wanted, articles)
+        return self.span[1]
 
 
-#: A worker's checker, by the release whose articles it knows (one at a time).
-_WORKER_CHECKER: dict[tuple[str, tuple[tuple[str, str], ...], tuple[int, ...]], _Checker] = {}
+#: Row groups of articles a worker keeps read: the batches of a task, and the tasks that follow it
+#: in the same worker, come in id order and need the same ones again.
+KEEP_GROUPS = 4
+
+#: A worker's articles, by the release they are of (one release at a time).
+_WORKER_ARTICLES: dict[tuple[str, tuple[tuple[str, str], ...], tuple[int, ...]], _ArticleGroups] = {}
 
 
 def _run_task(task: _Task, checker: _Checker | None = None) -> list[Issue]:
@@ -633,18 +685,21 @@ def _run_task(task: _Task, checker: _Checker | None = None) -> list[Issue]:
 
 
 def _task_issues(task: _Task, checker: _Checker | None) -> list[Issue]:
+    groups = None
     if checker is None:
         key = (task.root, task.articles, task.stamp)
-        checker = _WORKER_CHECKER.get(key)
-        if checker is None:
-            _WORKER_CHECKER.clear()  # the previous release's articles go before the next one's come in
-            checker = _WORKER_CHECKER[key] = _Checker([])
-            _load_articles(checker, Path(task.root), task.articles)
+        groups = _WORKER_ARTICLES.get(key)
+        if groups is None:
+            _WORKER_ARTICLES.clear()  # the previous release's articles go before the next one's come in
+            groups = _WORKER_ARTICLES[key] = _ArticleGroups(Path(task.root), task.articles)
+        checker = _Checker([])
     issues: list[Issue] = []
     checker.issues = issues
     offset = task.offset
     path = Path(task.root) / task.name
     for batch in _iter_file(path, _columns(task.config, task.raw_results), task.row_groups):
+        if groups is not None:
+            checker.articles = groups.covering(batch.column("article_id"))
         _check_labels(task.config, task.split, batch, offset, issues)
         _check_rows(checker, task.config, task.split, offset=offset, batch=batch, raw_results=task.raw_results)
         offset += batch.num_rows
@@ -677,7 +732,7 @@ def _check_unique(root: Path, config: str, files: list[tuple[str, str]], issues:
             seen.add(key)
 
 
-def _validate(root: Path, *, progress: bool, raw_results: bool, workers: int | None, pool: Pool | None) -> list[Issue]:
+def _validate(root: Path, *, progress: bool, raw_results: bool, workers: int | None) -> list[Issue]:
     issues: list[Issue] = []
     if not root.is_dir():
         return [Issue(str(root), "", None, "is not a folder", "give the path of a release folder (release/X.Y.Z)")]
@@ -721,15 +776,17 @@ def _validate(root: Path, *, progress: bool, raw_results: bool, workers: int | N
     from tqdm import tqdm
 
     with contextlib.ExitStack() as stack:
-        if pool is None and workers > 1 and tasks:
+        done: Iterator[list[Issue]] | None = None
+        if workers > 1 and tasks:
             # spawn, not fork: this process may already run Arrow's threads, and fork copies their locks.
             pool = stack.enter_context(multiprocessing.get_context("spawn").Pool(min(workers, len(tasks))))
-        # The workers start on the rows that refer to articles while this process checks articles.
-        done: Iterator[list[Issue]] | None = None if pool is None else pool.imap(_run_task, tasks)
+            # The workers start on the rows that refer to articles while this process checks articles.
+            # Runs of neighbouring tasks per worker: their rows need the same articles.
+            done = pool.imap(_run_task, tasks, chunksize=max(1, len(tasks) // (4 * workers)))
         bar = stack.enter_context(
             tqdm(total=total, desc="validate", unit="row", disable=not progress, file=sys.stderr, leave=False)
         )
-        checker = _Checker(by_config["articles"])
+        checker = _Checker(by_config["articles"], texts=done is None)
         for split, name in files["articles"]:
             offset = 0
             for batch in _iter_file(root / name, None):

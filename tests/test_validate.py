@@ -310,3 +310,31 @@ def test_spans_of_a_list_column_know_their_row_and_position() -> None:
     assert spans.rows == [2, 2, 2, 3, 4]
     assert spans.positions == [0, 1, 2, 0, 0]
     assert (spans.starts, spans.texts) == ([2, 4, None, 6, 0], ["b", "c", None, "d", "a"])
+
+
+def test_workers_read_the_articles_a_batch_needs_and_the_first_row_of_an_id_counts(release_copy: Path) -> None:
+    from schema.validate import _ArticleGroups
+
+    path = release_copy / "data/articles/train-00000-of-00001.parquet"
+    rows = pq.read_table(path).to_pylist()
+    ids = sorted(r["article_id"] for r in rows)
+    twin = dict(next(r for r in rows if r["article_id"] == ids[1]), story_id="another story")
+    table = pa.Table.from_pylist([*rows, twin], schema=RELEASE_CONFIGS["articles"].arrow_schema)
+    pq.write_table(table.sort_by("article_id"), path, row_group_size=2)
+    groups = _ArticleGroups(release_copy, (("train", "data/articles/train-00000-of-00001.parquet"),))
+    assert len(groups.groups) == 3
+    found = groups.covering(pa.chunked_array([[ids[1], ids[2]]]))
+    assert set(found) == set(ids[:3])  # row groups (0, 1) and (the twin of 1, 2); not (3, 4)
+    assert found[ids[1]].story_id != "another story"
+    assert set(groups.covering(pa.chunked_array([[ids[4]]]))) == {ids[3], ids[4]}
+    assert groups.covering(pa.chunked_array([[None]], type=pa.string())) == {}
+
+    # The whole validation, with the articles in row groups: a row that names another story is found.
+    edit(release_copy, "stance", lambda rows: rows[6].update(story_id="s-elsewhere"))
+    sound = pa.Table.from_pylist(rows, schema=RELEASE_CONFIGS["articles"].arrow_schema)
+    pq.write_table(sound.sort_by("article_id"), path, row_group_size=2)
+    reseal(release_copy)
+    for workers in (1, 2):
+        issues = validate_release(release_copy, workers=workers)
+        assert [(i.config, i.row) for i in issues] == [("stance", 6)], workers
+        assert "story_id s-elsewhere differs from the article's" in issues[0].problem

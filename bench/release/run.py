@@ -8,7 +8,7 @@ measured per phase:
   against the corpus text, adjudicate, agreement, write the four configs, card, Croissant,
   manifest, and the release's own validation of the result);
 - ``validate``: ``schema.validate.validate_release`` on the release, every check including
-  re-parsing each raw result;
+  re-parsing each raw result (the row checks in a worker process per usable core);
 - ``floor``: what any release has to do at least, with plain pyarrow: parse every log line
   with ``json.loads`` and write the same four tables (read into memory beforehand, not
   timed) with the same Parquet options. The parse is timed twice, before the release and
@@ -129,11 +129,19 @@ def child_release(workspace: Path) -> dict[str, Any]:
 
 
 def child_validate(folder: Path) -> dict[str, Any]:
+    import threading
+
     from schema.validate import validate_release
 
+    sampler = _MemorySampler()
+    thread = threading.Thread(target=sampler.run, daemon=True)
+    thread.start()
     start = time.perf_counter()
     issues = validate_release(folder)
-    return {"seconds": time.perf_counter() - start, "issues": len(issues)}
+    seconds = time.perf_counter() - start
+    sampler.stop()
+    thread.join()
+    return {"seconds": seconds, "issues": len(issues), "total_rss_mib": sampler.total_mib}
 
 
 def _parse_log(workspace: Path) -> tuple[int, float, float]:
@@ -262,6 +270,7 @@ def main() -> None:
         "validate_s": round(validate["seconds"], 1),
         "validate_issues": validate["issues"],
         "validate_peak_rss_mib": round(validate["peak_rss_mib"]),
+        "validate_peak_total_rss_mib": round(validate["total_rss_mib"]),
         "floor_s": round(floor_s, 1),
         "floor_parse_before_s": round(before["seconds"], 1),
         "floor_parse_after_s": round(floor["parse_seconds"], 1),
