@@ -284,6 +284,8 @@ def test_every_error_is_listed_and_the_cli_exits_1(release_copy: Path, capsys: p
     err = capsys.readouterr().err
     assert f"INVALID, {len(issues)} problems" in err
     assert err.count("Fix:") == len(issues)
+    assert main(["validate", str(release_copy), "--no-progress", "--workers", "2"]) == 1
+    assert capsys.readouterr().err == err  # worker processes: the same problems, in the same order
     # No release to check is bad usage, not an invalid release.
     assert main(["validate", str(release_copy / "nope"), "--no-progress"]) == 2
     assert "nope does not exist; give a release folder" in capsys.readouterr().err

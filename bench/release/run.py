@@ -193,7 +193,24 @@ def _read_through(path: Path) -> None:
             pass
 
 
+def _steal_seconds() -> float:
+    """CPU time the hypervisor gave to others, all cores, since boot (0 where not reported)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            fields = fh.readline().split()
+    except OSError:
+        return 0.0
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK") if len(fields) > 8 else 0.0
+
+
 def _child(phase: str, *args: str) -> dict[str, Any]:
+    steal = _steal_seconds()
+    result = _run_child(phase, *args)
+    result["steal_seconds"] = _steal_seconds() - steal
+    return result
+
+
+def _run_child(phase: str, *args: str) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, __file__, "--child", phase, *args],
         capture_output=True,
@@ -284,6 +301,12 @@ def main() -> None:
         "release_cpu_over_floor_cpu": round(release["cpu_seconds"] / floor_cpu, 2),
         # CPU seconds per wall second: near the number of cores when the machine gave them all.
         "release_cores_busy": round(release["cpu_seconds"] / release["seconds"], 2),
+        # Taken by the hypervisor from this machine's cores while each phase ran.
+        "steal_s": {
+            "release": round(release["steal_seconds"], 1),
+            "floor_parse_before": round(before["steal_seconds"], 1),
+            "floor": round(floor["steal_seconds"], 1),
+        },
     }
     print(json.dumps(summary, indent=2))
 
