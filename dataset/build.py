@@ -28,7 +28,6 @@ import gc
 import hashlib
 import json
 import multiprocessing
-import os
 import sys
 from array import array
 from collections import deque
@@ -63,6 +62,7 @@ from dataset.workspace import Workspace, atomic_directory, atomic_write_json
 from schema.errors import RecordRejected, UsageError
 from schema.labels import TEXT_FLAGS
 from schema.records import CORPUS_FEATURES, SCHEMA_VERSION
+from schema.validate import usable_cores
 
 ARTICLE_ID_RULE = 'article_id = "a-" + first 16 hex digits of sha256(clean text, UTF-8)'
 
@@ -75,13 +75,6 @@ STAGE_SCHEMA: pa.Schema = pa.schema([f for f in FINAL_SCHEMA if f.name not in _L
 
 
 # --- options and report --------------------------------------------------------------------
-
-
-def _default_workers() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,7 +91,7 @@ class BuildOptions:
     ``max_pending``: chunks in flight per worker, which bounds memory.
     """
 
-    workers: int = field(default_factory=_default_workers)
+    workers: int = field(default_factory=usable_cores)
     chunk_size: int = 256
     max_pending: int = 3
     stories: StoryOptions = field(default_factory=StoryOptions)

@@ -82,6 +82,7 @@ from schema.records import (
     SCHEMA_VERSION,
     LoggedAnnotation,
 )
+from schema.validate import usable_cores
 
 DATASET_NAME = "ceasefire-news"
 #: Every data file name; one shard per config and split.
@@ -806,13 +807,6 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _default_workers() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReleaseOptions:
     """How a release runs; none of these change its files.
@@ -822,7 +816,7 @@ class ReleaseOptions:
     ``max_pending``: chunks in flight per worker, which bounds memory.
     """
 
-    workers: int = field(default_factory=_default_workers)
+    workers: int = field(default_factory=usable_cores)
     chunk_size: int = ARTICLE_BATCH
     max_pending: int = 2
     progress: bool = True

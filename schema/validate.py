@@ -536,7 +536,9 @@ TASK_ROWS = 100_000
 RAW_TASK_ROWS = 10_000
 
 
-def _default_workers() -> int:
+def usable_cores() -> int:
+    """The cores this process may run on: the default number of worker processes (validate,
+    build, release)."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
@@ -772,7 +774,7 @@ def _validate(root: Path, *, progress: bool, raw_results: bool, workers: int | N
     ]
     total = sum(n for c in counts.values() for n in c.values())
     if workers is None:
-        workers = _default_workers() if total >= PARALLEL_ROWS else 1
+        workers = usable_cores() if total >= PARALLEL_ROWS else 1
     from tqdm import tqdm
 
     with contextlib.ExitStack() as stack:
