@@ -591,6 +591,7 @@ def _tasks(
     root: Path,
     config: str,
     files: list[tuple[str, str]],
+    footers: dict[str, pq.FileMetaData],
     *,
     raw_results: bool,
     articles: tuple[tuple[str, str], ...],
@@ -601,7 +602,7 @@ def _tasks(
     size = RAW_TASK_ROWS if config == "annotations_raw" and raw_results else TASK_ROWS
     tasks = []
     for split, name in files:
-        metadata = pq.read_metadata(root / name)
+        metadata = footers[name]
         groups: list[int] = []
         offset = rows = 0
         for g in range(metadata.num_row_groups):
@@ -746,12 +747,14 @@ def _validate(root: Path, *, progress: bool, raw_results: bool, workers: int | N
     # Files that can be read and have their config's schema: the rows of these are checked.
     by_config: dict[str, list[Issue]] = {c: [] for c in RELEASE_CONFIGS}
     files: dict[str, list[tuple[str, str]]] = {c: [] for c in RELEASE_CONFIGS}
+    footers: dict[str, pq.FileMetaData] = {}
     counts: dict[str, dict[str, int]] = {}
     for config in RELEASE_CONFIGS:  # articles first: the others refer to it
         for split in SPLITS.names:
             for name in data_files.get(config, {}).get(split, []):
                 path = root / name
-                if not _readable(path):
+                footer = _footer(path)
+                if footer is None:
                     by_config[config].append(
                         Issue(config, split, None, f"{name} is not a readable Parquet file", REGENERATE)
                     )
@@ -761,8 +764,8 @@ def _validate(root: Path, *, progress: bool, raw_results: bool, workers: int | N
                     by_config[config] += [Issue(config, split, None, f"{name}: {p}", REGENERATE) for p in problems]
                     continue
                 files[config].append((split, name))
-                rows = pq.read_metadata(path).num_rows
-                counts.setdefault(config, {})[split] = counts.get(config, {}).get(split, 0) + rows
+                footers[name] = footer
+                counts.setdefault(config, {})[split] = counts.get(config, {}).get(split, 0) + footer.num_rows
     articles = tuple(files["articles"])
     stats = [(root / name).stat() for _, name in articles]
     stamp = tuple(n for st in stats for n in (st.st_size, st.st_mtime_ns))
@@ -770,7 +773,7 @@ def _validate(root: Path, *, progress: bool, raw_results: bool, workers: int | N
         t
         for c in RELEASE_CONFIGS
         if c != "articles"
-        for t in _tasks(root, c, files[c], raw_results=raw_results, articles=articles, stamp=stamp)
+        for t in _tasks(root, c, files[c], footers, raw_results=raw_results, articles=articles, stamp=stamp)
     ]
     total = sum(n for c in counts.values() for n in c.values())
     if workers is None:
@@ -822,12 +825,12 @@ def _validate(root: Path, *, progress: bool, raw_results: bool, workers: int | N
     return issues
 
 
-def _readable(path: Path) -> bool:
+def _footer(path: Path) -> pq.FileMetaData | None:
+    """The Parquet footer of ``path``; None where it is not a readable Parquet file."""
     try:
-        pq.read_metadata(path)
+        return pq.read_metadata(path)
     except (OSError, pa.ArrowInvalid):
-        return False
-    return True
+        return None
 
 
 def _check_rows(checker: _Checker, config: str, split: str, *, offset: int, batch: pa.Table, raw_results: bool) -> None:

@@ -195,6 +195,7 @@ def test_a_file_in_several_tasks_reports_file_rows(release_copy: Path, monkeypat
         release_copy,
         "stance",
         [("train", "data/stance/train-00000-of-00001.parquet")],
+        {"data/stance/train-00000-of-00001.parquet": pq.read_metadata(path)},
         raw_results=True,
         articles=(),
         stamp=(),
