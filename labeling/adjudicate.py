@@ -282,7 +282,10 @@ class Member(NamedTuple, Generic[T]):
 
 #: ``(annotator, start, end, kind, item)``: a :class:`Member` or a plain tuple of its fields.
 MemberTuple = tuple[str, int, int, str, Any]
-M = TypeVar("M", bound=MemberTuple)
+# Bound to a sequence, not to ``MemberTuple``: compiled, a value typed as a fixed tuple is
+# unpacked into its fields and packed again as a plain tuple, and a Member would come back
+# from the match as a tuple.
+M = TypeVar("M", bound=Sequence[Any])
 
 #: Members in the order of their spans, then kind, then annotator.
 _member_key = operator.itemgetter(1, 2, 3, 0)

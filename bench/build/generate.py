@@ -33,31 +33,106 @@ from dataclasses import dataclass
 from pathlib import Path
 
 NAMES = [
-    "Putin", "Erdogan", "Assad", "Lavrov", "Cavusoglu", "Shoigu", "Yildirim", "Kalin",
-    "Rudskoi", "Obama", "Kerry", "de Mistura", "Zarif", "Rouhani", "Guterres", "Nasrallah",
-    "Trump", "Pompeo", "Akar", "Peskov",
+    "Putin",
+    "Erdogan",
+    "Assad",
+    "Lavrov",
+    "Cavusoglu",
+    "Shoigu",
+    "Yildirim",
+    "Kalin",
+    "Rudskoi",
+    "Obama",
+    "Kerry",
+    "de Mistura",
+    "Zarif",
+    "Rouhani",
+    "Guterres",
+    "Nasrallah",
+    "Trump",
+    "Pompeo",
+    "Akar",
+    "Peskov",
 ]
 PLACES = [
-    "Aleppo", "Idlib", "Damascus", "Moscow", "Ankara", "Astana", "Sochi", "Geneva", "Raqqa",
-    "Homs", "Hama", "Latakia", "Afrin", "Manbij", "Deir ez-Zor", "Ghouta", "Daraa", "Antakya",
-    "Tehran", "Washington", "Hangzhou", "Ramouseh",
+    "Aleppo",
+    "Idlib",
+    "Damascus",
+    "Moscow",
+    "Ankara",
+    "Astana",
+    "Sochi",
+    "Geneva",
+    "Raqqa",
+    "Homs",
+    "Hama",
+    "Latakia",
+    "Afrin",
+    "Manbij",
+    "Deir ez-Zor",
+    "Ghouta",
+    "Daraa",
+    "Antakya",
+    "Tehran",
+    "Washington",
+    "Hangzhou",
+    "Ramouseh",
 ]
 ACTORS = [
-    "the Syrian army", "Russian warplanes", "Turkish troops", "the armed opposition",
-    "rebel fighters", "government forces", "the Kremlin", "Turkish officials",
-    "the United Nations", "Human Rights Watch", "the White Helmets", "Iranian advisers",
-    "Kurdish militants", "the Free Syrian Army", "Hayat Tahrir al-Sham", "the US State Department",
+    "the Syrian army",
+    "Russian warplanes",
+    "Turkish troops",
+    "the armed opposition",
+    "rebel fighters",
+    "government forces",
+    "the Kremlin",
+    "Turkish officials",
+    "the United Nations",
+    "Human Rights Watch",
+    "the White Helmets",
+    "Iranian advisers",
+    "Kurdish militants",
+    "the Free Syrian Army",
+    "Hayat Tahrir al-Sham",
+    "the US State Department",
 ]
 VERBS = [
-    "agreed", "announced", "rejected", "accused", "welcomed", "demanded", "warned",
-    "confirmed", "denied", "proposed", "discussed", "threatened", "supported", "condemned",
-    "called for", "negotiated", "violated", "extended", "suspended", "monitored",
+    "agreed",
+    "announced",
+    "rejected",
+    "accused",
+    "welcomed",
+    "demanded",
+    "warned",
+    "confirmed",
+    "denied",
+    "proposed",
+    "discussed",
+    "threatened",
+    "supported",
+    "condemned",
+    "called for",
+    "negotiated",
+    "violated",
+    "extended",
+    "suspended",
+    "monitored",
 ]
 OBJECTS = [
-    "a ceasefire", "the truce", "a humanitarian corridor", "the evacuation of civilians",
-    "joint patrols", "a de-escalation zone", "peace talks", "the withdrawal of troops",
-    "airstrikes on residential areas", "the delivery of aid", "a prisoner exchange",
-    "the memorandum of understanding", "a cessation of hostilities", "security guarantees",
+    "a ceasefire",
+    "the truce",
+    "a humanitarian corridor",
+    "the evacuation of civilians",
+    "joint patrols",
+    "a de-escalation zone",
+    "peace talks",
+    "the withdrawal of troops",
+    "airstrikes on residential areas",
+    "the delivery of aid",
+    "a prisoner exchange",
+    "the memorandum of understanding",
+    "a cessation of hostilities",
+    "security guarantees",
 ]
 _FILLER_TEXT = (
     "on Thursday late Friday earlier this week according to sources said in a statement "
@@ -75,18 +150,39 @@ FILLER = _FILLER_TEXT.split()
 #: pre-check counts are 21 to 25% in the seed articles), so filler draws them at that rate;
 #: filler drawn from the invented words alone read as no language at all.
 FUNCTION_WORDS = {
-    "the": 6.0, "of": 3.0, "and": 2.8, "to": 2.6, "a": 2.2, "in": 2.0, "that": 1.0, "is": 1.0,
-    "for": 0.9, "was": 0.9, "on": 0.7, "with": 0.7, "as": 0.7, "by": 0.5, "at": 0.5, "from": 0.4,
+    "the": 6.0,
+    "of": 3.0,
+    "and": 2.8,
+    "to": 2.6,
+    "a": 2.2,
+    "in": 2.0,
+    "that": 1.0,
+    "is": 1.0,
+    "for": 0.9,
+    "was": 0.9,
+    "on": 0.7,
+    "with": 0.7,
+    "as": 0.7,
+    "by": 0.5,
+    "at": 0.5,
+    "from": 0.4,
 }
 FUNCTION_SHARE = 0.27
 #: Bumped whenever the same seed and count give other bytes; part of the cached file's name.
 CORPUS_VERSION = 2
 OUTLETS = [
-    ("Press TV", "presstv.example"), ("Al Jazeera English", "aljazeera.example"),
-    ("Breitbart", "breitbart.example"), ("Islam Times", "islamtimes.example"),
-    ("The Iran Project", "theiranproject.example"), ("Levant Wire", "levantwire.example"),
-    ("Anadolu Agency", "aa.example"), ("TASS", "tass.example"), ("Hurriyet Daily", "hurriyet.example"),
-    ("Rudaw", "rudaw.example"), ("Daily Sabah", "dailysabah.example"), ("SANA", "sana.example"),
+    ("Press TV", "presstv.example"),
+    ("Al Jazeera English", "aljazeera.example"),
+    ("Breitbart", "breitbart.example"),
+    ("Islam Times", "islamtimes.example"),
+    ("The Iran Project", "theiranproject.example"),
+    ("Levant Wire", "levantwire.example"),
+    ("Anadolu Agency", "aa.example"),
+    ("TASS", "tass.example"),
+    ("Hurriyet Daily", "hurriyet.example"),
+    ("Rudaw", "rudaw.example"),
+    ("Daily Sabah", "dailysabah.example"),
+    ("SANA", "sana.example"),
 ]
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -118,9 +214,7 @@ class Generator:
         self.serial = 0
         # A word list large enough that unrelated articles share almost no 5-word shingle.
         letters = "abcdefghijklmnopqrstuvwxyz"
-        self.words = FILLER + [
-            "".join(self.rng.choices(letters, k=self.rng.randint(3, 9))) for _ in range(6000)
-        ]
+        self.words = FILLER + ["".join(self.rng.choices(letters, k=self.rng.randint(3, 9))) for _ in range(6000)]
         total = sum(FUNCTION_WORDS.values())
         weights = [(1 - FUNCTION_SHARE) / len(self.words)] * len(self.words) + [
             FUNCTION_SHARE * share / total for share in FUNCTION_WORDS.values()
@@ -166,17 +260,20 @@ class Generator:
         year, month, day = rng.randint(2016, 2020), rng.randint(1, 12), rng.randint(1, 28)
         return (
             f"{year:04d}-{month:02d}-{day:02d}",
-            f"{rng.choice(DAYS)} {day} {MONTHS[month - 1]} {year} - "
-            f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
+            f"{rng.choice(DAYS)} {day} {MONTHS[month - 1]} {year} - {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
         )
 
     def php_dump(self) -> str:
         rng = self.rng
         items = ",".join(
             json.dumps(
-                {"id": str(rng.randint(10**6, 10**7)), "sort": str(rng.randint(10**6, 10**7)),
-                 "contenttypeid": "21", "pic": f"/2016/06/16/alalam_{rng.randint(10**9, 10**10)}.jpg",
-                 "title": self.title()},
+                {
+                    "id": str(rng.randint(10**6, 10**7)),
+                    "sort": str(rng.randint(10**6, 10**7)),
+                    "contenttypeid": "21",
+                    "pic": f"/2016/06/16/alalam_{rng.randint(10**9, 10**10)}.jpg",
+                    "title": self.title(),
+                },
                 separators=(",", ":"),
             )
             for _ in range(rng.randint(2, 5))
