@@ -43,8 +43,14 @@ def _warn(reason: str) -> None:
     print(f"warning: {reason}; installing pure Python, which releases large corpora more slowly", file=sys.stderr)
 
 
+#: The setup commands that build extensions. Only these compile: pip also runs this file
+#: for the package's metadata (``egg_info``, ``dist_info``), where mypyc's type check and C
+#: generation would only cost time.
+_BUILDING = {"build", "build_ext", "bdist_wheel", "editable_wheel", "install", "develop"}
+
+
 def _ext_modules() -> list[object]:
-    if os.environ.get("CEASEFIRE_NEWS_PURE_PYTHON"):
+    if os.environ.get("CEASEFIRE_NEWS_PURE_PYTHON") or _BUILDING.isdisjoint(sys.argv[1:]):
         return []
     try:
         from mypyc.build import mypycify
