@@ -55,9 +55,10 @@ def _ext_modules() -> list[object]:
     try:
         from mypyc.build import mypycify
 
-        # The type check that mypyc compiles from runs where the build does, often without
-        # the runtime dependencies installed: their imports are Any there.
-        return list(mypycify(["--ignore-missing-imports", *COMPILED], opt_level="3"))
+        # The type check that mypyc compiles from sees no installed package, so that it is the
+        # same wherever the build runs (pip builds in an environment of its own, and mypy would
+        # otherwise see whatever the target environment holds): their imports are Any here.
+        return list(mypycify(["--no-site-packages", "--ignore-missing-imports", *COMPILED], opt_level="3"))
     except (Exception, SystemExit) as error:  # mypyc missing, or its type check failed
         _warn(f"mypyc could not compile ({error!r})")
         return []

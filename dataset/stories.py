@@ -30,7 +30,7 @@ import hashlib
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -53,11 +53,12 @@ _BAND_MULTIPLIERS = np.array(
     dtype=np.uint64,
 )
 
-U64Array = npt.NDArray[np.uint64]
-U8Array = npt.NDArray[np.uint8]
-U32Array = npt.NDArray[np.uint32]
-I64Array = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
+# Declared aliases: they stay types where numpy's own types are not seen (setup.py's type check).
+U64Array: TypeAlias = npt.NDArray[np.uint64]
+U8Array: TypeAlias = npt.NDArray[np.uint8]
+U32Array: TypeAlias = npt.NDArray[np.uint32]
+I64Array: TypeAlias = npt.NDArray[np.int64]
+BoolArray: TypeAlias = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -201,7 +202,7 @@ def sketch_texts(texts: Sequence[str], options: StoryOptions) -> Sketches:
 def estimated_jaccard(a: U8Array, b: U8Array) -> float:
     """Jaccard similarity estimated from two b-bit signatures (corrected for chance matches)."""
     chance = 1.0 / (1 << SIGNATURE_BITS)
-    equal = float(np.count_nonzero(a == b)) / a.shape[0]
+    equal = float(np.count_nonzero(a == b)) / len(a)
     return max(0.0, (equal - chance) / (1.0 - chance))
 
 
