@@ -10,19 +10,15 @@ from __future__ import annotations
 
 import os
 import sys
+import tomllib
+from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
-#: Where a release of a million annotations spends its CPU: parsing results, the record
-#: model, adjudication, agreement and the release's per-article loop.
-COMPILED = [
-    "labeling/results.py",
-    "labeling/adjudicate.py",
-    "labeling/agreement.py",
-    "schema/records.py",
-    "dataset/release.py",
-]
+with open(Path(__file__).parent / "pyproject.toml", "rb") as pyproject:
+    #: The modules to compile: ``[tool.ceasefire-news] compiled`` in pyproject.toml.
+    COMPILED: list[str] = tomllib.load(pyproject)["tool"]["ceasefire-news"]["compiled"]
 
 
 class OptionalBuildExt(build_ext):  # type: ignore[misc]

@@ -7,13 +7,14 @@ which can change what a function returns; see ``labeling.adjudicate.M``).
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import importlib.machinery
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -22,13 +23,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def compiled_modules() -> list[str]:
-    """The ``COMPILED`` list of ``setup.py``, as module names."""
-    tree = ast.parse((REPO / "setup.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "COMPILED" for t in node.targets):
-            paths: list[str] = ast.literal_eval(node.value)
-            return [p.removesuffix(".py").replace("/", ".") for p in paths]
-    raise AssertionError("setup.py has no COMPILED list")
+    """The modules ``setup.py`` compiles (``[tool.ceasefire-news] compiled`` in pyproject.toml)."""
+    paths: list[str] = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["ceasefire-news"][
+        "compiled"
+    ]
+    return [p.removesuffix(".py").replace("/", ".") for p in paths]
 
 
 def is_compiled(module: str) -> bool:
@@ -96,9 +95,10 @@ def test_compiled_and_source_modules_release_the_same_bytes(tmp_path: Path) -> N
     assert spec.loader is not None
     generate = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generate)
+    generate.generate(tmp_path / "generated", annotations=3000, per_article=4)
     digests = []
     for pure in (False, True):
-        generate.generate(tmp_path / str(pure), annotations=3000, per_article=4)
+        shutil.copytree(tmp_path / "generated" / "workspace", tmp_path / str(pure) / "workspace")
         digests.append(_release_digests(tmp_path / str(pure) / "workspace", pure=pure))
     compiled, source = digests
     assert len(compiled) > 10

@@ -133,15 +133,10 @@ def _compiled() -> str:
     """How many of the modules ``setup.py`` compiles were imported compiled, e.g. ``5 of 5``
     (0 where the project was installed without a C compiler, or run from a checkout that an
     editable install has not compiled into)."""
-    import ast
     import importlib.machinery
+    import tomllib
 
-    tree = ast.parse((REPO / "setup.py").read_text(encoding="utf-8"))
-    listed = next(
-        ast.literal_eval(node.value)
-        for node in tree.body
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "COMPILED" for t in node.targets)
-    )
+    listed = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["ceasefire-news"]["compiled"]
     names = [path.removesuffix(".py").replace("/", ".") for path in listed]
     suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
     done = sum(1 for name in names if str(getattr(sys.modules.get(name), "__file__", "")).endswith(suffixes))
