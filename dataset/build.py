@@ -24,7 +24,6 @@ The version folder appears atomically (:func:`dataset.workspace.atomic_directory
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import multiprocessing
@@ -62,7 +61,7 @@ from dataset.workspace import Workspace, atomic_directory, atomic_write_json
 from schema.errors import RecordRejected, UsageError
 from schema.labels import TEXT_FLAGS
 from schema.records import CORPUS_FEATURES, SCHEMA_VERSION
-from schema.validate import usable_cores
+from schema.validate import paused_gc, usable_cores
 
 ARTICLE_ID_RULE = 'article_id = "a-" + first 16 hex digits of sha256(clean text, UTF-8)'
 
@@ -190,13 +189,8 @@ def _process_chunk(chunk: _Chunk, options: StoryOptions) -> _ChunkResult:
     # Cleaning and sketching allocate many small container objects and no reference cycles
     # that outlive an article; the cyclic collector's passes over them cost a fifth of a
     # worker's time. Paused for the chunk, and any cycle is still collected afterwards.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         return _clean_and_sketch(chunk, options)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _clean_and_sketch(chunk: _Chunk, options: StoryOptions) -> _ChunkResult:

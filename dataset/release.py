@@ -28,7 +28,6 @@ PosixPath('workspace/release/1.0.0')
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import itertools
 import json
@@ -82,7 +81,7 @@ from schema.records import (
     SCHEMA_VERSION,
     LoggedAnnotation,
 )
-from schema.validate import usable_cores
+from schema.validate import paused_gc, usable_cores
 
 DATASET_NAME = "ceasefire-news"
 #: Every data file name; one shard per config and split.
@@ -194,7 +193,7 @@ def _index_part(task: tuple[str, int, int]) -> _IndexPart:
     path, start, end = task
     part = _IndexPart(size=end - start)
     ids, articles, keys, offsets, lengths = part.ids, part.articles, part.keys, part.offsets, part.lengths
-    with open(path, "rb") as fh, _no_gc():
+    with open(path, "rb") as fh, paused_gc():
         fh.seek(start)
         base = start  # the file offset of block[0]
         block = b""
@@ -256,7 +255,7 @@ def _index_log(path: Path, progress: bool, pool: Pool | None = None, parts: int 
     keys: list[str] = []  # per slot: updated_at NUL created_at of that line
     articles: list[str] = []  # per slot: its article id (strings shared between annotations)
     shared: dict[str, str] = {}
-    with _bar(size, "index log", progress, unit="B", unit_scale=True) as bar, _no_gc():
+    with _bar(size, "index log", progress, unit="B", unit_scale=True) as bar, paused_gc():
         for part in read:
             index.lines += part.lines
             index.unreadable += part.unreadable
@@ -794,19 +793,6 @@ def _logged_result_text(line: str) -> str | None:
     return text
 
 
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector: the records here hold no cycles, and collections
-    over hundreds of thousands of live parsed results cost more than the parsing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReleaseOptions:
     """How a release runs; none of these change its files.
@@ -889,7 +875,7 @@ def _process_chunk(chunk: _Chunk) -> _ChunkResult:
     extras: dict[str, list[Any]] = {k: [] for k in _ARTICLE_EXTRAS}
     review: list[str] = []
     unreadable: list[str] = []
-    with _open_log(Path(chunk.log_path)) as log_fh, _no_gc():
+    with _open_log(Path(chunk.log_path)) as log_fh, paused_gc():
         for (article_id, text, sha, story_id, split), ranges, seed in zip(
             chunk.articles, chunk.ranges, chunk.seeds, strict=True
         ):
@@ -1080,7 +1066,7 @@ def release_corpus(
                     spill.mkdir()
                 # Without the collector: it would walk the log index (a list per article) again
                 # and again, and what is made here is freed by reference counting.
-                with open(review_tmp, "w", encoding="utf-8") as review, _no_gc():
+                with open(review_tmp, "w", encoding="utf-8") as review, paused_gc():
                     for done in _run_chunks(chunks(spill), options, pool):
                         batch = batches.popleft()
                         _write_articles(writers, batch, done.extras)
