@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs, then run it:
 #   - the project in .venv (with its test extras),
-#   - Label Studio 1.23.2 in its own virtual environment (python -m labeling.server --install),
+#   - Label Studio 1.23.2 in its own virtual environment (python -m ceasefire_news.labeling.server --install),
 #   - Debian's chromium for the browser test (apt-get, as root or through sudo).
 # Arguments are passed to pytest, e.g. `bash tests/run.sh -k integrity`.
 set -euo pipefail
@@ -23,7 +23,7 @@ echo "== installing ceasefire-news with its test extras"
 .venv/bin/python -m pip install -q -e '.[test]'
 
 echo "== installing Label Studio in its own virtual environment"
-.venv/bin/python -m labeling.server --install
+.venv/bin/python -m ceasefire_news.labeling.server --install
 
 echo "== running the tests"
 exec .venv/bin/python -m pytest "$@"

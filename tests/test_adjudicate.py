@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from labeling.adjudicate import (
+from ceasefire_news.dataset.release.adjudicate import (
     POLICY,
     Ballot,
     Member,
@@ -18,7 +18,7 @@ from labeling.adjudicate import (
     match_spans,
     select_ballots,
 )
-from labeling.results import parse_result
+from ceasefire_news.labeling.results import parse_result
 from tests.fixtures.release import Span, result
 
 TEXT = "Putin and Erdogan have agreed on a ceasefire in Idlib after talks in Moscow on Thursday."

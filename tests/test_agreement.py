@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from labeling.adjudicate import Ballot
-from labeling.agreement import AgreementAccumulator, format_measure, nominal_alpha
-from labeling.results import parse_result
-from schema.labels import STANCE_LABELS
+from ceasefire_news.dataset.release.adjudicate import Ballot
+from ceasefire_news.dataset.release.agreement import AgreementAccumulator, format_measure, nominal_alpha
+from ceasefire_news.labeling.results import parse_result
+from ceasefire_news.schema.labels import STANCE_LABELS
 from tests.fixtures.release import Span, result
 
 TEXT = "Putin and Erdogan have agreed on a ceasefire in Idlib after talks in Moscow on Thursday."

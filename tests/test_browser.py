@@ -37,15 +37,23 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from dataset.build import build_corpus
-from dataset.release import release_corpus
-from dataset.versions import load_corpus
-from dataset.workspace import Workspace, read_jsonl
-from labeling import sync
-from labeling.integrity import text_sha256
-from labeling.screenshot import CHROMIUM_ARGS
-from labeling.state import StudioState
-from schema.labels import ENTITY_TYPES, EVENT_TYPES, FACTUALITY, PROVENANCE, ROLES, STANCE_LABELS, STANCE_TARGETS
+from ceasefire_news.dataset.corpus.build import build_corpus
+from ceasefire_news.dataset.corpus.versions import load_corpus
+from ceasefire_news.dataset.corpus.workspace import Workspace, read_jsonl
+from ceasefire_news.dataset.release.pipeline import release_corpus
+from ceasefire_news.labeling import sync
+from ceasefire_news.labeling.integrity import text_sha256
+from ceasefire_news.labeling.screenshot import CHROMIUM_ARGS
+from ceasefire_news.labeling.state import StudioState
+from ceasefire_news.schema.labels import (
+    ENTITY_TYPES,
+    EVENT_TYPES,
+    FACTUALITY,
+    PROVENANCE,
+    ROLES,
+    STANCE_LABELS,
+    STANCE_TARGETS,
+)
 from tests.browser.labeling_page import LabelingPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.studio]

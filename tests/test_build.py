@@ -10,15 +10,15 @@ from pathlib import Path
 import datasets
 import pytest
 
-from dataset import build as build_module
-from dataset.build import BuildOptions, build_corpus
-from dataset.clean import clean_article
-from dataset.document import RawArticle
-from dataset.read import embedded_sources
-from dataset.versions import DATA_FILE, MANIFEST_FILE
-from dataset.workspace import Workspace
-from schema.errors import UsageError
-from schema.records import CORPUS_FEATURES
+from ceasefire_news.dataset.corpus import build as build_module
+from ceasefire_news.dataset.corpus.build import BuildOptions, build_corpus
+from ceasefire_news.dataset.corpus.clean import clean_article
+from ceasefire_news.dataset.corpus.document import RawArticle
+from ceasefire_news.dataset.corpus.read import embedded_sources
+from ceasefire_news.dataset.corpus.versions import DATA_FILE, MANIFEST_FILE
+from ceasefire_news.dataset.corpus.workspace import Workspace
+from ceasefire_news.schema.errors import UsageError
+from ceasefire_news.schema.records import CORPUS_FEATURES
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -152,7 +152,7 @@ def test_build_options_are_validated() -> None:
 def test_record_that_cleaning_cannot_handle_is_rejected_not_fatal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dataset import clean
+    from ceasefire_news.dataset.corpus import clean
 
     real = clean.clean_article
 

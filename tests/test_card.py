@@ -7,12 +7,12 @@ from pathlib import Path
 from datasets import Features
 from huggingface_hub import DatasetCard
 
-from dataset.card import write_plots
-from dataset.release import release_corpus
-from labeling.adjudicate import POLICY
-from schema.labels import VOCABULARIES
-from schema.records import RELEASE_CONFIGS
-from schema.validate import validate_release
+from ceasefire_news.dataset.release.adjudicate import POLICY
+from ceasefire_news.dataset.release.card import write_plots
+from ceasefire_news.dataset.release.pipeline import release_corpus
+from ceasefire_news.dataset.release.validate import validate_release
+from ceasefire_news.schema.labels import VOCABULARIES
+from ceasefire_news.schema.records import RELEASE_CONFIGS
 from tests.fixtures.release import REPO, SeedRelease, Span, corpus_row, logged, result, write_corpus, write_log
 
 MACHINE_HEADLINE = "Every label in this release is machine-generated"
@@ -21,7 +21,9 @@ MACHINE_HEADLINE = "Every label in this release is machine-generated"
 def test_committed_card_is_the_card_of_the_default_release(seed_release: SeedRelease) -> None:
     generated = (seed_release.folder / "README.md").read_text(encoding="utf-8")
     committed = (REPO / "DATASET_CARD.md").read_text(encoding="utf-8")
-    assert committed == generated, "DATASET_CARD.md is stale: regenerate it with `python -m dataset.card`"
+    assert committed == generated, (
+        "DATASET_CARD.md is stale: regenerate it with `python -m ceasefire_news.dataset.release.seed_card`"
+    )
 
 
 def test_card_yaml_declares_configs_and_class_label_features(seed_release: SeedRelease) -> None:
@@ -79,7 +81,7 @@ def test_card_sections_and_truthful_provenance(seed_release: SeedRelease) -> Non
 
 def test_card_of_a_human_annotated_release(tmp_path: Path) -> None:
     workspace_root = tmp_path / "ws"
-    from dataset.workspace import Workspace
+    from ceasefire_news.dataset.corpus.workspace import Workspace
 
     workspace = Workspace(workspace_root)
     texts = [f"Russia and Turkey agreed on talks number {i} in Astana." for i in range(4)]
@@ -121,7 +123,7 @@ def test_card_of_a_human_annotated_release(tmp_path: Path) -> None:
 
 
 def test_release_without_annotations_declares_only_articles(tmp_path: Path) -> None:
-    from dataset.workspace import Workspace
+    from ceasefire_news.dataset.corpus.workspace import Workspace
 
     workspace = Workspace(tmp_path / "ws")
     write_corpus(workspace, [corpus_row("A text nobody annotated yet.", "s-1")])

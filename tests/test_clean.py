@@ -18,10 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dataset.clean import RULES, clean_article, rule_versions
-from dataset.document import CleanArticle, RawArticle
-from dataset.read import embedded_sources, iter_sources
-from schema.labels import TEXT_FLAGS
+from ceasefire_news.dataset.corpus.clean import RULES, clean_article, rule_versions
+from ceasefire_news.dataset.corpus.document import CleanArticle, RawArticle
+from ceasefire_news.dataset.corpus.read import embedded_sources, iter_sources
+from ceasefire_news.schema.labels import TEXT_FLAGS
 
 GOLDEN = Path(__file__).parent / "golden"
 SEEDS = embedded_sources()

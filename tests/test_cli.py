@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dataset.cli import main
+from ceasefire_news.cli.app import main
 
 COMMANDS = ["build", "export", "studio", "pull", "import", "release", "validate", "diff", "publish"]
 

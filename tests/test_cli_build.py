@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from dataset.cli import main
-from dataset.read import embedded_sources
-from dataset.versions import load_corpus
-from dataset.workspace import Workspace
+from ceasefire_news.cli.app import main
+from ceasefire_news.dataset.corpus.read import embedded_sources
+from ceasefire_news.dataset.corpus.versions import load_corpus
+from ceasefire_news.dataset.corpus.workspace import Workspace
 
 SEEDS = embedded_sources()
 

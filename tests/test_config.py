@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from label_studio_sdk.label_interface import LabelInterface
 
-from labeling.config import (
+from ceasefire_news.labeling.config import (
     ENTITY,
     EVIDENCE,
     FACTUALITY_CONTROL,
@@ -19,7 +19,7 @@ from labeling.config import (
     mode_control,
     stance_control,
 )
-from schema.labels import (
+from ceasefire_news.schema.labels import (
     ENTITY_TYPES,
     EVENT_MODES,
     EVENT_TYPES,

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from labeling import guidelines
-from schema.labels import EVENT_TYPES, VOCABULARIES, Label
+from ceasefire_news.labeling import guidelines
+from ceasefire_news.schema.labels import EVENT_TYPES, VOCABULARIES, Label
 
 
 def test_every_annotated_label_has_a_definition() -> None:
@@ -23,7 +23,7 @@ def test_a_label_added_to_the_schema_without_a_definition_is_caught() -> None:
 
 def test_generated_tables_are_current() -> None:
     document = guidelines.read_guidelines()
-    assert guidelines.render(document) == document, "run `python -m labeling.guidelines --write`"
+    assert guidelines.render(document) == document, "run `python -m ceasefire_news.labeling.guidelines --write`"
     assert guidelines.main([]) == 0
 
 
@@ -73,7 +73,7 @@ def _squash(text: str) -> str:
 
 
 def test_worked_examples_quote_the_seed_articles() -> None:
-    from dataset.read import embedded_sources
+    from ceasefire_news.dataset.corpus.read import embedded_sources
 
     document = guidelines.read_guidelines()
     section = document[document.index("## Worked examples") :]

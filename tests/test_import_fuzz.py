@@ -11,14 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dataset.build import build_corpus
-from dataset.cli import main as cli_main
-from dataset.versions import load_corpus
-from dataset.workspace import Workspace, read_jsonl
-from labeling.results import REASON_CODES
-from labeling.sync import import_export_file
-from schema.errors import UsageError
-from schema.records import LoggedAnnotation
+from ceasefire_news.cli.app import main as cli_main
+from ceasefire_news.dataset.corpus.build import build_corpus
+from ceasefire_news.dataset.corpus.versions import load_corpus
+from ceasefire_news.dataset.corpus.workspace import Workspace, read_jsonl
+from ceasefire_news.labeling.results import REASON_CODES
+from ceasefire_news.labeling.sync import import_export_file
+from ceasefire_news.schema.errors import UsageError
+from ceasefire_news.schema.records import LoggedAnnotation
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labeling.integrity import REPAIR_KINDS, check_annotation, text_sha256
-from labeling.results import REASON_CODES, ParsedAnnotation, parse_result
+from ceasefire_news.labeling.integrity import REPAIR_KINDS, check_annotation, text_sha256
+from ceasefire_news.labeling.results import REASON_CODES, ParsedAnnotation, parse_result
 
 
-def span(  # noqa: PLR0917 - reads like a Label Studio region
-    region_id: str, start: int, end: int, text: str, label: str = "AGREE", control: str = "trigger"
-) -> dict:
+def span(region_id: str, start: int, end: int, text: str, label: str = "AGREE", control: str = "trigger") -> dict:
     return {
         "id": region_id,
         "from_name": control,

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dataset.clean_flags import text_flags
-from dataset.metadata import (
+from ceasefire_news.dataset.corpus.clean_flags import text_flags
+from ceasefire_news.dataset.corpus.metadata import (
     date_from_url,
     detect_language,
     is_scrape_stamp,

@@ -9,11 +9,11 @@ from typing import Any, ClassVar
 
 import pytest
 
-from dataset.cli import main
-from dataset.publish import publish_release, release_files
-from schema.errors import DataError, UsageError
-from schema.records import RELEASE_CONFIGS
-from schema.validate import validate_release
+from ceasefire_news.cli.app import main
+from ceasefire_news.dataset.release.publish import publish_release, release_files
+from ceasefire_news.dataset.release.validate import validate_release
+from ceasefire_news.schema.errors import DataError, UsageError
+from ceasefire_news.schema.records import RELEASE_CONFIGS
 from tests.fixtures.release import SeedRelease, load_offline
 
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dataset.document import RawArticle
-from dataset.read import embedded_sources, iter_sources
-from schema.errors import RecordRejected
+from ceasefire_news.dataset.corpus.document import RawArticle
+from ceasefire_news.dataset.corpus.read import embedded_sources, iter_sources
+from ceasefire_news.schema.errors import RecordRejected
 from tests.fixtures.corpus import JSONL_RECORDS, SCRAPE_ARTICLE, BadInputs
 
 

@@ -16,15 +16,15 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from dataset.annotations import AnchorError, load_seed_annotations, seed_names, seed_of, seed_result
-from dataset.cli import main
-from dataset.release import _index_fields, diff_releases, recheck, release_corpus
-from dataset.workspace import Workspace
-from labeling.results import parse_result
-from schema.errors import DataError, UsageError
-from schema.labels import PROVENANCE, STANCE_LABELS, STANCE_TARGETS
-from schema.records import RELEASE_CONFIGS
-from schema.validate import validate_release
+from ceasefire_news.cli.app import main
+from ceasefire_news.dataset.corpus.workspace import Workspace
+from ceasefire_news.dataset.release.embedded import AnchorError, load_seed_annotations, seed_names, seed_of, seed_result
+from ceasefire_news.dataset.release.pipeline import _index_fields, diff_releases, recheck, release_corpus
+from ceasefire_news.dataset.release.validate import validate_release
+from ceasefire_news.labeling.results import parse_result
+from ceasefire_news.schema.errors import DataError, UsageError
+from ceasefire_news.schema.labels import PROVENANCE, STANCE_LABELS, STANCE_TARGETS
+from ceasefire_news.schema.records import RELEASE_CONFIGS
 from tests.fixtures.release import (
     REPO,
     SeedRelease,
@@ -96,7 +96,7 @@ def test_readme_main_command_through_the_cli(tmp_path: Path) -> None:
 
 
 def test_every_embedded_anchor_resolves_on_the_seed_corpus(seed_release: SeedRelease) -> None:
-    from dataset.versions import load_corpus
+    from ceasefire_news.dataset.corpus.versions import load_corpus
 
     corpus = load_corpus(seed_release.workspace)
     found = {seed_of(r["source_file"]): r["text"] for r in corpus}
@@ -187,8 +187,8 @@ def test_same_inputs_give_byte_identical_files(tmp_path: Path) -> None:
 
 
 def test_worker_processes_give_the_same_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import dataset.release
-    from dataset.release import ReleaseOptions
+    import ceasefire_news.dataset.release.pipeline
+    from ceasefire_news.dataset.release.pipeline import ReleaseOptions
 
     outputs = []
     for name, options in (
@@ -196,7 +196,9 @@ def test_worker_processes_give_the_same_files(tmp_path: Path, monkeypatch: pytes
         ("workers", ReleaseOptions(workers=2, chunk_size=3, max_pending=1, progress=False)),
     ):
         # The workers also index the log, in parts, however small it is.
-        monkeypatch.setattr(dataset.release, "PARALLEL_INDEX_BYTES", 1 if name == "workers" else 1 << 40)
+        monkeypatch.setattr(
+            ceasefire_news.dataset.release.pipeline, "PARALLEL_INDEX_BYTES", 1 if name == "workers" else 1 << 40
+        )
         workspace = Workspace(tmp_path / name)
         rows = [corpus_row(f"Talks number {i} in Astana ended without agreement.", f"s-{i % 5}") for i in range(20)]
         write_corpus(workspace, rows)
@@ -219,8 +221,8 @@ def test_worker_processes_give_the_same_files(tmp_path: Path, monkeypatch: pytes
 
 
 def test_spilled_tables_read_back_equal_and_their_files_go(tmp_path: Path) -> None:
-    from dataset.release import _ChunkResult, _spill, _Stats
-    from labeling.agreement import AgreementAccumulator
+    from ceasefire_news.dataset.release.agreement import AgreementAccumulator
+    from ceasefire_news.dataset.release.pipeline import _ChunkResult, _spill, _Stats
 
     schema = RELEASE_CONFIGS["stance"].arrow_schema
     row = {
@@ -252,7 +254,7 @@ def test_spilled_tables_read_back_equal_and_their_files_go(tmp_path: Path) -> No
 def test_the_log_index_in_parts_equals_the_index_in_one_pass(tmp_path: Path) -> None:
     import multiprocessing
 
-    from dataset.release import _index_log, _line_starts, _ready
+    from ceasefire_news.dataset.release.pipeline import _index_log, _line_starts, _ready
 
     workspace, rows = small_workspace(tmp_path)
     entries = [
@@ -284,13 +286,16 @@ def test_the_log_index_in_parts_equals_the_index_in_one_pass(tmp_path: Path) -> 
             assert starts == sorted(set(starts))
             content = path.read_bytes()
             assert all(content[start - 1 : start] == b"\n" for start in starts[1:-1])
-            import dataset.release
+            import ceasefire_news.dataset.release.pipeline
 
-            saved, dataset.release.PARALLEL_INDEX_BYTES = dataset.release.PARALLEL_INDEX_BYTES, 1
+            saved, ceasefire_news.dataset.release.pipeline.PARALLEL_INDEX_BYTES = (
+                ceasefire_news.dataset.release.pipeline.PARALLEL_INDEX_BYTES,
+                1,
+            )
             try:
                 split = _index_log(path, progress=False, pool=pool, parts=parts)
             finally:
-                dataset.release.PARALLEL_INDEX_BYTES = saved
+                ceasefire_news.dataset.release.pipeline.PARALLEL_INDEX_BYTES = saved
             assert split.by_article == one.by_article, parts
             assert (split.offsets, split.lengths) == (one.offsets, one.lengths), parts
             assert (split.lines, split.unreadable, split.superseded) == (one.lines, one.unreadable, one.superseded)
@@ -298,8 +303,8 @@ def test_the_log_index_in_parts_equals_the_index_in_one_pass(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("block", [1, 5, 97, 4096, 8 << 20])
 def test_the_log_index_reads_blocks_as_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
-    import dataset.release
-    from dataset.release import _index_fields, _index_part, _line_starts
+    import ceasefire_news.dataset.release.pipeline
+    from ceasefire_news.dataset.release.pipeline import _index_fields, _index_part, _line_starts
 
     workspace, rows = small_workspace(tmp_path)
     write_log(workspace, [logged(row, f"ann{k}", result(row["text"])) for k in range(3) for row in rows])
@@ -316,7 +321,7 @@ def test_the_log_index_reads_blocks_as_lines(tmp_path: Path, monkeypatch: pytest
                 expected.append((offset, len(raw), _index_fields(raw)))
             offset += len(raw)
     assert sum(1 for *_, found in expected if found is None) == 1  # only the torn line is unreadable
-    monkeypatch.setattr(dataset.release, "_INDEX_BLOCK", block)
+    monkeypatch.setattr(ceasefire_news.dataset.release.pipeline, "_INDEX_BLOCK", block)
     for parts in (1, 3, 8):
         starts = _line_starts(path, path.stat().st_size, parts)
         got = [_index_part((str(path), a, b)) for a, b in itertools.pairwise(starts)]
@@ -476,7 +481,7 @@ def test_recheck_of_a_changed_text(tmp_path: Path) -> None:
 def test_human_annotation_of_a_seed_outvotes_the_machine(seed_release: SeedRelease, tmp_path: Path) -> None:
     workspace = Workspace(tmp_path / "workspace")
     shutil.copytree(seed_release.workspace.root, workspace.root)
-    from dataset.versions import load_corpus
+    from ceasefire_news.dataset.corpus.versions import load_corpus
 
     row = next(r for r in load_corpus(workspace) if r["source_file"].endswith("000_559dc2287e83f200.txt"))
     write_log(workspace, [logged(row, "alice", result(row["text"], stance={"russia": "favor"}, genre="opinion"))])
@@ -540,14 +545,14 @@ def test_strict_release_exits_1_when_annotations_are_quarantined(
 
 KILLED_RELEASE = """
 import pathlib, sys, time
-import dataset.card as card
+import ceasefire_news.dataset.release.card as card
 
 def stuck(manifest, root):
     pathlib.Path(sys.argv[2]).write_text("in the middle")
     time.sleep(600)
 
 card.write_card = stuck
-from dataset.release import release_corpus
+from ceasefire_news.dataset.release.pipeline import release_corpus
 release_corpus(sys.argv[1], "1.0.1", progress=False)
 """
 
@@ -582,7 +587,7 @@ def test_sigkill_midway_leaves_the_previous_release_intact(seed_release: SeedRel
 @pytest.mark.parametrize("kind", ["triggers", "entities", "evidence"])
 @pytest.mark.parametrize("fault", ["text", "past_the_end", "empty"])
 def test_a_single_bad_region_of_any_kind_fails_the_span_check(kind: str, fault: str) -> None:
-    from dataset.release import _spans_ok
+    from ceasefire_news.dataset.release.pipeline import _spans_ok
 
     text = "Putin and Erdogan agreed on a ceasefire in Idlib."
     spans = {

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from labeling import screenshot
-from schema.errors import UsageError
+from ceasefire_news.labeling import screenshot
+from ceasefire_news.schema.errors import UsageError
 
 
 def test_a_missing_chromium_is_a_usage_error_that_says_how_to_install_it() -> None:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from labeling import server as server_module
-from labeling.server import (
+from ceasefire_news.labeling import server as server_module
+from ceasefire_news.labeling.server import (
     STUDIO_VERSION,
     StudioError,
     StudioServer,
@@ -133,8 +133,8 @@ def test_missing_label_studio_says_how_to_install(tmp_path: Path, monkeypatch: p
     monkeypatch.setenv("CEASEFIRE_STUDIO_VENV", str(tmp_path / "nowhere"))
     assert studio_venv_path() == tmp_path / "nowhere"
     assert installed_version() is None
-    assert "python -m labeling.server --install" in missing_message()
-    with pytest.raises(StudioError, match=r"python -m labeling\.server --install"):
+    assert "python -m ceasefire_news.labeling.server --install" in missing_message()
+    with pytest.raises(StudioError, match=r"python -m ceasefire_news\.labeling\.server --install"):
         StudioServer(tmp_path / "data").start()
     assert server_module.main(["--where"]) == 1
 

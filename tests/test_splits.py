@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dataset import splits
-from dataset.release import release_corpus
-from dataset.workspace import Workspace
-from schema.labels import SPLITS
+from ceasefire_news.dataset.corpus.workspace import Workspace
+from ceasefire_news.dataset.release import splits
+from ceasefire_news.dataset.release.pipeline import release_corpus
+from ceasefire_news.schema.labels import SPLITS
 from tests.fixtures.release import corpus_row, read_config, write_corpus
 
 
@@ -90,8 +90,8 @@ def test_adding_articles_never_moves_an_existing_one(tmp_path: Path) -> None:
 
 def test_a_syndicated_copy_joins_its_story_split(tmp_path: Path) -> None:
     """Through the real build: a reprint of a seed under another outlet's boilerplate."""
-    from dataset.build import build_corpus
-    from dataset.read import embedded_sources
+    from ceasefire_news.dataset.corpus.build import build_corpus
+    from ceasefire_news.dataset.corpus.read import embedded_sources
 
     workspace = Workspace(tmp_path / "ws")
     build_corpus(embedded_sources(), workspace, progress=False)

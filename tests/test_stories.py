@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dataset.build import build_corpus
-from dataset.clean import clean_article
-from dataset.document import RawArticle
-from dataset.read import embedded_sources
-from dataset.stories import (
+from ceasefire_news.dataset.corpus.build import build_corpus
+from ceasefire_news.dataset.corpus.clean import clean_article
+from ceasefire_news.dataset.corpus.document import RawArticle
+from ceasefire_news.dataset.corpus.read import embedded_sources
+from ceasefire_news.dataset.corpus.stories import (
     Clusters,
     StoryIndex,
     StoryOptions,
@@ -21,8 +21,8 @@ from dataset.stories import (
     estimated_jaccard,
     sketch_texts,
 )
-from dataset.versions import load_corpus
-from dataset.workspace import Workspace
+from ceasefire_news.dataset.corpus.versions import load_corpus
+from ceasefire_news.dataset.corpus.workspace import Workspace
 
 SEEDS = {path.name[:3]: path for path in embedded_sources()}
 

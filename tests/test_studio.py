@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from dataset.cli import main as cli_main
-from dataset.workspace import Workspace
-from labeling.server import STUDIO_VERSION, free_port, installed_version, login_session, missing_message
-from labeling.state import StudioState
-from labeling.studio import admin_login, server_dir, start_studio
+from ceasefire_news.cli.app import main as cli_main
+from ceasefire_news.dataset.corpus.workspace import Workspace
+from ceasefire_news.labeling.server import STUDIO_VERSION, free_port, installed_version, login_session, missing_message
+from ceasefire_news.labeling.state import StudioState
+from ceasefire_news.labeling.studio import admin_login, server_dir, start_studio
 
 pytestmark = [pytest.mark.studio, pytest.mark.slow]
 
@@ -61,7 +61,7 @@ def test_studio_from_a_fresh_workspace_then_ctrl_c_then_reuse(tmp_path: Path) ->
         [
             sys.executable,
             "-m",
-            "dataset.cli",
+            "ceasefire_news.cli.app",
             "studio",
             "--port",
             str(port),

@@ -18,16 +18,16 @@ from typing import Any
 
 import pytest
 
-from dataset.build import build_corpus
-from dataset.cli import main as cli_main
-from dataset.versions import load_corpus
-from dataset.workspace import Workspace, read_jsonl
-from labeling import sync
-from labeling.client import StudioClient
-from labeling.integrity import text_sha256
-from labeling.results import REASON_CODES
-from labeling.state import StudioState
-from schema.records import LoggedAnnotation, latest_annotations
+from ceasefire_news.cli.app import main as cli_main
+from ceasefire_news.dataset.corpus.build import build_corpus
+from ceasefire_news.dataset.corpus.versions import load_corpus
+from ceasefire_news.dataset.corpus.workspace import Workspace, read_jsonl
+from ceasefire_news.labeling import sync
+from ceasefire_news.labeling.client import StudioClient
+from ceasefire_news.labeling.integrity import text_sha256
+from ceasefire_news.labeling.results import REASON_CODES
+from ceasefire_news.labeling.state import StudioState
+from ceasefire_news.schema.records import LoggedAnnotation, latest_annotations
 
 pytestmark = pytest.mark.studio
 
@@ -71,9 +71,7 @@ def write_jsonl(path: Path, articles: dict[str, str]) -> Path:
     return path
 
 
-def span(  # noqa: PLR0917 - reads like a Label Studio region
-    region_id: str, control: str, start: int, end: int, text: str, label: str
-) -> dict[str, Any]:
+def span(region_id: str, control: str, start: int, end: int, text: str, label: str) -> dict[str, Any]:
     return {
         "id": region_id,
         "from_name": control,

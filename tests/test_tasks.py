@@ -11,16 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from label_studio_sdk.label_interface import LabelInterface
 
-from dataset.build import build_corpus
-from dataset.versions import load_corpus
-from dataset.workspace import Workspace
-from labeling.config import ENTITY, TRIGGER, label_config, mode_control
-from labeling.integrity import check_annotation, text_sha256
-from labeling.preannotate import MODEL_VERSION, preannotate
-from labeling.sync import export_file, iter_tasks_file
-from labeling.tasks import PredictionValidator, build_tasks, make_prediction
-from schema.labels import ENTITY_TYPES, EVENT_MODES, EVENT_TYPES
-from schema.records import CORPUS_FEATURES
+from ceasefire_news.dataset.corpus.build import build_corpus
+from ceasefire_news.dataset.corpus.versions import load_corpus
+from ceasefire_news.dataset.corpus.workspace import Workspace
+from ceasefire_news.labeling.config import ENTITY, TRIGGER, label_config, mode_control
+from ceasefire_news.labeling.integrity import check_annotation, text_sha256
+from ceasefire_news.labeling.preannotate import MODEL_VERSION, preannotate
+from ceasefire_news.labeling.sync import export_file, iter_tasks_file
+from ceasefire_news.labeling.tasks import PredictionValidator, build_tasks, make_prediction
+from ceasefire_news.schema.labels import ENTITY_TYPES, EVENT_MODES, EVENT_TYPES
+from ceasefire_news.schema.records import CORPUS_FEATURES
 
 
 @pytest.fixture(scope="module")

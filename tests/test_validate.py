@@ -12,10 +12,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dataset.cli import main
-from schema.labels import EVENT_TYPES, MODES
-from schema.records import RELEASE_CONFIGS
-from schema.validate import Issue, validate_release
+from ceasefire_news.cli.app import main
+from ceasefire_news.dataset.release.validate import Issue, validate_release
+from ceasefire_news.schema.labels import EVENT_TYPES, MODES
+from ceasefire_news.schema.records import RELEASE_CONFIGS
 
 
 def _sha(path: Path) -> str:
@@ -181,7 +181,7 @@ def test_worker_processes_find_the_same_issues_in_the_same_order(release_copy: P
 
 def test_a_file_in_several_tasks_reports_file_rows(release_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tasks of a few row groups each: every row is checked once, and an issue names its row in the file."""
-    from schema import validate
+    from ceasefire_news.dataset.release import validate
 
     path = release_copy / "data/stance/train-00000-of-00001.parquet"
     rows = pq.read_table(path).to_pylist()
@@ -295,7 +295,7 @@ def test_every_error_is_listed_and_the_cli_exits_1(release_copy: Path, capsys: p
 
 
 def test_spans_of_a_list_column_know_their_row_and_position() -> None:
-    from schema.validate import _Spans
+    from ceasefire_news.dataset.release.validate import _Spans
 
     span = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", pa.string())])
     lists = pa.array(
@@ -316,7 +316,7 @@ def test_spans_of_a_list_column_know_their_row_and_position() -> None:
 
 
 def test_workers_read_the_articles_a_batch_needs_and_the_first_row_of_an_id_counts(release_copy: Path) -> None:
-    from schema.validate import _ArticleGroups
+    from ceasefire_news.dataset.release.validate import _ArticleGroups
 
     path = release_copy / "data/articles/train-00000-of-00001.parquet"
     rows = pq.read_table(path).to_pylist()

@@ -10,10 +10,10 @@ from pathlib import Path
 import datasets
 import pytest
 
-from dataset import clean
-from dataset.build import build_corpus
-from dataset.read import embedded_sources
-from dataset.versions import (
+from ceasefire_news.dataset.corpus import clean
+from ceasefire_news.dataset.corpus.build import build_corpus
+from ceasefire_news.dataset.corpus.read import embedded_sources
+from ceasefire_news.dataset.corpus.versions import (
     MANIFEST_FILE,
     Identity,
     diff_corpora,
@@ -22,9 +22,9 @@ from dataset.versions import (
     plan_version,
     read_manifest,
 )
-from dataset.workspace import Workspace
-from schema.errors import UsageError
-from schema.records import SCHEMA_VERSION
+from ceasefire_news.dataset.corpus.workspace import Workspace
+from ceasefire_news.schema.errors import UsageError
+from ceasefire_news.schema.records import SCHEMA_VERSION
 
 SEEDS = embedded_sources()
 

@@ -5,7 +5,7 @@ For each size it generates (once, cached) a synthetic raw corpus with
 measured per size:
 
 - the I/O floor: read the same JSON Lines, and write the raw texts as Parquet with pyarrow;
-- the build: ``dataset.build.build_corpus`` into a fresh workspace (cleaning, identity,
+- the build: ``ceasefire_news.dataset.corpus.build.build_corpus`` into a fresh workspace (cleaning, identity,
   deduplication, MinHash story clustering, the version folder).
 
 It prints articles per second, peak RSS of the build process and of its largest worker,
@@ -111,8 +111,8 @@ class WorkerMemory(threading.Thread):
 
 def child_build(source: Path, workspace: Path, workers: int) -> dict[str, Any]:
     """One build into a fresh workspace."""
-    from dataset.build import BuildOptions, build_corpus
-    from dataset.workspace import Workspace
+    from ceasefire_news.dataset.corpus.build import BuildOptions, build_corpus
+    from ceasefire_news.dataset.corpus.workspace import Workspace
 
     sampler = WorkerMemory()
     sampler.start()

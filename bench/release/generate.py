@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
 
-from schema.labels import FACTUALITY, GENRES, STANCE_LABELS, STANCE_TARGETS  # noqa: E402
+from ceasefire_news.schema.labels import FACTUALITY, GENRES, STANCE_LABELS, STANCE_TARGETS  # noqa: E402
 
 PEOPLE = ["Putin", "Erdogan", "Assad", "Lavrov", "Cavusoglu", "Shoigu", "de Mistura", "Kalin"]
 GOVS = ["Russia", "Turkey", "the Syrian army", "Damascus", "Ankara", "Moscow", "Iran"]
@@ -212,8 +212,8 @@ def generate(out: Path, annotations: int, per_article: int, annotators: int = 24
     import datasets
     import pyarrow as pa
 
-    from dataset.workspace import Workspace
-    from schema.records import CORPUS_FEATURES, LoggedAnnotation
+    from ceasefire_news.dataset.corpus.workspace import Workspace
+    from ceasefire_news.schema.records import CORPUS_FEATURES, LoggedAnnotation
 
     rng = random.Random(seed)
     workspace = Workspace(out / "workspace")

@@ -4,10 +4,10 @@ It generates (once, cached under ``bench/out/release``) a workspace with
 ``bench/release/generate.py``, then runs, each in its own subprocess so that peak RSS is
 measured per phase:
 
-- ``release``: ``dataset.release.release_corpus`` (index the log, re-check every annotation
+- ``release``: ``ceasefire_news.dataset.release.pipeline.release_corpus`` (index the log, re-check every annotation
   against the corpus text, adjudicate, agreement, write the four configs, card, Croissant,
   manifest, and the release's own validation of the result);
-- ``validate``: ``schema.validate.validate_release`` on the release, every check including
+- ``validate``: ``ceasefire_news.dataset.release.validate.validate_release`` on the release, every check including
   re-parsing each raw result (the row checks in a worker process per usable core);
 - ``floor``: what any release has to do at least, with plain pyarrow: parse every log line
   with ``json.loads`` and write the same four tables (read into memory beforehand, not
@@ -108,7 +108,7 @@ class _MemorySampler:
 def child_release(workspace: Path) -> dict[str, Any]:
     import threading
 
-    from dataset.release import release_corpus
+    from ceasefire_news.dataset.release.pipeline import release_corpus
 
     sampler = _MemorySampler()
     thread = threading.Thread(target=sampler.run, daemon=True)
@@ -146,7 +146,7 @@ def _compiled() -> str:
 def child_validate(folder: Path) -> dict[str, Any]:
     import threading
 
-    from schema.validate import validate_release
+    from ceasefire_news.dataset.release.validate import validate_release
 
     sampler = _MemorySampler()
     thread = threading.Thread(target=sampler.run, daemon=True)
@@ -178,8 +178,8 @@ def child_parse(workspace: Path) -> dict[str, Any]:
 def child_floor(workspace: Path, folder: Path, target: Path) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
-    from dataset.release import PARQUET_OPTIONS
-    from schema.records import RELEASE_CONFIGS
+    from ceasefire_news.dataset.release.pipeline import PARQUET_OPTIONS
+    from ceasefire_news.schema.records import RELEASE_CONFIGS
 
     tables = {p: pq.read_table(p) for p in sorted((folder / "data").rglob("*.parquet"))}  # not timed
     lines, parse_seconds, parse_cpu = _parse_log(workspace)

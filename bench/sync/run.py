@@ -41,7 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from dataset.workspace import Workspace  # noqa: E402
+from ceasefire_news.dataset.corpus.workspace import Workspace  # noqa: E402
 
 EXPORT_TARGET = 1.2
 PULL_TARGET = 1 / 20
@@ -49,7 +49,7 @@ PULL_TARGET = 1 / 20
 
 def seed_sentences() -> list[str]:
     """Sentences of the embedded seed articles, long enough to read as news."""
-    from dataset.read import embedded_sources
+    from ceasefire_news.dataset.corpus.read import embedded_sources
 
     sentences: list[str] = []
     for path in embedded_sources():
@@ -65,7 +65,7 @@ def write_corpus(workspace: Workspace, count: int, seed: int = 7) -> None:
     """N synthetic articles as corpus version 1.0.0 (loadable with ``load_corpus``)."""
     import datasets
 
-    from schema.records import CORPUS_FEATURES
+    from ceasefire_news.schema.records import CORPUS_FEATURES
 
     rng = random.Random(seed)
     sentences = seed_sentences()
@@ -101,20 +101,20 @@ STEP = r"""
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from dataset.workspace import Workspace
+from ceasefire_news.dataset.corpus.workspace import Workspace
 ws = Workspace(Path({workspace!r}))
 step = {step!r}
 import os
 url, token = os.environ.get("BENCH_URL", ""), os.environ.get("LABEL_STUDIO_API_KEY", "")
 out = {{}}
 if step == "tasks":
-    from labeling.sync import ensure_tasks_file
+    from ceasefire_news.labeling.sync import ensure_tasks_file
     t = time.perf_counter(); path, build = ensure_tasks_file(ws); out["seconds"] = time.perf_counter() - t
     out["bytes"] = path.stat().st_size
 elif step == "sdk_import":
     from label_studio_sdk import LabelStudio
-    from labeling.config import label_config
-    from labeling.sync import iter_tasks_file, ensure_tasks_file
+    from ceasefire_news.labeling.config import label_config
+    from ceasefire_news.labeling.sync import iter_tasks_file, ensure_tasks_file
     path, _ = ensure_tasks_file(ws)
     tasks = list(iter_tasks_file(path))
     sdk = LabelStudio(base_url=url, api_key=token, timeout=3600)
@@ -125,13 +125,13 @@ elif step == "sdk_import":
     out["project_id"] = project.id
     out["tasks"] = answer.task_count
 elif step == "push":
-    from labeling.sync import push
+    from ceasefire_news.labeling.sync import push
     t = time.perf_counter(); report = push(ws, url, token); out["seconds"] = time.perf_counter() - t
     out["project_id"] = report.project_id
     out["tasks"] = report.tasks_created
     out["batches"] = report.batches
 elif step == "pull":
-    from labeling.sync import pull
+    from ceasefire_news.labeling.sync import pull
     t = time.perf_counter(); report = pull(ws, url, token); out["seconds"] = time.perf_counter() - t
     out["tasks"] = report.tasks
     out["server_seconds"] = report.server_seconds
@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "sync")
     args = parser.parse_args(argv)
 
-    from labeling.server import StudioServer, free_port
+    from ceasefire_news.labeling.server import StudioServer, free_port
 
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
         workspace = Workspace(Path(tmp) / "workspace")

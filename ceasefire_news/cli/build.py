@@ -1,0 +1,89 @@
+"""Commands of this area, registered on the main CLI app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ceasefire_news.cli.options import DEFAULT_WORKSPACE, WorkspaceOption
+from ceasefire_news.dataset.corpus.build import build_corpus
+from ceasefire_news.dataset.corpus.workspace import Workspace
+
+SourceOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--source",
+        "-s",
+        help=(
+            "Raw articles to build from: a seed-style .txt file, a .jsonl file (one article "
+            "per line, with a 'text' field), a saved .html page, or a folder of these. "
+            "Repeat for several. Without --source the embedded seed articles are used."
+        ),
+        show_default=False,
+    ),
+]
+VersionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--version",
+        help=(
+            "Corpus version to write, X.Y.Z, newer than the latest one. Default: 1.0.0 for "
+            "the first build, then the latest version with its minor number bumped; when "
+            "the content equals the latest version nothing is written."
+        ),
+        show_default=False,
+    ),
+]
+
+
+def build(
+    source: SourceOption = None,
+    version: VersionOption = None,
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar on stderr.")] = True,
+) -> None:
+    """Build a corpus version: read, clean, deduplicate and cluster raw articles into stories.
+
+    Writes WORKSPACE/corpus/X.Y.Z/ (open it with datasets.load_from_disk) and its
+    manifest.json: parent version, source digests, cleaning rule and schema versions, and
+    the diff against the parent. A version once written is never overwritten.
+
+    Exit codes: 0 every input record was used; 1 some records were rejected (each is listed
+    on stderr with its file and line; the rest was built); 2 bad usage, an existing
+    version, or no usable input at all.
+    """
+
+    report = build_corpus(source or None, Workspace(workspace), version, progress=progress)
+    for rejection in report.rejections:
+        typer.echo(f"rejected {rejection.where}: {rejection.detail}", err=True)
+    if report.unchanged:
+        typer.echo(
+            f"unchanged: the input gives the same corpus as version {report.version} "
+            f"({report.path}); nothing was written"
+        )
+    else:
+        typer.echo(f"built corpus {report.version} at {report.path}")
+        if report.parent and report.diff is not None:
+            counts = report.diff["counts"]
+            typer.echo(
+                f"  against {report.parent}: {counts['added']} added, "
+                f"{counts['removed']} removed, {counts['changed']} changed"
+            )
+    typer.echo(f"  articles kept: {report.kept} of {report.read} read")
+    typer.echo(f"  duplicates:    {report.duplicates} (same clean text as a kept article)")
+    typer.echo(f"  rejected:      {report.rejected}")
+    typer.echo(f"  stories:       {report.stories}")
+    if report.rejected:
+        typer.echo(
+            f"{report.rejected} input record(s) rejected (listed above); fix or remove them "
+            "and build again to include them",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to ``app``."""
+    app.command("build")(build)

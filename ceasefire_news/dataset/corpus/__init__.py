@@ -1,0 +1,1 @@
+"""Building the corpus: read, clean, metadata, stories, versions, and the workspace they live in."""

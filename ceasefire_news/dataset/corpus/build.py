@@ -1,0 +1,647 @@
+"""The corpus build: raw articles -> a versioned Hugging Face dataset in the workspace.
+
+The pipeline streams, in fixed-size chunks, so memory stays flat as the corpus grows:
+
+1. read (:func:`ceasefire_news.dataset.corpus.read.iter_sources`): one ``RawArticle`` or ``RecordRejected`` per record;
+2. clean, identify and sketch each chunk (worker processes for large inputs): clean text and
+   metadata (:func:`ceasefire_news.dataset.corpus.clean.clean_article`), ``text_sha256``, ``article_id``, an Arrow
+   record batch, and the MinHash / paragraph sketches of :mod:`ceasefire_news.dataset.corpus.stories`;
+3. drop exact duplicates (same clean text: the first one read is kept, the others are
+   reported) and append the batch to a staging Arrow file; only sketches stay in memory;
+4. cluster stories from the sketches, with ids inherited from the parent version;
+5. copy the staging file batch by batch into the version's Arrow file, adding ``story_id``
+   and ``corpus_version``; write ``dataset_info.json``, ``state.json`` and ``manifest.json``.
+
+Identity: ``text_sha256`` is the SHA-256 of the clean text (UTF-8) and ``article_id`` is
+``"a-"`` plus its first 16 hex digits. The id follows the exact text that span offsets
+point into: a cleaning change that alters a text gives a new id (the manifest's diff then
+lists the article as changed, matched by its url or source file, and it keeps its story).
+
+Output is deterministic: chunk boundaries don't depend on the number of workers, results
+are consumed in input order, and the ``datasets`` fingerprint derives from the content.
+The version folder appears atomically (:func:`ceasefire_news.dataset.corpus.workspace.atomic_directory`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import sys
+from array import array
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
+from pathlib import Path
+from typing import Any, overload
+
+import numpy as np
+import pyarrow as pa
+from tqdm import tqdm
+
+from ceasefire_news.dataset.corpus import clean, read
+from ceasefire_news.dataset.corpus.document import CleanArticle, RawArticle
+from ceasefire_news.dataset.corpus.parallel import paused_gc, usable_cores
+from ceasefire_news.dataset.corpus.stories import Sketches, StoryIndex, StoryOptions, assign_story_ids, sketch_texts
+from ceasefire_news.dataset.corpus.versions import (
+    DATA_FILE,
+    IDENTITY_KEY_RULE,
+    MANIFEST_FILE,
+    Identity,
+    changed_pairs,
+    content_fingerprint,
+    diff_identities,
+    identity_key,
+    plan_version,
+    read_identities,
+    read_manifest,
+    write_dataset_files,
+)
+from ceasefire_news.dataset.corpus.workspace import Workspace, atomic_directory, atomic_write_json
+from ceasefire_news.schema.errors import RecordRejected, UsageError
+from ceasefire_news.schema.labels import TEXT_FLAGS
+from ceasefire_news.schema.records import CORPUS_FEATURES, SCHEMA_VERSION
+
+ARTICLE_ID_RULE = 'article_id = "a-" + first 16 hex digits of sha256(clean text, UTF-8)'
+
+FINAL_SCHEMA: pa.Schema = CORPUS_FEATURES.arrow_schema
+#: Columns known only after clustering, or per version; added when the staging file is copied.
+_LATE_COLUMNS = ("story_id", "corpus_version")
+#: Rows per record batch of the version's Arrow file.
+OUTPUT_BATCH_ROWS = 1000
+STAGE_SCHEMA: pa.Schema = pa.schema([f for f in FINAL_SCHEMA if f.name not in _LATE_COLUMNS]).remove_metadata()
+
+
+# --- options and report --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildOptions:
+    """How a build runs.
+
+    ``workers``, ``chunk_size`` and ``max_pending`` never change the output (the version's
+    files are byte-identical); ``stories`` does, and the manifest records it.
+
+    ``workers``: processes that clean and sketch (default: the usable cores); an input of at
+    most one chunk is processed in this process. Workers are started with ``spawn``, so a
+    script that calls :func:`build_corpus` on a large input needs the usual
+    ``if __name__ == "__main__":`` guard. ``chunk_size``: articles per task.
+    ``max_pending``: chunks in flight per worker, which bounds memory.
+    """
+
+    workers: int = field(default_factory=usable_cores)
+    chunk_size: int = 256
+    max_pending: int = 3
+    stories: StoryOptions = field(default_factory=StoryOptions)
+
+    def __post_init__(self) -> None:
+        for name in ("workers", "chunk_size", "max_pending"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} is {value!r}; expected a positive integer")
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """One input record that was not used: where it is, a short reason code, the problem."""
+
+    where: str
+    reason: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.detail}"
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """An article whose clean text repeats one already kept (``kept`` names where)."""
+
+    where: str
+    article_id: str
+    kept: str
+
+
+@dataclass(slots=True)
+class BuildReport:
+    """What a build did. ``unchanged``: nothing was written, the latest version has this content."""
+
+    version: str
+    path: Path
+    parent: str | None
+    read: int
+    kept: int
+    rejected: int
+    duplicates: int
+    stories: int
+    unchanged: bool = False
+    rejections: list[Rejection] = field(default_factory=list)
+    duplicate_records: list[Duplicate] = field(default_factory=list)
+    diff: dict[str, Any] | None = None
+
+    @property
+    def complete(self) -> bool:
+        """True when every input record was used (duplicates count as used)."""
+        return self.rejected == 0
+
+
+# --- per-chunk work (runs in worker processes) ---------------------------------------------
+
+
+@dataclass(slots=True)
+class _Chunk:
+    items: list[tuple[int, RawArticle]]
+    consumed: int  # reader records this chunk stands for, rejected ones included
+
+
+@dataclass(slots=True)
+class _ChunkResult:
+    consumed: int
+    batch: pa.RecordBatch
+    wheres: list[str]
+    shas: list[str]
+    keys: list[str]
+    digests: list[bytes]
+    sketches: Sketches
+    rejections: list[tuple[int, Rejection]]
+
+
+def _row_digest(article_id: str, sha: str, article: CleanArticle) -> bytes:
+    """A canonical digest of a row's content (everything but story and version)."""
+    canonical = [
+        article_id,
+        sha,
+        article.title,
+        article.outlet,
+        article.url,
+        article.published_date.isoformat() if article.published_date else None,
+        article.language,
+        article.quality_flags,
+        [[r.start, r.end, r.rule, r.text] for r in article.removed],
+        article.source_file,
+    ]
+    encoded = json.dumps(canonical, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(encoded).digest()
+
+
+def _process_chunk(chunk: _Chunk, options: StoryOptions) -> _ChunkResult:
+    # Cleaning and sketching allocate many small container objects and no reference cycles
+    # that outlive an article; the cyclic collector's passes over them cost a fifth of a
+    # worker's time. Paused for the chunk, and any cycle is still collected afterwards.
+    with paused_gc():
+        return _clean_and_sketch(chunk, options)
+
+
+def _clean_and_sketch(chunk: _Chunk, options: StoryOptions) -> _ChunkResult:
+    columns: dict[str, list[Any]] = {name: [] for name in STAGE_SCHEMA.names}
+    wheres: list[str] = []
+    shas: list[str] = []
+    keys: list[str] = []
+    digests: list[bytes] = []
+    rejections: list[tuple[int, Rejection]] = []
+    for ordinal, raw in chunk.items:
+        try:
+            article = clean.clean_article(raw)
+            flags = [TEXT_FLAGS.index(flag) for flag in article.quality_flags]
+        except RecordRejected as err:
+            rejections.append((ordinal, Rejection(err.where, err.reason, err.detail)))
+            continue
+        except Exception as err:  # a record cleaning can't handle is reported, not fatal
+            detail = f"cleaning failed ({type(err).__name__}: {err}); the record was skipped"
+            rejections.append((ordinal, Rejection(raw.where, "cleaning_error", detail)))
+            continue
+        if not article.text.strip():
+            detail = "no article text is left after cleaning; check that the file holds an article"
+            rejections.append((ordinal, Rejection(raw.where, "empty_text", detail)))
+            continue
+        sha = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
+        article_id = "a-" + sha[:16]
+        columns["article_id"].append(article_id)
+        columns["title"].append(article.title)
+        columns["outlet"].append(article.outlet)
+        columns["url"].append(article.url)
+        columns["published_date"].append(article.published_date)
+        columns["language"].append(article.language)
+        columns["text"].append(article.text)
+        columns["text_sha256"].append(sha)
+        columns["quality_flags"].append(flags)
+        columns["removed"].append(
+            [{"start": r.start, "end": r.end, "rule": r.rule, "text": r.text} for r in article.removed]
+        )
+        columns["source_file"].append(article.source_file)
+        wheres.append(raw.where)
+        shas.append(sha)
+        keys.append(identity_key(article.url, article.source_file))
+        digests.append(_row_digest(article_id, sha, article))
+    batch = pa.RecordBatch.from_arrays(
+        [pa.array(columns[f.name], type=f.type) for f in STAGE_SCHEMA], schema=STAGE_SCHEMA
+    )
+    return _ChunkResult(
+        consumed=chunk.consumed,
+        batch=batch,
+        wheres=wheres,
+        shas=shas,
+        keys=keys,
+        digests=digests,
+        sketches=sketch_texts(columns["text"], options),
+        rejections=rejections,
+    )
+
+
+# --- streaming -----------------------------------------------------------------------------
+
+
+def _chunks(
+    records: Iterable[RawArticle | RecordRejected],
+    size: int,
+    rejections: list[tuple[int, Rejection]],
+) -> Iterator[_Chunk]:
+    """Fixed-size chunks of raw articles; reader rejections go to ``rejections``."""
+    items: list[tuple[int, RawArticle]] = []
+    consumed = 0
+    for ordinal, record in enumerate(records):
+        consumed += 1
+        if isinstance(record, RecordRejected):
+            rejections.append((ordinal, Rejection(record.where, record.reason, record.detail)))
+        else:
+            items.append((ordinal, record))
+        if len(items) == size:
+            yield _Chunk(items, consumed)
+            items, consumed = [], 0
+    if items or consumed:
+        yield _Chunk(items, consumed)
+
+
+def _run_chunks(chunks: Iterator[_Chunk], options: BuildOptions) -> Iterator[_ChunkResult]:
+    """Process chunks in input order; in worker processes when there is more than one."""
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    if second is None or options.workers == 1:
+        yield _process_chunk(first, options.stories)
+        for chunk in chunks if second is None else _prepend(second, chunks):
+            yield _process_chunk(chunk, options.stories)
+        return
+    # spawn, not fork: the parent may already run Arrow's threads, and fork copies locks.
+    context = multiprocessing.get_context("spawn")
+    window = options.workers * options.max_pending
+    with context.Pool(options.workers) as pool:
+        pending: deque[AsyncResult[_ChunkResult]] = deque()
+        for chunk in _prepend(first, _prepend(second, chunks)):
+            pending.append(pool.apply_async(_process_chunk, (chunk, options.stories)))
+            if len(pending) >= window:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def _prepend(item: _Chunk, rest: Iterator[_Chunk]) -> Iterator[_Chunk]:
+    yield item
+    yield from rest
+
+
+# --- sources -------------------------------------------------------------------------------
+
+
+def _source_files(paths: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file()))
+        elif path.is_file():
+            files.append(path)
+    return files
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _source_digests(paths: Sequence[Path]) -> list[dict[str, Any]]:
+    """Name (as ``source_file`` names it), size and SHA-256 of every input file, for the manifest."""
+    return [
+        {"path": read.source_name(file), "bytes": file.stat().st_size, "sha256": _file_sha256(file)}
+        for file in _source_files(paths)
+    ]
+
+
+# --- the build -----------------------------------------------------------------------------
+
+
+class _Strings:
+    """Many strings in one buffer: a Python ``str`` per kept article would cost ~60 bytes more."""
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._ends = array("Q")
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def append(self, value: str) -> None:
+        self._data += value.encode("utf-8")
+        self._ends.append(len(self._data))
+
+    def __getitem__(self, index: int) -> str:
+        start = self._ends[index - 1] if index > 0 else 0
+        return self._data[start : self._ends[index]].decode("utf-8")
+
+
+class _ArticleIds(Sequence[str]):
+    """Article ids kept as their 64-bit numbers; ``"a-"`` + 16 hex digits on access."""
+
+    def __init__(self) -> None:
+        self.numbers = array("Q")
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [f"a-{number:016x}" for number in self.numbers[index]]
+        return f"a-{self.numbers[index]:016x}"
+
+
+@dataclass(slots=True)
+class _Kept:
+    """What the build keeps of the articles while they stream to the staging file.
+
+    Per article: its id number, where it was read, and (only when there is a parent version
+    to compare with) its identity key; plus its story sketches in the index.
+    """
+
+    index: StoryIndex
+    collect_keys: bool
+    read: int = 0
+    article_ids: _ArticleIds = field(default_factory=_ArticleIds)
+    wheres: _Strings = field(default_factory=_Strings)
+    keys: list[str] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    # Exact duplicates are found by article id (the first 64 bits of the text's SHA-256):
+    # two different texts sharing them would also share an id, which the corpus forbids.
+    row_of: dict[int, int] = field(default_factory=dict)
+    content: Any = field(default_factory=hashlib.sha256)
+
+    def take(self, result: _ChunkResult, writer: pa.ipc.RecordBatchStreamWriter) -> None:
+        """Drop exact duplicates of kept articles, write the rest, index their sketches."""
+        self.read += result.consumed
+        keep = np.ones(len(result.shas), dtype=np.bool_)
+        for row, sha in enumerate(result.shas):
+            number = int(sha[:16], 16)
+            first = self.row_of.get(number)
+            if first is None:
+                self.row_of[number] = len(self.article_ids)
+                self.article_ids.numbers.append(number)
+                self.wheres.append(result.wheres[row])
+                if self.collect_keys:
+                    self.keys.append(result.keys[row])
+                self.content.update(result.digests[row])
+            else:
+                keep[row] = False
+                kept_where = self.wheres[first]
+                self.duplicates.append(Duplicate(result.wheres[row], "a-" + sha[:16], kept_where))
+        everything = bool(keep.all())
+        batch = result.batch if everything else result.batch.filter(pa.array(keep))
+        if batch.num_rows:
+            writer.write_batch(batch)
+            self.index.add(result.sketches if everything else result.sketches.select(keep))
+
+
+class _Unchanged(Exception):
+    def __init__(self, report: BuildReport) -> None:
+        super().__init__("unchanged")
+        self.report = report
+
+
+def build_corpus(
+    sources: Sequence[Path] | None,
+    workspace: Workspace,
+    version: str | None = None,
+    *,
+    progress: bool = True,
+    options: BuildOptions | None = None,
+) -> BuildReport:
+    """Build a corpus version from ``sources`` (files or folders; None: the embedded seeds).
+
+    Writes ``<workspace>/corpus/<version>/``. Without ``version`` the first build is 1.0.0
+    and later builds bump the minor version of the latest one; when the content equals the
+    latest version nothing is written and the report says ``unchanged``. An explicit
+    ``version`` must be new and newer than the latest.
+
+    Records that can't be used are reported in ``BuildReport.rejections`` and the rest is
+    built. Raises :class:`~ceasefire_news.schema.errors.UsageError` for a bad or existing version and when
+    no article at all could be used.
+
+    >>> report = build_corpus(None, Workspace(Path("workspace")), progress=False)  # doctest: +SKIP
+    >>> report.version, report.kept  # doctest: +SKIP
+    ('1.0.0', 5)
+    """
+    options = options or BuildOptions()
+    plan = plan_version(workspace, version)
+    paths = list(sources) if sources else read.embedded_sources()
+    parent_rows = read_identities(workspace.corpus_dir(plan.parent)) if plan.parent else []
+    parent_manifest = read_manifest(workspace, plan.parent) if plan.parent else None
+    final = workspace.corpus_dir(plan.version)
+    try:
+        with atomic_directory(final) as folder:
+            return _build_into(
+                folder,
+                final=final,
+                version=plan.version,
+                parent=plan.parent,
+                skip_if_unchanged=plan.automatic,
+                parent_rows=parent_rows,
+                parent_content=(parent_manifest or {}).get("content_sha256"),
+                paths=paths,
+                sources=_source_digests(paths),
+                progress=progress,
+                options=options,
+            )
+    except _Unchanged as unchanged:
+        return unchanged.report
+
+
+def _build_into(
+    folder: Path,
+    *,
+    final: Path,
+    version: str,
+    parent: str | None,
+    skip_if_unchanged: bool,
+    parent_rows: list[Identity],
+    parent_content: str | None,
+    paths: Sequence[Path],
+    sources: list[dict[str, Any]],
+    progress: bool,
+    options: BuildOptions,
+) -> BuildReport:
+    stage_path = folder / ".stage.arrow"
+    kept = _Kept(index=StoryIndex(options.stories), collect_keys=parent is not None)
+    rejections: list[tuple[int, Rejection]] = []
+    records = read.iter_sources(paths)
+    bar = tqdm(
+        desc=f"build {version}",
+        unit=" articles",
+        file=sys.stderr,
+        disable=not progress,
+        dynamic_ncols=True,
+    )
+    with (
+        bar,
+        pa.OSFile(str(stage_path), "wb") as sink,
+        pa.ipc.new_stream(sink, STAGE_SCHEMA) as writer,
+    ):
+        for result in _run_chunks(_chunks(records, options.chunk_size, rejections), options):
+            bar.update(result.consumed)
+            rejections.extend(result.rejections)
+            kept.take(result, writer)
+    kept.row_of.clear()
+    del kept.wheres
+
+    ordered_rejections = [rejection for _, rejection in sorted(rejections, key=lambda r: r[0])]
+    read_count, article_ids, duplicates = kept.read, kept.article_ids, kept.duplicates
+    if not article_ids:
+        listed = "".join(f"\n  {rejection}" for rejection in ordered_rejections)
+        raise UsageError(
+            f"no usable article in the input ({read_count} records read, "
+            f"{len(ordered_rejections)} rejected); pass files with articles via --source "
+            f"(seed .txt files, .jsonl with a 'text' field, or saved .html pages).{listed}"
+        )
+
+    index, keys = kept.index, kept.keys
+    content_sha256 = kept.content.hexdigest()
+    new_rows = [Identity(a, k) for a, k in zip(article_ids, keys, strict=True)] if parent else []
+    keys.clear()
+    diff = diff_identities(parent_rows, new_rows, parent, version) if parent else None
+    report = BuildReport(
+        version=version,
+        path=final,
+        parent=parent,
+        read=read_count,
+        kept=len(article_ids),
+        rejected=len(ordered_rejections),
+        duplicates=len(duplicates),
+        stories=0,
+        rejections=ordered_rejections,
+        duplicate_records=duplicates,
+        diff=diff,
+    )
+    if skip_if_unchanged and parent is not None and parent_content == content_sha256:
+        report.version, report.path, report.unchanged = parent, final.parent / parent, True
+        report.stories = len({row.story_id for row in parent_rows})
+        raise _Unchanged(report)
+
+    story_ids = _story_ids(index, article_ids, parent_rows, new_rows)
+    del new_rows
+    report.stories = len(set(story_ids))
+
+    _finish_data_file(stage_path, folder / DATA_FILE, story_ids, version)
+    stage_path.unlink()
+    fingerprint = content_fingerprint(content_sha256, version)
+    write_dataset_files(
+        folder,
+        version,
+        fingerprint,
+        description=f"ceasefire-news corpus version {version}: news articles on ceasefire "
+        "diplomacy in the Syrian war, cleaned, with story clusters.",
+    )
+    manifest = {
+        "version": version,
+        "parent": parent,
+        "schema_version": SCHEMA_VERSION,
+        "cleaning_rules": clean.rule_versions(),
+        "article_id": ARTICLE_ID_RULE,
+        "identity_key": IDENTITY_KEY_RULE,
+        "stories": options.stories.describe(),
+        "sources": sources,
+        "counts": {
+            "read": report.read,
+            "kept": report.kept,
+            "rejected": report.rejected,
+            "duplicates": report.duplicates,
+            "stories": report.stories,
+        },
+        "rejections": [{"where": r.where, "reason": r.reason, "detail": r.detail} for r in ordered_rejections],
+        "duplicates": [{"where": d.where, "article_id": d.article_id, "kept": d.kept} for d in duplicates],
+        "content_sha256": content_sha256,
+        "fingerprint": fingerprint,
+        "data_files": [DATA_FILE],
+        "diff": diff,
+    }
+    atomic_write_json(folder / MANIFEST_FILE, manifest)
+    return report
+
+
+def _story_ids(
+    index: StoryIndex,
+    article_ids: Sequence[str],
+    parent_rows: list[Identity],
+    new_rows: list[Identity],
+) -> list[str]:
+    """Cluster, then keep the parent's story ids for articles that existed there."""
+    parent_story = {row.article_id: row.story_id for row in parent_rows if row.story_id}
+    row_of = {row.article_id: i for i, row in enumerate(new_rows)}
+    inherited = {row_of[article_id]: story for article_id, story in parent_story.items() if article_id in row_of}
+    # An article whose text changed (same url or source file) stays in its story: a
+    # cleaning fix must never move an article to another split.
+    for before, after in changed_pairs(parent_rows, new_rows):
+        row = row_of[after.article_id]
+        if row not in inherited and before.story_id:
+            inherited[row] = before.story_id
+    taken = {row.story_id for row in parent_rows if row.story_id}
+    return assign_story_ids(index.cluster(), article_ids, inherited, taken)
+
+
+def _finish_data_file(stage: Path, target: Path, story_ids: list[str], version: str) -> None:
+    """Copy the staging batches into the version file, adding story and version columns.
+
+    Output batches hold exactly ``OUTPUT_BATCH_ROWS`` rows (the last one fewer), so the file's
+    bytes don't depend on the chunk size or on how many duplicates each chunk dropped.
+    """
+    names = FINAL_SCHEMA.names
+    written = 0
+    pending: list[pa.RecordBatch] = []
+    pending_rows = 0
+
+    def flush(writer: pa.ipc.RecordBatchStreamWriter, upto: int) -> None:
+        nonlocal pending, pending_rows, written
+        table = pa.Table.from_batches(pending, schema=STAGE_SCHEMA)
+        start = 0
+        while table.num_rows - start >= upto and table.num_rows - start > 0:
+            part = table.slice(start, min(OUTPUT_BATCH_ROWS, table.num_rows - start))
+            n = part.num_rows
+            late = {
+                "story_id": pa.array(story_ids[written : written + n], type=pa.string()),
+                "corpus_version": pa.array([version] * n, type=pa.string()),
+            }
+            arrays = [late[name] if name in late else part.column(name).combine_chunks() for name in names]
+            writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=FINAL_SCHEMA))
+            written += n
+            start += n
+        pending = table.slice(start).to_batches() if start < table.num_rows else []
+        pending_rows = table.num_rows - start
+
+    with (
+        pa.OSFile(str(stage), "rb") as source,
+        pa.OSFile(str(target), "wb") as sink,
+        pa.ipc.new_stream(sink, FINAL_SCHEMA) as writer,
+    ):
+        for batch in pa.ipc.open_stream(source):
+            pending.append(batch)
+            pending_rows += batch.num_rows
+            if pending_rows >= OUTPUT_BATCH_ROWS:
+                flush(writer, OUTPUT_BATCH_ROWS)
+        if pending_rows:
+            flush(writer, 1)
+    if written != len(story_ids):  # pragma: no cover - guards the staging file's integrity
+        raise RuntimeError(f"staging file had {written} rows, expected {len(story_ids)}")

@@ -1,0 +1,335 @@
+"""Reading raw articles: the seed scrape text, JSON Lines, saved HTML pages, and folders of these.
+
+:func:`iter_sources` streams one :class:`~ceasefire_news.dataset.corpus.document.RawArticle` per article, in a
+deterministic order, and one :class:`~ceasefire_news.schema.errors.RecordRejected` per input it cannot
+use (yielded, never raised), so a build reports every bad input and still builds the rest.
+
+Formats, by file extension:
+
+- ``.txt``: one article per file, the plain-text scrape format of the seed articles;
+- ``.jsonl``: one article per line, a JSON object with ``text`` and optional ``url``,
+  ``title``, ``date`` (ISO ``YYYY-MM-DD`` or a date such as ``5 March 2020``) and ``outlet``;
+- ``.html`` / ``.htm``: a saved article page; trafilatura takes out the main text and the
+  page's metadata (title, canonical URL, site name, and a date only where the page's markup
+  states it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ceasefire_news.dataset.corpus.document import RawArticle
+from ceasefire_news.dataset.corpus.metadata import parse_date
+from ceasefire_news.schema.errors import RecordRejected
+
+SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
+_SUFFIX_LIST = ".txt, .jsonl, .html or .htm"
+_OPTIONAL_FIELDS = ("url", "title", "date", "outlet")
+_BINARY_PROBE = 8192
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+
+
+def embedded_sources() -> list[Path]:
+    """The seed articles shipped inside the package (``dataset/seeds/*.txt``), sorted by name.
+
+    Works from a source checkout and from an installed (non-editable) package alike.
+    """
+    root = resources.files("ceasefire_news.dataset") / "seeds"
+    return sorted(
+        (Path(str(entry)) for entry in root.iterdir() if entry.name.endswith(".txt")),
+        key=lambda path: path.name,
+    )
+
+
+#: How the corpus names an embedded seed file, wherever the package is installed.
+EMBEDDED_PREFIX = "dataset/seeds/"
+
+
+@lru_cache(maxsize=1)
+def _seeds_folder() -> Path:
+    return Path(str(resources.files("ceasefire_news.dataset") / "seeds")).resolve()
+
+
+def source_name(path: Path) -> str:
+    """The name a file gets in the corpus (``source_file``) and in messages.
+
+    A file is named as it was given, except the embedded seeds: they are named
+    ``dataset/seeds/<file>``, so that where the package is installed is no part of the corpus
+    and the same seeds give the same bytes on every machine.
+
+    >>> source_name(embedded_sources()[0])
+    'dataset/seeds/000_559dc2287e83f200.txt'
+    >>> source_name(Path("raw/a.txt"))
+    'raw/a.txt'
+    """
+    if path.parent.resolve() == _seeds_folder():
+        return EMBEDDED_PREFIX + path.name
+    return str(path)
+
+
+def iter_sources(paths: Sequence[Path]) -> Iterator[RawArticle | RecordRejected]:
+    """Yield every article under ``paths`` (files or folders), or a rejection per bad input.
+
+    Folders are walked recursively in sorted order (hidden files and folders are skipped), so
+    the same inputs always give the same sequence. Bad input never raises: a missing path, an
+    unknown extension, an empty, binary or non-UTF-8 file, a JSON Lines line that is not a
+    JSON object or has no text, and an HTML page without article text each give one
+    :class:`RecordRejected` whose ``where`` names the file (``file:LINE`` for JSON Lines),
+    ``reason`` is a short code and ``detail`` says what is wrong and what to do.
+
+    >>> from ceasefire_news.dataset.corpus.read import embedded_sources, iter_sources
+    >>> [type(item).__name__ for item in iter_sources(embedded_sources()[:1])]
+    ['RawArticle']
+    """
+    for path in paths:
+        path = Path(path)  # noqa: PLW2901 -- accept str paths from callers too
+        if path.is_dir():
+            files = _walk(path)
+            if not files:
+                yield RecordRejected(
+                    str(path),
+                    "empty_folder",
+                    f"folder holds no {_SUFFIX_LIST} files; point the sources at the articles, or leave it out",
+                )
+            for file in files:
+                yield from _read_file(file)
+        elif path.exists():
+            yield from _read_file(path)
+        else:
+            yield RecordRejected(
+                str(path),
+                "missing_path",
+                "does not exist (no such file or folder); check the path, or leave it out of the sources",
+            )
+
+
+def _walk(folder: Path) -> list[Path]:
+    files = [
+        path
+        for path in folder.rglob("*")
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    ]
+    return sorted(files, key=lambda path: path.relative_to(folder).as_posix())
+
+
+def _read_file(path: Path) -> Iterator[RawArticle | RecordRejected]:
+    where = source_name(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        yield RecordRejected(
+            where,
+            "unknown_format",
+            f"unknown extension {path.suffix or '(none)'!r}; expected {_SUFFIX_LIST}: "
+            "convert or rename the file, or leave it out",
+        )
+        return
+    if suffix == ".jsonl":
+        # Streamed line by line: a JSON Lines file can be far larger than the memory one
+        # article needs, and holding it whole made the build's peak grow with the corpus.
+        yield from _read_jsonl(path)
+        return
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        yield _unreadable(where, err)
+        return
+    if not data.strip():
+        yield _empty_file(where, len(data))
+        return
+    if b"\x00" in data[:_BINARY_PROBE]:
+        yield _binary_file(where)
+        return
+    if suffix == ".txt":
+        text = _decode(path, data, where)
+        if isinstance(text, RecordRejected):
+            yield text
+        else:
+            yield RawArticle(source_file=where, where=where, raw_text=text.removeprefix("\ufeff"))
+    else:
+        yield _read_html(path, data)
+
+
+def _decode(path: Path, data: bytes, where: str) -> str | RecordRejected:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return _not_utf8(where, err)
+
+
+def _not_utf8(where: str, err: UnicodeDecodeError) -> RecordRejected:
+    byte = err.object[err.start : err.start + 1].hex().upper()
+    return RecordRejected(
+        where,
+        "not_utf8",
+        f"not UTF-8 (byte 0x{byte} at byte offset {err.start}); re-save the file as "
+        "UTF-8 (for example `iconv -f WINDOWS-1252 -t UTF-8`)",
+    )
+
+
+def _unreadable(where: str, err: OSError) -> RecordRejected:
+    return RecordRejected(where, "unreadable", f"cannot read the file ({err.strerror or err}); check its permissions")
+
+
+def _empty_file(where: str, size: int) -> RecordRejected:
+    return RecordRejected(
+        where,
+        "empty_file",
+        ("empty file (0 bytes)" if not size else f"only whitespace ({size} bytes)")
+        + "; expected article text: fill the file or remove it",
+    )
+
+
+def _binary_file(where: str) -> RecordRejected:
+    return RecordRejected(
+        where,
+        "binary_file",
+        f"binary data, not text (a NUL byte within the first {_BINARY_PROBE} bytes); "
+        "expected UTF-8 text: export the article as text",
+    )
+
+
+def _read_jsonl(path: Path) -> Iterator[RawArticle | RecordRejected]:
+    """Stream a JSON Lines file with the same checks, in the same order, as a whole-file read.
+
+    A file of whitespace only is one ``empty_file`` rejection (known only at its end, since
+    blank lines yield nothing); a NUL byte within the first ``_BINARY_PROBE`` bytes rejects the
+    file before any line is read (a NUL is not whitespace, so such a file is never "empty").
+    """
+    source = str(path)
+    try:
+        with path.open("rb") as stream:
+            if b"\x00" in stream.read(_BINARY_PROBE):
+                yield _binary_file(source)
+                return
+            stream.seek(0)
+            size = 0
+            any_text = False
+            for number, raw in enumerate(stream, start=1):
+                size += len(raw)
+                # Only the newline separates records: a "\r" stays part of the line, as with split(b"\n").
+                line = raw[:-1] if raw.endswith(b"\n") else raw
+                if not line.strip():
+                    continue  # blank lines between records carry nothing
+                any_text = True
+                yield _jsonl_line(line, source, f"{source}:{number}")
+    except OSError as err:
+        yield _unreadable(source, err)
+        return
+    if not any_text:
+        yield _empty_file(source, size)
+
+
+def _jsonl_line(line: bytes, source: str, where: str) -> RawArticle | RecordRejected:
+    try:
+        decoded = line.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return _not_utf8(where, err)
+    try:
+        record = json.loads(decoded)
+    except json.JSONDecodeError as err:
+        return RecordRejected(
+            where,
+            "bad_json",
+            f"not valid JSON ({err.msg} at column {err.colno}); each line "
+            'must be one JSON object such as {"text": "..."}',
+        )
+    return _jsonl_article(record, source, where)
+
+
+def _jsonl_article(record: Any, source: str, where: str) -> RawArticle | RecordRejected:
+    if not isinstance(record, dict):
+        return RecordRejected(
+            where,
+            "not_an_object",
+            f"a JSON {type(record).__name__}, not an object; each line must be "
+            'one JSON object such as {"text": "..."}',
+        )
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        got = "no text field" if "text" not in record else f"text {text!r:.40}"
+        return RecordRejected(
+            where,
+            "missing_text",
+            f"{got}; expected a non-empty string field 'text' with the article: add it or remove the line",
+        )
+    given: dict[str, str | None] = {}
+    for name in _OPTIONAL_FIELDS:
+        value = record.get(name)
+        if value is not None and not isinstance(value, str):
+            return RecordRejected(
+                where,
+                "bad_field",
+                f"field {name!r} is a {type(value).__name__} ({value!r:.40}); "
+                "expected a string or null: fix or drop the field",
+            )
+        given[name] = (value.strip() or None) if isinstance(value, str) else None
+    date = given["date"]
+    if date is not None and parse_date(date) is None:
+        return RecordRejected(
+            where,
+            "bad_date",
+            f"date {date!r} is not a date; expected YYYY-MM-DD (or a date such "
+            "as '5 March 2020'): fix it or drop the field",
+        )
+    return RawArticle(
+        source_file=source,
+        where=where,
+        raw_text=text,
+        given_title=given["title"],
+        given_url=given["url"],
+        given_date=date,
+        given_outlet=given["outlet"],
+    )
+
+
+def _read_html(path: Path, data: bytes) -> RawArticle | RecordRejected:
+    where = str(path)
+    try:
+        html = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        declared = _CHARSET.search(data[:4096])
+        # A page may declare another charset in its <meta>; that is a statement, not a guess.
+        try:
+            if declared is None:
+                raise err
+            html = data.decode(declared.group(1).decode("ascii"))
+        except (UnicodeDecodeError, LookupError):
+            return _not_utf8(where, err)
+    import trafilatura  # heavy (lxml, justext): only HTML input needs it
+
+    document = trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        # Only dates the page's markup states; htmldate's extensive search guesses from text.
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    text = getattr(document, "text", None) if document is not None else None
+    if not text or not text.strip():
+        return RecordRejected(
+            where,
+            "no_article_text",
+            "no article text found in the HTML page; save the article page "
+            "itself (not an index or a login page), or give the text as JSON Lines",
+        )
+
+    def meta(name: str) -> str | None:
+        value = getattr(document, name, None)
+        return (value.strip() or None) if isinstance(value, str) else None
+
+    return RawArticle(
+        source_file=where,
+        where=where,
+        raw_text=text,
+        given_title=meta("title"),
+        given_url=meta("url"),
+        given_date=meta("date"),
+        given_outlet=meta("sitename"),
+    )

@@ -1,0 +1,1 @@
+"""The release: adjudication, agreement, splits, rows, writers, card, Croissant, validation, publishing."""

@@ -1,0 +1,184 @@
+"""``ceasefire-news studio``: a local Label Studio with the project ready, in one command.
+
+On first use it installs Label Studio into its own virtual environment (never the
+project's), builds the embedded corpus if the workspace has none, starts the server on
+loopback with its data in ``<workspace>/labelstudio/server/``, creates the admin and a
+token without prompts, creates the project and pushes the current corpus. It prints the
+URL and the login, and runs until Ctrl-C. A second run reuses all of it.
+
+The admin's login is kept in ``<workspace>/labelstudio/server/admin.json`` (readable by
+its owner only), beside the server's own database; the API token is never written: it
+is obtained by logging in, each time it is needed (also by ``pull`` when it talks to this
+local server and no token is given).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from ceasefire_news.dataset.corpus.build import build_corpus
+from ceasefire_news.dataset.corpus.workspace import Workspace, atomic_write_text
+from ceasefire_news.labeling.server import (
+    DEFAULT_ADMIN_EMAIL,
+    LOOPBACK,
+    StudioError,
+    StudioServer,
+    ensure_studio_venv,
+    login_session,
+    session_token,
+)
+from ceasefire_news.labeling.state import StudioState
+from ceasefire_news.labeling.sync import PushReport, push
+
+DEFAULT_PORT = 8080
+PASSWORD_ENV = "CEASEFIRE_STUDIO_PASSWORD"
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    """The admin account of the workspace's local server."""
+
+    email: str
+    password: str
+
+
+def server_dir(workspace: Workspace) -> Path:
+    """Label Studio's data folder (database, media) for this workspace."""
+    return workspace.labelstudio_dir / "server"
+
+
+def _login_path(workspace: Workspace) -> Path:
+    return server_dir(workspace) / "admin.json"
+
+
+def admin_login(workspace: Workspace, *, create: bool = False) -> Login | None:
+    """The admin login of the local server; made up once (``create``) and kept owner-readable."""
+    path = _login_path(workspace)
+    if path.exists():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return Login(str(data["email"]), str(data["password"]))
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise StudioError(
+                f"{path} is damaged ({err}); delete {server_dir(workspace)} to start a fresh local server "
+                "(pulled annotations stay in annotations/log.jsonl; unpulled ones are lost)"
+            ) from err
+    if not create:
+        return None
+    if (server_dir(workspace) / "label_studio.sqlite3").exists():
+        raise StudioError(
+            f"{server_dir(workspace)} holds a Label Studio database but no admin.json; delete the folder to start a "
+            "fresh local server, or restore admin.json"
+        )
+    login = Login(DEFAULT_ADMIN_EMAIL, os.environ.get(PASSWORD_ENV) or secrets.token_urlsafe(12))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps({"email": login.email, "password": login.password}, indent=2) + "\n")
+    path.chmod(0o600)
+    return login
+
+
+def is_local(url: str) -> bool:
+    """True for a loopback URL (the kind ``studio`` serves)."""
+    host = urlparse(url).hostname or ""
+    return host in {LOOPBACK, "localhost", "::1"}
+
+
+def local_token(workspace: Workspace, url: str) -> str | None:
+    """An API token for the workspace's own local server at ``url``, by logging in as its admin.
+
+    None when ``url`` is not loopback or the workspace has no local server.
+    """
+    if not is_local(url):
+        return None
+    login = admin_login(workspace)
+    if login is None:
+        return None
+    client = login_session(url, login.email, login.password)
+    try:
+        return session_token(client, enable_legacy=True)
+    finally:
+        client.close()
+
+
+def _ensure_corpus(workspace: Workspace, progress: bool) -> str:
+    if workspace.corpus_versions():
+        return workspace.latest_corpus_version()
+
+    print(f"No corpus in {workspace.corpus_root} yet: building one from the embedded articles...")
+    report = build_corpus(None, workspace, progress=progress)
+    print(f"built corpus {report.version} ({report.kept} articles)")
+    return str(report.version)
+
+
+@dataclass(slots=True)
+class StudioSession:
+    """A started local studio: the server (stop it when done) and what the push did."""
+
+    server: StudioServer
+    login: Login
+    push: PushReport | None
+
+    @property
+    def project_url(self) -> str:
+        return f"{self.server.url}/projects/{self.push.project_id}/data" if self.push else self.server.url
+
+
+def start_studio(
+    workspace: Workspace, *, port: int = DEFAULT_PORT, progress: bool = True, push_corpus: bool = True
+) -> StudioSession:
+    """Everything ``studio`` does before it waits: install, build, start, log in, push."""
+    executable = ensure_studio_venv(progress=progress)
+    if push_corpus:
+        _ensure_corpus(workspace, progress)
+    login = admin_login(workspace, create=True)
+    assert login is not None
+    server = StudioServer(
+        server_dir(workspace),
+        port=port,
+        admin_email=login.email,
+        admin_password=login.password,
+        executable=executable,
+    )
+    if progress:
+        print(f"Starting Label Studio on {server.url} (data in {server_dir(workspace)}; a first start takes a minute)")
+    server.start()
+    try:
+        state = StudioState.load(workspace)
+        if state.server and state.server != server.url and is_local(state.server):
+            # Same local server (its data lives in this workspace), on another port this time.
+            state.server = server.url
+            state.save(workspace)
+        report = push(workspace, server.url, server.token, progress=progress) if push_corpus else None
+    except BaseException:
+        server.stop()
+        raise
+    return StudioSession(server=server, login=login, push=report)
+
+
+def run_studio(workspace: Workspace, *, port: int = DEFAULT_PORT, progress: bool = True) -> int:
+    """The ``studio`` command: start, print the login, serve until Ctrl-C, stop cleanly."""
+    session = start_studio(workspace, port=port, progress=progress)
+    server = session.server
+    try:
+        if session.push is not None:
+            print(session.push.summary())
+        print()
+        print(f"Label Studio is running at {server.url}")
+        print(f"  project:  {session.project_url}")
+        print(f"  log in:   {session.login.email} / {session.login.password}")
+        print("  annotators: Organization -> Add people gives the invite link to sign up with")
+        print("  then, in another terminal: ceasefire-news pull   (no token needed for this local server)")
+        print("Press Ctrl-C to stop.")
+        code = server.wait()
+        print(f"Label Studio stopped by itself (exit code {code}); its log is {server.log_path}")
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping Label Studio...")
+        return 0
+    finally:
+        server.stop()

@@ -1,1 +1,0 @@
-"""Building the ceasefire-news corpus: reading, cleaning, metadata, stories, versions, release."""
