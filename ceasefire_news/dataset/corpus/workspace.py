@@ -8,6 +8,7 @@ last good state readable.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -121,6 +122,19 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 continue
 
 
+#: The file in a corpus version and in a release that lists what it holds.
+MANIFEST = "manifest.json"
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read in blocks (hex)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class Workspace:
     """Paths of one workspace folder (default ``./workspace``)."""
@@ -156,6 +170,11 @@ class Workspace:
     @property
     def quarantine_path(self) -> Path:
         return self.root / "annotations" / "quarantine.jsonl"
+
+    @property
+    def review_path(self) -> Path:
+        """The release's list of units for review (``export --review`` sends it)."""
+        return self.root / "annotations" / "review.jsonl"
 
     @property
     def release_root(self) -> Path:
