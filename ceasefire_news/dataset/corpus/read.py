@@ -16,14 +16,15 @@ Formats, by file extension:
 
 from __future__ import annotations
 
+import codecs
 import json
-import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ceasefire_news.dataset.corpus.decode import decode_page, decode_text, utf16_without_bom
 from ceasefire_news.dataset.corpus.document import RawArticle
 from ceasefire_news.dataset.corpus.metadata import parse_date
 from ceasefire_news.schema.errors import RecordRejected
@@ -32,7 +33,7 @@ SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
 _SUFFIX_LIST = ".txt, .jsonl, .html or .htm"
 _OPTIONAL_FIELDS = ("url", "title", "date", "outlet")
 _BINARY_PROBE = 8192
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def embedded_sources() -> list[Path]:
@@ -142,24 +143,18 @@ def _read_file(path: Path) -> Iterator[RawArticle | RecordRejected]:
     if not data.strip():
         yield _empty_file(where, len(data))
         return
-    if b"\x00" in data[:_BINARY_PROBE]:
-        yield _binary_file(where)
-        return
     if suffix == ".txt":
-        text = _decode(path, data, where)
-        if isinstance(text, RecordRejected):
-            yield text
+        decoded = decode_text(data)
+        if isinstance(decoded, UnicodeDecodeError):
+            yield _binary_file(where) if b"\x00" in data[:_BINARY_PROBE] else _not_utf8(where, decoded)
+        elif "\x00" in decoded.text[:_BINARY_PROBE]:
+            yield _binary_file(where)
         else:
-            yield RawArticle(source_file=where, where=where, raw_text=text.removeprefix("\ufeff"))
+            yield RawArticle(source_file=where, where=where, raw_text=decoded.text.removeprefix("\ufeff"))
+    elif b"\x00" in data[:_BINARY_PROBE] and utf16_without_bom(data) is None and not data.startswith(_UTF16_BOMS):
+        yield _binary_file(where)
     else:
         yield _read_html(path, data)
-
-
-def _decode(path: Path, data: bytes, where: str) -> str | RecordRejected:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        return _not_utf8(where, err)
 
 
 def _not_utf8(where: str, err: UnicodeDecodeError) -> RecordRejected:
@@ -290,17 +285,7 @@ def _jsonl_article(record: Any, source: str, where: str) -> RawArticle | RecordR
 
 def _read_html(path: Path, data: bytes) -> RawArticle | RecordRejected:
     where = str(path)
-    try:
-        html = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        declared = _CHARSET.search(data[:4096])
-        # A page may declare another charset in its <meta>; that is a statement, not a guess.
-        try:
-            if declared is None:
-                raise err
-            html = data.decode(declared.group(1).decode("ascii"))
-        except (UnicodeDecodeError, LookupError):
-            return _not_utf8(where, err)
+    html = decode_page(data).text
     import trafilatura  # heavy (lxml, justext): only HTML input needs it
 
     document = trafilatura.bare_extraction(
