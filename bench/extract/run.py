@@ -1,0 +1,302 @@
+"""Extraction quality on real web pages: the project's build against trafilatura, in one run.
+
+The evaluation set is an archive of web pages with ground truth (trafilatura's evaluation
+set: ``index.json`` and ``html/tNNNN.html``); it is read from the path given on the command
+line and never used by the tests. Each page's ``with`` snippets are text a good extraction
+keeps, its ``without`` snippets text it removes. Scoring pools the counts over all pages, as
+trafilatura's own evaluation does: true positives (``with`` found), false negatives (``with``
+missed), false positives (``without`` found), true negatives (``without`` not found), after
+whitespace normalisation; a page with no output misses every ``with`` and removes every
+``without``.
+
+Measured, each for the tuning half and the judging half of the set (a page is in the tuning
+half when the sha256 of its item key is even): precision, recall and F1; title and date exact
+match rates; CPU ms per page (one process each); the pages the build rejected, with reasons;
+and, with ``--ablate``, the F1 change when each cleaning rule is switched off alone.
+
+    python bench/extract/run.py --eval trafilatura-eval.tar.xz
+    python bench/extract/run.py --eval trafilatura-eval.tar.xz --ablate --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import resource
+import sys
+import tarfile
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import trafilatura
+
+from ceasefire_news.dataset.corpus.build import BuildOptions, build_corpus
+from ceasefire_news.dataset.corpus.versions import load_corpus
+from ceasefire_news.dataset.corpus.workspace import Workspace
+
+HALVES = ("tuning", "judging")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    key: str
+    path: Path
+    item: dict[str, Any]
+
+    @property
+    def half(self) -> str:
+        return HALVES[int(hashlib.sha256(self.key.encode()).hexdigest(), 16) % 2]
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """What one extractor made of one page (None: nothing, the page was rejected)."""
+
+    text: str | None
+    title: str | None = None
+    date: str | None = None
+
+
+@dataclass(slots=True)
+class Score:
+    tp: int = 0
+    fn: int = 0
+    fp: int = 0
+    tn: int = 0
+    titles: int = 0
+    titles_right: int = 0
+    dates: int = 0
+    dates_right: int = 0
+
+    def add(self, page: Page, out: Output) -> None:
+        text = _normalise(out.text or "")
+        for snippet in page.item.get("with", []):
+            if _normalise(snippet) in text and text:
+                self.tp += 1
+            else:
+                self.fn += 1
+        for snippet in page.item.get("without", []):
+            if text and _normalise(snippet) in text:
+                self.fp += 1
+            else:
+                self.tn += 1
+        if "title" in page.item:
+            self.titles += 1
+            self.titles_right += _normalise(out.title or "") == _normalise(page.item["title"] or "")
+        if "date" in page.item:
+            self.dates += 1
+            self.dates_right += str(out.date or "")[:10] == (page.item["date"] or "")
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def figures(self) -> dict[str, float]:
+        return {
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "title_exact": round(self.titles_right / self.titles, 4) if self.titles else 0.0,
+            "date_exact": round(self.dates_right / self.dates, 4) if self.dates else 0.0,
+        }
+
+
+@dataclass(slots=True)
+class Run:
+    name: str
+    outputs: dict[str, Output]
+    cpu_seconds: float
+    rejected: dict[str, str] = field(default_factory=dict)
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def load_pages(archive: Path, into: Path) -> list[Page]:
+    """Unpack the evaluation archive into ``into`` and list its pages in key order."""
+    with tarfile.open(archive) as tar:
+        tar.extractall(into, filter="data")
+    index = next(into.rglob("index.json"))
+    items = json.loads(index.read_text(encoding="utf-8"))["items"]
+    html = index.parent / "html"
+    return [Page(key, html / f"{key}.html", items[key]) for key in sorted(items)]
+
+
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def run_project(pages: list[Page], work: Path) -> Run:
+    """The project's build on the pages, in one process; outputs keyed by page."""
+    source = work / "pages"
+    source.mkdir(parents=True)
+    for page in pages:
+        (source / page.path.name).symlink_to(page.path)
+    workspace = Workspace(work / "workspace")
+    start = _cpu()
+    report = build_corpus([source], workspace, progress=False, options=BuildOptions(workers=1))
+    cpu = _cpu() - start
+    corpus = load_corpus(workspace, report.version)
+    by_file: dict[str, Output] = {}
+    for row in corpus.select_columns(["source_file", "text", "title", "published_date"]):
+        by_file[Path(row["source_file"]).stem] = Output(row["text"], row["title"], row["published_date"])
+    for duplicate in report.duplicate_records:
+        by_file[Path(duplicate.where).stem] = by_file[Path(duplicate.kept).stem]
+    rejected = {Path(r.where).stem: f"{r.reason}: {r.detail}" for r in report.rejections}
+    return Run("project", {p.key: by_file.get(p.key, Output(None)) for p in pages}, cpu, rejected)
+
+
+def run_trafilatura(pages: list[Page], name: str, **options: Any) -> Run:
+    """``trafilatura.extract`` over the pages, in this process, timed on the CPU."""
+    outputs: dict[str, Output] = {}
+    data = {page.key: page.path.read_bytes() for page in pages}
+    start = _cpu()
+    for page in pages:
+        outputs[page.key] = Output(trafilatura.extract(data[page.key], **options))
+    cpu = _cpu() - start
+    return Run(name, outputs, cpu)
+
+
+def trafilatura_metadata(pages: list[Page]) -> dict[str, Output]:
+    """trafilatura's title and date, for comparison with the project's metadata."""
+    found = {}
+    for page in pages:
+        document = trafilatura.bare_extraction(page.path.read_bytes(), with_metadata=True)
+        found[page.key] = Output(
+            getattr(document, "text", None),
+            getattr(document, "title", None),
+            getattr(document, "date", None),
+        )
+    return found
+
+
+def score(pages: Iterable[Page], outputs: dict[str, Output]) -> dict[str, dict[str, float]]:
+    by_half = {half: Score() for half in (*HALVES, "all")}
+    for page in pages:
+        out = outputs[page.key]
+        by_half[page.half].add(page, out)
+        by_half["all"].add(page, out)
+    return {half: s.figures() for half, s in by_half.items()}
+
+
+def removed_must_keep(pages: list[Page], work: Path) -> dict[str, list[str]]:
+    """``with`` snippets that the build's cleaning removed: present in the raw extraction,
+    absent from the clean text (per rule that removed them, from the corpus' ``removed``)."""
+    workspace = Workspace(work / "workspace")
+    corpus = load_corpus(workspace)
+    found: dict[str, list[str]] = {}
+    by_stem = {Path(r["source_file"]).stem: r for r in corpus.select_columns(["source_file", "text", "removed"])}
+    for page in pages:
+        row = by_stem.get(page.key)
+        if row is None:
+            continue
+        text = _normalise(row["text"])
+        for snippet in page.item.get("with", []):
+            wanted = _normalise(snippet)
+            if wanted in text:
+                continue
+            for removal in row["removed"] or []:
+                if wanted and _normalise(removal.get("text", "")) and _normalise(removal["text"]) in wanted:
+                    found.setdefault(removal.get("rule", "?"), []).append(f"{page.key}: {snippet[:80]}")
+                    break
+    return found
+
+
+def _table(rows: list[tuple[str, dict[str, dict[str, float]], float]], pages: int) -> str:
+    lines = [
+        f"{'extractor':<34} {'half':<8} {'P':>6} {'R':>6} {'F1':>6} {'title':>6} {'date':>6} {'CPU ms/page':>11}",
+    ]
+    for name, figures, cpu in rows:
+        for half in (*HALVES, "all"):
+            f = figures[half]
+            meta = f"{f['title_exact']:>6.3f} {f['date_exact']:>6.3f}" if name == "project" else f"{'-':>6} {'-':>6}"
+            lines.append(
+                f"{name:<34} {half:<8} {f['precision']:>6.3f} {f['recall']:>6.3f} {f['f1']:>6.3f} "
+                f"{meta} {1000 * cpu / pages:>11.1f}"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--eval", type=Path, required=True, help="the evaluation archive (.tar.xz)")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N pages (a quick look)")
+    parser.add_argument("--ablate", action="store_true", help="F1 change with each cleaning rule off alone")
+    parser.add_argument("--json", type=Path, default=None, help="also write every figure here")
+    args = parser.parse_args(argv)
+    if not args.eval.is_file():
+        parser.error(f"{args.eval}: no such archive; give the evaluation set's .tar.xz")
+    with tempfile.TemporaryDirectory(prefix="bench-extract-") as tmp:
+        pages = load_pages(args.eval, Path(tmp) / "set")[: args.limit]
+        runs: list[Run] = []
+        settings: list[tuple[str, Callable[[], Run]]] = [
+            ("project", lambda: run_project(pages, Path(tmp) / "project")),
+            ("trafilatura default", lambda: run_trafilatura(pages, "trafilatura default")),
+            (
+                "trafilatura favor_precision",
+                lambda: run_trafilatura(pages, "trafilatura favor_precision", favor_precision=True),
+            ),
+            (
+                "trafilatura include_comments=False",
+                lambda: run_trafilatura(pages, "trafilatura include_comments=False", include_comments=False),
+            ),
+        ]
+        for name, make in settings:
+            started = time.perf_counter()
+            runs.append(make())
+            print(f"  {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        rows = [(run.name, score(pages, run.outputs), run.cpu_seconds) for run in runs]
+        meta = score(pages, trafilatura_metadata(pages))
+        print(_table(rows, len(pages)))
+        print(
+            f"\ntrafilatura's metadata: title exact {meta['judging']['title_exact']:.3f} (judging), "
+            f"{meta['all']['title_exact']:.3f} (all); date exact {meta['judging']['date_exact']:.3f} (judging), "
+            f"{meta['all']['date_exact']:.3f} (all)"
+        )
+        project = runs[0]
+        ratio = project.cpu_seconds / runs[1].cpu_seconds
+        print(f"CPU per page, project / trafilatura default: {ratio:.2f}")
+        reasons = Counter(reason.split(":", 1)[0] for reason in project.rejected.values())
+        print(f"\nrejected by the build: {len(project.rejected)} {dict(reasons)}")
+        for key, reason in sorted(project.rejected.items()):
+            print(f"  {key}: {reason[:140]}")
+        removed = removed_must_keep(pages, Path(tmp) / "project")
+        print(f"\nmust-keep snippets removed by a cleaning rule: {sum(map(len, removed.values()))}")
+        for rule, where in sorted(removed.items()):
+            print(f"  {rule}: {len(where)}")
+            for line in where[:5]:
+                print(f"    {line}")
+        report: dict[str, Any] = {
+            "pages": len(pages),
+            "runs": {
+                name: {"scores": figures, "cpu_ms_per_page": 1000 * cpu / len(pages)} for name, figures, cpu in rows
+            },
+            "trafilatura_metadata": meta,
+            "cpu_ratio_project_vs_trafilatura": round(ratio, 3),
+            "rejected": project.rejected,
+            "must_keep_removed": {rule: len(where) for rule, where in removed.items()},
+        }
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
