@@ -162,3 +162,20 @@ def test_nominal_alpha_equals_the_krippendorff_package(rows: list[list[int]]) ->
     grouped = np.asarray(list(distinct), dtype=np.float64)
     weights = np.asarray(list(distinct.values()), dtype=np.float64)
     assert nominal_alpha(grouped, weights) == pytest.approx(reference, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_stance_alpha_equals_the_krippendorff_package_on_random_reliability_data(seed: int) -> None:
+    # annotators x articles, a label or nothing: what the card's alpha is computed from
+    rng = np.random.default_rng(seed)
+    names = STANCE_LABELS.names
+    data = rng.integers(0, len(names), size=(3, 25)).astype(np.float64)
+    data[rng.random(data.shape) < 0.3] = np.nan
+    acc = AgreementAccumulator()
+    for article in data.T:
+        stances = [{} if math.isnan(v) else {"russia": names[int(v)]} for v in article]
+        acc.add([ballot(a, genre="reporting", stance=s) for a, s in zip("xyz", stances, strict=True)])
+    out = acc.result()["stance_alpha"]["russia"]
+    reference = krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
+    assert out["n"] == int(((~np.isnan(data)).sum(axis=0) >= 2).sum())
+    assert out["value"] == pytest.approx(reference, abs=5e-5)
