@@ -1,4 +1,4 @@
-"""Commands ``release``, ``validate``, ``diff`` and ``publish``, registered on the main CLI app.
+"""Commands ``release``, ``validate``, ``diff``, ``publish`` and ``convert``, registered on the main app.
 
 Exit codes: 0 success; 1 the data failed a check (an invalid release, an embedded anchor
 that no longer resolves, ``--strict`` with quarantined annotations); 2 bad usage.
@@ -14,6 +14,7 @@ import typer
 
 from ceasefire_news.cli.options import DEFAULT_WORKSPACE, WorkspaceOption
 from ceasefire_news.dataset.corpus.workspace import Workspace
+from ceasefire_news.dataset.release.convert import FORMATS, convert_release
 from ceasefire_news.dataset.release.pipeline import (
     ReleaseOptions,
     diff_releases,
@@ -172,9 +173,31 @@ def publish(
         typer.echo(f"  deleted {name}")
 
 
+def convert(
+    folder: Annotated[Path, typer.Argument(help="A release folder, e.g. workspace/release/1.0.0, or its version.")],
+    to: Annotated[str, typer.Option("--to", help=f"Format: {', '.join(FORMATS)}.")],
+    out: Annotated[Path, typer.Option("--out", help="New folder to write, one file per split.")],
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+) -> None:
+    """Convert a release for spaCy (DocBin), doccano or Prodigy (JSONL), one file per split.
+
+    Every event trigger, argument entity and stance evidence span keeps its character
+    offsets: the tokens are cut at every span edge. Argument roles become relations
+    (doccano, Prodigy) or user data (spaCy); stance and genre become document categories.
+    """
+
+    if not folder.exists() and parse_version_ok(str(folder)):
+        folder = Workspace(workspace).release_dir(str(folder))
+    report = convert_release(folder, to, out)
+    typer.echo(f"{folder} -> {report.out} ({report.to}): {report.spans} spans")
+    for name, docs in report.files.items():
+        typer.echo(f"  {name}: {docs} article{'s' if docs != 1 else ''}")
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app``."""
     app.command("release")(release)
     app.command("validate")(validate)
     app.command("diff")(diff)
     app.command("publish")(publish)
+    app.command("convert")(convert)
