@@ -6,6 +6,7 @@ from pathlib import Path
 
 pytest_plugins = [
     "tests.fixtures.corpus",
+    "tests.fixtures.hub",
     "tests.fixtures.release",
     "tests.fixtures.studio",
 ]

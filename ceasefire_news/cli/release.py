@@ -1,7 +1,8 @@
 """Commands ``release``, ``validate``, ``diff``, ``publish`` and ``convert``, registered on the main app.
 
 Exit codes: 0 success; 1 the data failed a check (an invalid release, an embedded anchor
-that no longer resolves, ``--strict`` with quarantined annotations); 2 bad usage.
+that no longer resolves, ``--strict`` with quarantined annotations); 2 bad usage, or a Hub
+that can't be reached, refuses the token or changed under the commit.
 """
 
 from __future__ import annotations
@@ -160,7 +161,9 @@ def publish(
 ) -> None:
     """Validate a release and push it to the Hugging Face Hub (token from HF_TOKEN).
 
-    One commit per release, tagged v<version>; a version already on the Hub is refused.
+    One commit per release, tagged v<version>; a version already on the Hub is refused. The
+    commit is made on top of the revision checked: if someone pushed in between, nothing is
+    overwritten and publish says so (exit 2). HF_ENDPOINT, when set, is the Hub's address.
     """
 
     del workspace  # the folder names the release
