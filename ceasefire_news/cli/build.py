@@ -9,6 +9,7 @@ import typer
 
 from ceasefire_news.cli.options import DEFAULT_WORKSPACE, WorkspaceOption
 from ceasefire_news.dataset.corpus.build import build_corpus
+from ceasefire_news.dataset.corpus.lock import workspace_lock
 from ceasefire_news.dataset.corpus.workspace import Workspace
 
 SourceOption = Annotated[
@@ -55,7 +56,9 @@ def build(
     version, or no usable input at all.
     """
 
-    report = build_corpus(source or None, Workspace(workspace), version, progress=progress)
+    ws = Workspace(workspace)
+    with workspace_lock(ws, "build"):
+        report = build_corpus(source or None, ws, version, progress=progress)
     for rejection in report.rejections:
         typer.echo(f"rejected {rejection.where}: {rejection.detail}", err=True)
     if report.unchanged:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ceasefire_news.cli.options import DEFAULT_WORKSPACE, WorkspaceOption
+from ceasefire_news.dataset.corpus.lock import workspace_lock
 from ceasefire_news.dataset.corpus.workspace import Workspace
 from ceasefire_news.labeling import sync
 from ceasefire_news.labeling.state import StudioState
@@ -98,6 +99,22 @@ def export(
     ws = Workspace(workspace)
     if out is not None and url is not None:
         raise UsageError("give either --out FILE or --url URL, not both")
+    with workspace_lock(ws, "export"):
+        _export(ws, workspace, out, url, token, version, batch_size=batch_size, review=review, progress=progress)
+
+
+def _export(
+    ws: Workspace,
+    workspace: Path,
+    out: Path | None,
+    url: str | None,
+    token: str | None,
+    version: str | None,
+    *,
+    batch_size: int,
+    review: bool,
+    progress: bool,
+) -> None:
     if review:
         if url is None:
             raise UsageError("--review sends the review list to a server: add --url URL")
@@ -158,7 +175,9 @@ def pull(
         raise UsageError(
             "no server known to this workspace: pass --url URL (or run `ceasefire-news export --url URL` first)"
         )
-    _finish(sync.pull(ws, target, _token(workspace, target, token)))
+    with workspace_lock(ws, "pull"):
+        report = sync.pull(ws, target, _token(workspace, target, token))
+    _finish(report)
 
 
 def import_file(
@@ -175,7 +194,10 @@ def import_file(
     list of tasks.
     """
 
-    _finish(sync.import_export_file(Workspace(workspace), file))
+    ws = Workspace(workspace)
+    with workspace_lock(ws, "import"):
+        report = sync.import_export_file(ws, file)
+    _finish(report)
 
 
 def studio(

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from ceasefire_news.cli.options import DEFAULT_WORKSPACE, WorkspaceOption
+from ceasefire_news.dataset.corpus.lock import workspace_lock
 from ceasefire_news.dataset.corpus.workspace import Workspace
 from ceasefire_news.dataset.release.convert import FORMATS, convert_release
 from ceasefire_news.dataset.release.pipeline import (
@@ -67,7 +68,9 @@ def release(
     options = (
         ReleaseOptions(progress=progress) if workers is None else ReleaseOptions(progress=progress, workers=workers)
     )
-    report = release_corpus(Workspace(workspace), version, corpus_version=corpus, options=options)
+    ws = Workspace(workspace)
+    with workspace_lock(ws, "release"):
+        report = release_corpus(ws, version, corpus_version=corpus, options=options)
     manifest = report.manifest
     typer.echo(f"release {report.version} (corpus {report.corpus_version}) written to {report.path}")
     for config, entry in manifest["configs"].items():

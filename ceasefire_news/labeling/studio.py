@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from ceasefire_news.dataset.corpus.build import build_corpus
+from ceasefire_news.dataset.corpus.lock import workspace_lock
 from ceasefire_news.dataset.corpus.workspace import Workspace, atomic_write_text
 from ceasefire_news.labeling.server import (
     DEFAULT_ADMIN_EMAIL,
@@ -110,7 +111,8 @@ def _ensure_corpus(workspace: Workspace, progress: bool) -> str:
         return workspace.latest_corpus_version()
 
     print(f"No corpus in {workspace.corpus_root} yet: building one from the embedded articles...")
-    report = build_corpus(None, workspace, progress=progress)
+    with workspace_lock(workspace, "studio (build)"):
+        report = build_corpus(None, workspace, progress=progress)
     print(f"built corpus {report.version} ({report.kept} articles)")
     return str(report.version)
 
@@ -153,7 +155,10 @@ def start_studio(
             # Same local server (its data lives in this workspace), on another port this time.
             state.server = server.url
             state.save(workspace)
-        report = push(workspace, server.url, server.token, progress=progress) if push_corpus else None
+        report = None
+        if push_corpus:
+            with workspace_lock(workspace, "studio (push)"):
+                report = push(workspace, server.url, server.token, progress=progress)
     except BaseException:
         server.stop()
         raise
