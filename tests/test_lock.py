@@ -118,7 +118,7 @@ def test_the_lock_of_a_killed_command_is_taken_over_with_a_note(
 
 def test_the_lock_names_its_holder_and_is_freed(tmp_path: Path) -> None:
     workspace = Workspace(tmp_path / "workspace")
-    with workspace_lock(workspace, "build") as me:
+    with workspace_lock(workspace, "build", create=True) as me:
         data = json.loads((workspace.root / LOCK_FILE).read_text(encoding="utf-8"))
         assert data == {"host": socket.gethostname(), "pid": os.getpid(), "command": "build", "since": me.since}
     assert read_holder(workspace) is None
@@ -133,3 +133,14 @@ def test_a_workspace_that_is_a_file_is_a_usage_error(tmp_path: Path, capsys: pyt
     err = capsys.readouterr().err
     assert "is a file, not a folder" in err
     assert not_a_folder.read_text(encoding="utf-8") == "x"
+
+
+def test_import_into_a_workspace_that_does_not_exist_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = tmp_path / "export.json"
+    export.write_text("[]", encoding="utf-8")
+    missing = tmp_path / "nowhere"
+    assert main(["import", str(export), "--workspace", str(missing)]) == 2
+    assert f"no workspace at {missing}" in capsys.readouterr().err
+    assert not missing.exists()

@@ -57,7 +57,7 @@ def build(
     """
 
     ws = Workspace(workspace)
-    with workspace_lock(ws, "build"):
+    with workspace_lock(ws, "build", create=True):
         report = build_corpus(source or None, ws, version, progress=progress)
     for rejection in report.rejections:
         typer.echo(f"rejected {rejection.where}: {rejection.detail}", err=True)

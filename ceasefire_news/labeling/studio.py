@@ -111,7 +111,7 @@ def _ensure_corpus(workspace: Workspace, progress: bool) -> str:
         return workspace.latest_corpus_version()
 
     print(f"No corpus in {workspace.corpus_root} yet: building one from the embedded articles...")
-    with workspace_lock(workspace, "studio (build)"):
+    with workspace_lock(workspace, "studio (build)", create=True):
         report = build_corpus(None, workspace, progress=progress)
     print(f"built corpus {report.version} ({report.kept} articles)")
     return str(report.version)

@@ -74,16 +74,19 @@ def read_holder(workspace: Workspace) -> Holder | None:
 
 
 @contextlib.contextmanager
-def workspace_lock(workspace: Workspace, command: str) -> Iterator[Holder]:
+def workspace_lock(workspace: Workspace, command: str, *, create: bool = False) -> Iterator[Holder]:
     """Hold the workspace's writer lock for the duration of the ``with`` block.
 
-    Raises :class:`WorkspaceBusy` at once (never waits) when another process holds it.
+    Raises :class:`WorkspaceBusy` at once (never waits) when another process holds it. Only
+    a command that makes a workspace (``build``, ``create=True``) may find none there.
 
     >>> with workspace_lock(Workspace(Path("workspace")), "build"):  # doctest: +SKIP
     ...     ...
     """
     if workspace.root.exists() and not workspace.root.is_dir():
         raise UsageError(f"--workspace {workspace.root} is a file, not a folder; give a folder (or a new path)")
+    if not create and not workspace.root.is_dir():
+        raise UsageError(f"no workspace at {workspace.root}; run `ceasefire-news build` first, or give --workspace")
     workspace.root.mkdir(parents=True, exist_ok=True)
     path = lock_path(workspace)
     try:

@@ -292,7 +292,7 @@ def _read_html(path: Path, data: bytes) -> RawArticle | RecordRejected:
         html,
         with_metadata=True,
         include_comments=False,
-        include_tables=False,
+        include_tables=True,
         # Only dates the page's markup states; htmldate's extensive search guesses from text.
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
