@@ -178,7 +178,7 @@ def child_parse(workspace: Path) -> dict[str, Any]:
 def child_floor(workspace: Path, folder: Path, target: Path) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
-    from ceasefire_news.dataset.release.pipeline import PARQUET_OPTIONS
+    from ceasefire_news.dataset.release.writers import PARQUET_OPTIONS
     from ceasefire_news.schema.records import RELEASE_CONFIGS
 
     tables = {p: pq.read_table(p) for p in sorted((folder / "data").rglob("*.parquet"))}  # not timed
