@@ -4,8 +4,8 @@ It generates (once, cached under ``bench/out/release``) a workspace with
 ``bench/release/generate.py``, then runs, each in its own subprocess so that peak RSS is
 measured per phase:
 
-- ``release``: ``ceasefire_news.dataset.release.pipeline.release_corpus`` (index the log, re-check every annotation
-  against the corpus text, adjudicate, agreement, write the four configs, card, Croissant,
+- ``release``: ``ceasefire_news.dataset.release.pipeline.release_corpus`` (the newest annotations from the annotation
+  table, re-check every annotation against the corpus text, adjudicate, agreement, write the four configs, card, Croissant,
   manifest, and the release's own validation of the result);
 - ``validate``: ``ceasefire_news.dataset.release.validate.validate_release`` on the release, every check including
   re-parsing each raw result (the row checks in a worker process per usable core);
