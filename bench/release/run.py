@@ -5,8 +5,8 @@ It generates (once, cached under ``bench/out/release``) a workspace with
 measured per phase:
 
 - ``release``: ``ceasefire_news.dataset.release.pipeline.release_corpus`` (the newest annotations from the annotation
-  table, re-check every annotation against the corpus text, adjudicate, agreement, write the four configs, card, Croissant,
-  manifest, and the release's own validation of the result);
+  table, re-check every annotation against the corpus text, adjudicate, agreement, write the four configs, card,
+  Croissant, manifest, and the release's own validation of the result);
 - ``validate``: ``ceasefire_news.dataset.release.validate.validate_release`` on the release, every check including
   re-parsing each raw result (the row checks in a worker process per usable core);
 - ``floor``: what any release has to do at least, with plain pyarrow: parse every log line

@@ -19,13 +19,15 @@ from ceasefire_news.schema.records import ANNOTATION_TABLE_SCHEMA
 
 #: The columns that pick the newest version of each annotation.
 INDEX_COLUMNS = ["log_offset", "annotation_id", "article_id", "updated_at", "created_at"]
+#: The columns a release reads of the versions it keeps: the logged fields, the result as logged.
+RELEASE_COLUMNS = [name for name in ANNOTATION_TABLE_SCHEMA.names if name not in ("regions", "choices", "relations")]
 
 
 @dataclass(slots=True)
 class LatestAnnotations:
     """The newest version of every annotation of the corpus's articles.
 
-    ``table`` has the annotation table's columns, its rows sorted by article id, then by
+    ``table`` has the annotation table's :data:`RELEASE_COLUMNS`, its rows sorted by article id, then by
     their place in the log. The counts are those of the manifest.
     """
 
@@ -68,17 +70,18 @@ def latest_annotations(log_path: Path, corpus_ids: pa.Array | pa.ChunkedArray) -
     had to be rebuilt).
     """
     annotations = update_table(log_path)
-    index = pa.concat_tables(
-        [*annotations.read(INDEX_COLUMNS), ANNOTATION_TABLE_SCHEMA.empty_table().select(INDEX_COLUMNS)]
-    )
+    empty = ANNOTATION_TABLE_SCHEMA.empty_table()
+    index = pa.concat_tables([*annotations.read(INDEX_COLUMNS), empty.select(INDEX_COLUMNS)])
     if not index.num_rows:
-        return LatestAnnotations(ANNOTATION_TABLE_SCHEMA.empty_table(), annotations.lines, annotations.unreadable, 0, 0)
+        return LatestAnnotations(empty.select(RELEASE_COLUMNS), annotations.lines, annotations.unreadable, 0, 0)
     newest = index.take(_newest(index))
     ids = corpus_ids.combine_chunks() if isinstance(corpus_ids, pa.ChunkedArray) else corpus_ids
     in_corpus = pc.is_in(newest.column("article_id"), value_set=ids)
     kept = newest.column("log_offset").filter(in_corpus).combine_chunks()
-    parts = [part.filter(pc.is_in(part.column("log_offset"), value_set=kept)) for part in annotations.read()]
-    table = pa.concat_tables([*parts, ANNOTATION_TABLE_SCHEMA.empty_table()])
+    parts = [
+        part.filter(pc.is_in(part.column("log_offset"), value_set=kept)) for part in annotations.read(RELEASE_COLUMNS)
+    ]
+    table = pa.concat_tables([*parts, empty.select(RELEASE_COLUMNS)])
     table = table.sort_by([("article_id", "ascending"), ("log_offset", "ascending")])
     return LatestAnnotations(
         table=table,
