@@ -212,6 +212,18 @@ def test_a_table_of_another_log_is_rebuilt(tmp_path: Path, capsys: pytest.Captur
     assert "made from another log" in capsys.readouterr().err
 
 
+def test_an_unreadable_part_is_rebuilt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    workspace, rows = _workspace(tmp_path / "ws")
+    entries = _entries(rows)
+    append_to_log(workspace, [e.to_json() for e in entries])
+    (path,) = table_dir(workspace.log_path).glob("part-*.parquet")
+    path.write_bytes(path.read_bytes()[:100])  # a disk that lost the file's end
+    capsys.readouterr()
+    assert [r["annotation_id"] for r in _rows(workspace)] == [e.annotation_id for e in entries]
+    (note,) = capsys.readouterr().err.splitlines()
+    assert note.startswith(f"note: annotations/table can't be used ({path.name} is unreadable")
+
+
 # --- read by name ------------------------------------------------------------------------------------
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
@@ -51,7 +50,6 @@ PART_BYTES = 64 << 20
 TAIL_BYTES = 4096
 
 _META_KEY = b"ceasefire_news.annotation_table"
-_PART_NAME = re.compile(r"part-(\d+)-(\d+)\.parquet")
 _FIELDS = tuple(f.name for f in fields(LoggedAnnotation))
 #: The JSON types a log record's fields must have (``bool`` is checked apart from ``int``).
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -239,13 +237,14 @@ def _read_part(path: Path) -> Part | str:
         meta = pq.read_metadata(path)
         schema = meta.schema.to_arrow_schema()
         info = json.loads((meta.metadata or {})[_META_KEY])
-    except (OSError, KeyError, ValueError, pa.ArrowException) as err:
-        return f"{path.name} is unreadable ({err})"
-    if info.get("format") != ANNOTATION_TABLE_FORMAT:
-        return f"{path.name} is of format {info.get('format')!r}, expected {ANNOTATION_TABLE_FORMAT!r}"
+        if info.get("format") != ANNOTATION_TABLE_FORMAT:
+            return f"{path.name} is of format {info.get('format')!r}, expected {ANNOTATION_TABLE_FORMAT!r}"
+        part = Part(path, info["start"], info["end"], info["lines"], info["unreadable"], info["tail_sha256"])
+    except (OSError, KeyError, ValueError, AttributeError, pa.ArrowException) as err:
+        return f"{path.name} is unreadable ({type(err).__name__}: {err})"
     if not schema.equals(ANNOTATION_TABLE_SCHEMA, check_metadata=False):
         return f"{path.name} has columns {schema.names} of other types or order than ANNOTATION_TABLE_SCHEMA"
-    return Part(path, info["start"], info["end"], info["lines"], info["unreadable"], info["tail_sha256"])
+    return part
 
 
 def _load(log_path: Path) -> tuple[list[Part], list[Path], str | None]:
