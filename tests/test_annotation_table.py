@@ -16,6 +16,7 @@ from ceasefire_news.dataset.release.pipeline import release_corpus
 from ceasefire_news.dataset.release.writers import invalid_result_json
 from ceasefire_news.labeling.annotation_table import MERGE_PARTS, append_to_log, table_dir, update_table
 from ceasefire_news.labeling.results import parse_result
+from ceasefire_news.schema.errors import DataError
 from ceasefire_news.schema.records import ANNOTATION_TABLE_SCHEMA, RELEASE_CONFIGS, LoggedAnnotation
 from tests.fixtures.release import Span, corpus_row, logged, read_config, result, write_corpus, write_log
 
@@ -373,3 +374,17 @@ def test_a_result_json_that_is_not_json_is_found_and_not_shipped(tmp_path: Path)
     assert entries[0].annotation_id not in {r["annotation_id"] for r in raw}
     assert all(isinstance(json.loads(r["result_json"]), list) for r in raw)
     assert report.manifest["annotations"]["log_unreadable_lines"] == 1
+
+
+def test_a_release_that_would_ship_a_result_that_is_no_list_is_refused(tmp_path: Path) -> None:
+    workspace, rows = _workspace(tmp_path / "ws")
+    entry = logged(rows[0], "ann1", [], status="quarantined", quarantine_reasons=["malformed_result"])
+    append_to_log(workspace, [entry.to_json()])
+    # JSON, but not the list a result is: kept as logged (quarantined), it would ship as it is.
+    _rewrite_part(
+        workspace,
+        lambda t: t.set_column(t.schema.get_field_index("result_json"), "result_json", pa.array(["{}"], pa.string())),
+    )
+    with pytest.raises(DataError, match=r"1 raw annotations would ship a result_json that is not a JSON list.*dict"):
+        release_corpus(workspace, progress=False)
+    assert not workspace.release_dir("1.0.0").exists()
