@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import shutil
@@ -18,9 +17,14 @@ import pytest
 
 from ceasefire_news.cli.app import main
 from ceasefire_news.dataset.corpus.workspace import Workspace
+from ceasefire_news.dataset.release.agreement import AgreementAccumulator
+from ceasefire_news.dataset.release.diff import diff_releases
 from ceasefire_news.dataset.release.embedded import AnchorError, load_seed_annotations, seed_names, seed_of, seed_result
-from ceasefire_news.dataset.release.pipeline import _index_fields, diff_releases, recheck, release_corpus
+from ceasefire_news.dataset.release.pipeline import release_corpus
+from ceasefire_news.dataset.release.recheck import recheck, spans_ok
+from ceasefire_news.dataset.release.stats import Stats
 from ceasefire_news.dataset.release.validate import validate_release
+from ceasefire_news.dataset.release.workers import ChunkResult, ReleaseOptions, spill
 from ceasefire_news.labeling.results import parse_result
 from ceasefire_news.schema.errors import DataError, UsageError
 from ceasefire_news.schema.labels import PROVENANCE, STANCE_LABELS, STANCE_TARGETS
@@ -186,19 +190,12 @@ def test_same_inputs_give_byte_identical_files(tmp_path: Path) -> None:
     ).read_bytes()
 
 
-def test_worker_processes_give_the_same_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ceasefire_news.dataset.release.pipeline
-    from ceasefire_news.dataset.release.pipeline import ReleaseOptions
-
+def test_worker_processes_give_the_same_files(tmp_path: Path) -> None:
     outputs = []
     for name, options in (
         ("inline", ReleaseOptions(workers=1, chunk_size=1000, progress=False)),
         ("workers", ReleaseOptions(workers=2, chunk_size=3, max_pending=1, progress=False)),
     ):
-        # The workers also index the log, in parts, however small it is.
-        monkeypatch.setattr(
-            ceasefire_news.dataset.release.pipeline, "PARALLEL_INDEX_BYTES", 1 if name == "workers" else 1 << 40
-        )
         workspace = Workspace(tmp_path / name)
         rows = [corpus_row(f"Talks number {i} in Astana ended without agreement.", f"s-{i % 5}") for i in range(20)]
         write_corpus(workspace, rows)
@@ -221,9 +218,6 @@ def test_worker_processes_give_the_same_files(tmp_path: Path, monkeypatch: pytes
 
 
 def test_spilled_tables_read_back_equal_and_their_files_go(tmp_path: Path) -> None:
-    from ceasefire_news.dataset.release.agreement import AgreementAccumulator
-    from ceasefire_news.dataset.release.pipeline import _ChunkResult, _spill, _Stats
-
     schema = RELEASE_CONFIGS["stance"].arrow_schema
     row = {
         "article_id": "a-1",
@@ -239,9 +233,9 @@ def test_spilled_tables_read_back_equal_and_their_files_go(tmp_path: Path) -> No
     }
     tables = {("stance", "train"): pa.Table.from_pylist([row, {**row, "article_id": "a-2"}], schema=schema)}
     tables[("stance", "test")] = tables[("stance", "train")].slice(1)
-    spilled = _spill(tables, str(tmp_path / "000001"))
+    spilled = spill(tables, str(tmp_path / "000001"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["000001-stance-test.arrow", "000001-stance-train.arrow"]
-    result = _ChunkResult({}, {}, _Stats(), AgreementAccumulator(), [], [], spilled)
+    result = ChunkResult({}, {}, Stats(), AgreementAccumulator(), [], [], spilled)
     back = result.take_tables()
     assert back.keys() == tables.keys()
     for key, table in tables.items():
@@ -249,89 +243,6 @@ def test_spilled_tables_read_back_equal_and_their_files_go(tmp_path: Path) -> No
         assert back[key].schema == schema
     assert not list(tmp_path.iterdir())
     assert result.take_tables() == {}
-
-
-def test_the_log_index_in_parts_equals_the_index_in_one_pass(tmp_path: Path) -> None:
-    import multiprocessing
-
-    from ceasefire_news.dataset.release.pipeline import _index_log, _line_starts, _ready
-
-    workspace, rows = small_workspace(tmp_path)
-    entries = [
-        logged(
-            row,
-            f"ann{k}",
-            result(row["text"], stance={"russia": "neutral"}) * (1 + k % 3),
-            updated_at=f"2024-0{k % 9 + 1}",
-        )
-        for k in range(12)
-        for row in rows
-    ]
-    entries += [
-        logged(rows[0], "ann3", [], updated_at="2030-01-01"),
-        logged(rows[1], "ann5", [], updated_at="2001-01-01"),
-    ]
-    write_log(workspace, entries)
-    with open(workspace.log_path, "a", encoding="utf-8") as fh:
-        fh.write('\n\n{"annotation_id": "torn')
-    path = workspace.log_path
-    size = path.stat().st_size
-    one = _index_log(path, progress=False)
-    assert (one.lines, one.unreadable, one.superseded) == (len(entries) + 1, 1, 2)  # a newer and an older version
-    with multiprocessing.get_context("spawn").Pool(2) as pool:
-        pool.map(_ready, range(2))
-        for parts in (1, 2, 3, 7, 40, len(entries) * 3):
-            starts = _line_starts(path, size, parts)
-            assert (starts[0], starts[-1]) == (0, size)
-            assert starts == sorted(set(starts))
-            content = path.read_bytes()
-            assert all(content[start - 1 : start] == b"\n" for start in starts[1:-1])
-            import ceasefire_news.dataset.release.pipeline
-
-            saved, ceasefire_news.dataset.release.pipeline.PARALLEL_INDEX_BYTES = (
-                ceasefire_news.dataset.release.pipeline.PARALLEL_INDEX_BYTES,
-                1,
-            )
-            try:
-                split = _index_log(path, progress=False, pool=pool, parts=parts)
-            finally:
-                ceasefire_news.dataset.release.pipeline.PARALLEL_INDEX_BYTES = saved
-            assert split.by_article == one.by_article, parts
-            assert (split.offsets, split.lengths) == (one.offsets, one.lengths), parts
-            assert (split.lines, split.unreadable, split.superseded) == (one.lines, one.unreadable, one.superseded)
-
-
-@pytest.mark.parametrize("block", [1, 5, 97, 4096, 8 << 20])
-def test_the_log_index_reads_blocks_as_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
-    import ceasefire_news.dataset.release.pipeline
-    from ceasefire_news.dataset.release.pipeline import _index_fields, _index_part, _line_starts
-
-    workspace, rows = small_workspace(tmp_path)
-    write_log(workspace, [logged(row, f"ann{k}", result(row["text"])) for k in range(3) for row in rows])
-    line = workspace.log_path.read_bytes().splitlines(keepends=True)[0]
-    with open(workspace.log_path, "ab") as fh:
-        # blank and whitespace-only lines, an indented line, CRLF, a torn last line without its newline
-        fh.write(b"\n  \n\t\r\n  " + line + line.rstrip(b"\n") + b"\r\n" + line[:40])
-    path = workspace.log_path
-    expected = []  # (offset, length, fields) of each non-blank line, read line by line
-    offset = 0
-    with open(path, "rb") as fh:
-        for raw in fh:
-            if raw.strip():
-                expected.append((offset, len(raw), _index_fields(raw)))
-            offset += len(raw)
-    assert sum(1 for *_, found in expected if found is None) == 1  # only the torn line is unreadable
-    monkeypatch.setattr(ceasefire_news.dataset.release.pipeline, "_INDEX_BLOCK", block)
-    for parts in (1, 3, 8):
-        starts = _line_starts(path, path.stat().st_size, parts)
-        got = [_index_part((str(path), a, b)) for a, b in itertools.pairwise(starts)]
-        assert sum(p.lines for p in got) == len(expected)
-        assert sum(p.unreadable for p in got) == 1
-        readable = [(o, n, f) for o, n, f in expected if f is not None]
-        assert [o for p in got for o in p.offsets] == [o for o, _, _ in readable]
-        assert [n for p in got for n in p.lengths] == [n for _, n, _ in readable]
-        assert [i for p in got for i in p.ids] == [f[0] for *_, f in readable if f]
-        assert [k for p in got for k in p.keys] == [f"{f[2][0]}\x00{f[2][1]}" for *_, f in readable if f]
 
 
 def test_ties_go_to_the_review_file(tmp_path: Path) -> None:
@@ -437,28 +348,6 @@ def test_raw_results_keep_their_text_and_a_line_that_is_not_utf8_is_unreadable(t
     logged_result = json.dumps(kept.result, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     assert raw[kept.annotation_id]["result_json"] == logged_result
     assert validate_release(report.path) == []
-
-
-@pytest.mark.parametrize(
-    ("annotation_id", "annotator", "article_id"),
-    [
-        ("17", "ann1", "a-1"),
-        ('id "quoted"', 'ann\\1 "x"', "a\\2"),
-        ("é-ü", "アノテーター", "a-\u00e9"),
-        ("tab\there", "line\nbreak", "a-\U0001f600"),
-    ],
-)
-def test_the_log_index_reads_the_fields_json_reads(annotation_id: str, annotator: str, article_id: str) -> None:
-    row = {**corpus_row(TEXTS[0], "s-0"), "article_id": article_id}
-    entry = logged(row, annotator, [], annotation_id=annotation_id, updated_at='2024-"05"\\x', created_at="c\u00e9")
-    line = (entry.to_json() + "\n").encode("utf-8")
-    record = json.loads(line)
-    expected = (record["annotation_id"], record["article_id"], (record["updated_at"], record["created_at"]))
-    assert _index_fields(line) == expected
-    assert _index_fields(line.replace(b'"source":', b'"source" :')) == expected  # not to_json's layout: json.loads
-    assert _index_fields(line[: len(line) // 2]) is None  # a torn line
-    quoted_id = json.dumps(annotation_id, ensure_ascii=False).encode("utf-8")
-    assert _index_fields(line.replace(quoted_id, b'"\xff\xfe"', 1)) is None  # not UTF-8: unreadable, no error
 
 
 def test_recheck_of_a_changed_text(tmp_path: Path) -> None:
@@ -587,15 +476,13 @@ def test_sigkill_midway_leaves_the_previous_release_intact(seed_release: SeedRel
 @pytest.mark.parametrize("kind", ["triggers", "entities", "evidence"])
 @pytest.mark.parametrize("fault", ["text", "past_the_end", "empty"])
 def test_a_single_bad_region_of_any_kind_fails_the_span_check(kind: str, fault: str) -> None:
-    from ceasefire_news.dataset.release.pipeline import _spans_ok
-
     text = "Putin and Erdogan agreed on a ceasefire in Idlib."
     spans = {
         "triggers": [Span("t1", 18, 24, "AGREE")],
         "entities": [Span("e1", 0, 5, "PER"), Span("e2", 10, 17, "PER")],
         "evidence": [Span("v1", 30, 39, "ceasefire"), Span("v2", 43, 48, "russia")],
     }
-    assert _spans_ok(parse_result(result(text, **spans)), text)
+    assert spans_ok(parse_result(result(text, **spans)), text)
     good = spans[kind][-1]
     bad = {
         "text": Span(good.id, good.start + 1, good.end + 1, good.label),
@@ -605,4 +492,4 @@ def test_a_single_bad_region_of_any_kind_fails_the_span_check(kind: str, fault: 
     items = result(text, **{**spans, kind: [*spans[kind][:-1], bad]})
     if fault == "text":  # the slice the region claims, one character off
         next(i for i in items if i.get("id") == good.id)["value"]["text"] = text[good.start : good.end]
-    assert not _spans_ok(parse_result(items), text)
+    assert not spans_ok(parse_result(items), text)

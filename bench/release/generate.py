@@ -208,11 +208,13 @@ def annotate(rng: random.Random, text: str, truth: dict[str, Any]) -> list[dict[
 
 
 def generate(out: Path, annotations: int, per_article: int, annotators: int = 24, seed: int = 7) -> dict[str, Any]:
-    """Write ``out/workspace`` (corpus 1.0.0 and annotations/log.jsonl); return counts."""
+    """Write ``out/workspace`` (corpus 1.0.0, annotations/log.jsonl and the annotation table that
+    pulls would have written with it); return counts."""
     import datasets
     import pyarrow as pa
 
     from ceasefire_news.dataset.corpus.workspace import Workspace
+    from ceasefire_news.labeling.annotation_table import update_table
     from ceasefire_news.schema.records import CORPUS_FEATURES, LoggedAnnotation
 
     rng = random.Random(seed)
@@ -274,6 +276,7 @@ def generate(out: Path, annotations: int, per_article: int, annotators: int = 24
                     entry.result = annotate(rng, text, truth)
                     log.write(entry.to_json() + "\n")
                     lines += 1
+    update_table(workspace.log_path, note=False)
     table = pa.Table.from_pydict(rows, schema=CORPUS_FEATURES.arrow_schema)
     info = datasets.DatasetInfo(version="1.0.0", features=CORPUS_FEATURES)
     datasets.Dataset(table, info=info).save_to_disk(str(workspace.corpus_dir("1.0.0")))

@@ -4,9 +4,9 @@ It generates (once, cached under ``bench/out/release``) a workspace with
 ``bench/release/generate.py``, then runs, each in its own subprocess so that peak RSS is
 measured per phase:
 
-- ``release``: ``ceasefire_news.dataset.release.pipeline.release_corpus`` (index the log, re-check every annotation
-  against the corpus text, adjudicate, agreement, write the four configs, card, Croissant,
-  manifest, and the release's own validation of the result);
+- ``release``: ``ceasefire_news.dataset.release.pipeline.release_corpus`` (the newest annotations from the annotation
+  table, re-check every annotation against the corpus text, adjudicate, agreement, write the four configs, card,
+  Croissant, manifest, and the release's own validation of the result);
 - ``validate``: ``ceasefire_news.dataset.release.validate.validate_release`` on the release, every check including
   re-parsing each raw result (the row checks in a worker process per usable core);
 - ``floor``: what any release has to do at least, with plain pyarrow: parse every log line
@@ -178,7 +178,7 @@ def child_parse(workspace: Path) -> dict[str, Any]:
 def child_floor(workspace: Path, folder: Path, target: Path) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
-    from ceasefire_news.dataset.release.pipeline import PARQUET_OPTIONS
+    from ceasefire_news.dataset.release.writers import PARQUET_OPTIONS
     from ceasefire_news.schema.records import RELEASE_CONFIGS
 
     tables = {p: pq.read_table(p) for p in sorted((folder / "data").rglob("*.parquet"))}  # not timed

@@ -17,15 +17,11 @@ from ceasefire_news.cli.options import DEFAULT_WORKSPACE, WorkspaceOption
 from ceasefire_news.dataset.corpus.lock import workspace_lock
 from ceasefire_news.dataset.corpus.workspace import Workspace
 from ceasefire_news.dataset.release.convert import FORMATS, convert_release
-from ceasefire_news.dataset.release.pipeline import (
-    ReleaseOptions,
-    diff_releases,
-    parse_version_ok,
-    release_corpus,
-    summarize_diff,
-)
+from ceasefire_news.dataset.release.diff import diff_releases, parse_version_ok, summarize_diff
+from ceasefire_news.dataset.release.pipeline import release_corpus
 from ceasefire_news.dataset.release.publish import publish_release
 from ceasefire_news.dataset.release.validate import validate_release
+from ceasefire_news.dataset.release.workers import ReleaseOptions
 from ceasefire_news.schema.errors import UsageError
 
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from ceasefire_news.dataset.corpus.versions import Identity, changed_pairs, identity_key, load_corpus
 from ceasefire_news.dataset.corpus.workspace import Workspace, append_jsonl, atomic_write_text, read_jsonl
+from ceasefire_news.labeling.annotation_table import append_to_log
 from ceasefire_news.labeling.client import StudioClient
 from ceasefire_news.labeling.config import label_config
 from ceasefire_news.labeling.guidelines import instructions_html
@@ -844,7 +845,7 @@ class _Ingest:
             append_jsonl(self.workspace.quarantine_path, self.quarantine_lines)
             self.quarantine_lines = []
         if self.log_lines:
-            append_jsonl(self.workspace.log_path, self.log_lines)
+            append_to_log(self.workspace, self.log_lines)
             self.log_lines = []
         path = self.workspace.log_path
         self.state.log_bytes = path.stat().st_size if path.exists() else 0

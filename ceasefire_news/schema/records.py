@@ -236,3 +236,61 @@ def latest_annotations(entries: list[LoggedAnnotation]) -> list[LoggedAnnotation
         if current is None or entry.version_key >= current.version_key:
             newest[entry.annotation_id] = entry
     return list(newest.values())
+
+
+# --- the annotation table (workspace/annotations/table/, derived from the log) -------------
+
+#: Bumped when the table's layout or the way its columns are derived changes: a table written
+#: in another format is rebuilt from the log.
+ANNOTATION_TABLE_FORMAT = "1"
+
+#: A labelled span of an annotation: ``kind`` is trigger, entity or evidence; ``label`` the
+#: event type, entity type or stance target.
+TABLE_REGION = pa.struct(
+    [
+        pa.field("id", pa.string()),
+        pa.field("kind", pa.string()),
+        pa.field("label", pa.string()),
+        pa.field("start", pa.int64()),
+        pa.field("end", pa.int64()),
+        pa.field("text", pa.string()),
+    ]
+)
+#: A choice: ``control`` is stance_<target>, genre, quality, mode or factuality; ``region_id``
+#: the trigger a mode or factuality belongs to (null for article-level choices).
+TABLE_CHOICE = pa.struct(
+    [pa.field("control", pa.string()), pa.field("region_id", pa.string()), pa.field("choice", pa.string())]
+)
+#: A relation from a trigger to an entity, with its role.
+TABLE_RELATION = pa.struct(
+    [pa.field("from_id", pa.string()), pa.field("to_id", pa.string()), pa.field("role", pa.string())]
+)
+
+#: One row per readable line of ``log.jsonl``, in log order: the :class:`LoggedAnnotation`
+#: fields by name, the result parsed into regions, choices and relations, and the result and
+#: repairs as the JSON text the log holds (``result_json`` is what a release ships).
+ANNOTATION_TABLE_SCHEMA = pa.schema(
+    [
+        pa.field("log_offset", pa.int64(), nullable=False),  # byte offset of the line in log.jsonl
+        pa.field("annotation_id", pa.string(), nullable=False),
+        pa.field("task_id", pa.int64()),
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("text_sha256", pa.string()),
+        pa.field("corpus_version", pa.string()),
+        pa.field("annotator", pa.string()),
+        pa.field("created_at", pa.string(), nullable=False),
+        pa.field("updated_at", pa.string(), nullable=False),
+        pa.field("lead_time", pa.float64()),
+        pa.field("was_cancelled", pa.bool_()),
+        pa.field("ground_truth", pa.bool_()),
+        pa.field("status", pa.string()),
+        pa.field("quarantine_reasons", pa.list_(pa.string())),
+        pa.field("provenance", pa.string()),
+        pa.field("source", pa.string()),
+        pa.field("regions", pa.list_(TABLE_REGION)),
+        pa.field("choices", pa.list_(TABLE_CHOICE)),
+        pa.field("relations", pa.list_(TABLE_RELATION)),
+        pa.field("result_json", pa.string()),
+        pa.field("repairs_json", pa.string()),
+    ]
+)
