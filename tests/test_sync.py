@@ -22,10 +22,13 @@ from ceasefire_news.cli.app import main as cli_main
 from ceasefire_news.dataset.corpus.build import build_corpus
 from ceasefire_news.dataset.corpus.versions import load_corpus
 from ceasefire_news.dataset.corpus.workspace import Workspace, read_jsonl
-from ceasefire_news.labeling import sync
 from ceasefire_news.labeling.client import StudioClient
+from ceasefire_news.labeling.ingest import import_export_file
 from ceasefire_news.labeling.integrity import text_sha256
+from ceasefire_news.labeling.pull import CURSOR_OVERLAP, pull
+from ceasefire_news.labeling.push import push
 from ceasefire_news.labeling.results import REASON_CODES
+from ceasefire_news.labeling.review import send_review
 from ceasefire_news.labeling.state import StudioState
 from ceasefire_news.schema.records import LoggedAnnotation, latest_annotations
 
@@ -133,10 +136,10 @@ def annotate(label_studio: Any, token: str, task_id: int, result: list[dict[str,
 
 
 def test_push_creates_the_project_and_is_idempotent(scenario: Scenario, label_studio: Any) -> None:
-    first = sync.push(scenario.workspace, label_studio.url, label_studio.token, batch_size=2)
+    first = push(scenario.workspace, label_studio.url, label_studio.token, batch_size=2)
     assert first.project_created
     assert (first.tasks_created, first.batches, first.predictions) == (3, 2, 3)
-    second = sync.push(scenario.workspace, label_studio.url, label_studio.token)
+    second = push(scenario.workspace, label_studio.url, label_studio.token)
     assert (second.project_created, second.tasks_created, second.tasks_existing) == (False, 0, 3)
     assert second.project_id == first.project_id
 
@@ -208,7 +211,7 @@ def test_first_pull_logs_everything_and_quarantines_bad_regions(scenario: Scenar
         ],
     )
 
-    report = sync.pull(scenario.workspace, label_studio.url, label_studio.token)
+    report = pull(scenario.workspace, label_studio.url, label_studio.token)
     assert (report.new, report.updated) == (7, 0)
     assert report.exit_code == 1
     assert dict(report.by_reason) == {"span_text_mismatch": 1, "span_out_of_range": 1}
@@ -246,7 +249,7 @@ def test_first_pull_logs_everything_and_quarantines_bad_regions(scenario: Scenar
 
 def test_pulling_again_changes_nothing(scenario: Scenario, label_studio: Any) -> None:
     before = (scenario.workspace.log_path.read_bytes(), scenario.workspace.quarantine_path.read_bytes())
-    report = sync.pull(scenario.workspace, label_studio.url, label_studio.token)
+    report = pull(scenario.workspace, label_studio.url, label_studio.token)
     assert (report.new, report.updated, report.quarantined) == (0, 0, 0)
     assert report.exit_code == 0
     after = (scenario.workspace.log_path.read_bytes(), scenario.workspace.quarantine_path.read_bytes())
@@ -263,15 +266,15 @@ def test_an_edited_annotation_supersedes_its_older_version(scenario: Scenario, l
 
     # Let the other tasks' changes fall further back than a pull's overlap window (the
     # cursor is the time the previous pull started, less a second, less the overlap).
-    time.sleep(sync.CURSOR_OVERLAP.total_seconds() + 1.5)
+    time.sleep(CURSOR_OVERLAP.total_seconds() + 1.5)
     edit([stance("russia", "favor")])
-    report = sync.pull(scenario.workspace, label_studio.url, label_studio.token)
+    report = pull(scenario.workspace, label_studio.url, label_studio.token)
     assert (report.new, report.updated, report.quarantined) == (0, 1, 0)
 
     # Now a pull reads only the task that changed: its cost follows the changes.
     notes = {"from_name": "notes", "to_name": "text", "type": "textarea", "value": {"text": ["second look"]}}
     edit([stance("russia", "favor"), notes])
-    report = sync.pull(scenario.workspace, label_studio.url, label_studio.token)
+    report = pull(scenario.workspace, label_studio.url, label_studio.token)
     assert (report.new, report.updated, report.quarantined) == (0, 1, 0)
     assert (report.tasks, report.annotations) == (1, 4)
 
@@ -288,11 +291,11 @@ def test_a_new_corpus_version_adds_new_articles_and_supersedes_changed_ones(
     v2 = {**ARTICLES, "a": CHANGED_A, "d": NEW_D}
     report = build_corpus([write_jsonl(scenario.sources / "v2.jsonl", v2)], scenario.workspace, progress=False)
     assert report.version == "1.1.0"
-    pushed = sync.push(scenario.workspace, label_studio.url, label_studio.token)
+    pushed = push(scenario.workspace, label_studio.url, label_studio.token)
     assert (pushed.tasks_created, pushed.tasks_existing, pushed.tasks_superseded) == (2, 2, 1)
-    again = sync.push(scenario.workspace, label_studio.url, label_studio.token)
+    again = push(scenario.workspace, label_studio.url, label_studio.token)
     assert (again.tasks_created, again.tasks_superseded) == (0, 0)
-    older = sync.push(scenario.workspace, label_studio.url, label_studio.token, version="1.0.0")
+    older = push(scenario.workspace, label_studio.url, label_studio.token, version="1.0.0")
     assert (older.tasks_created, older.tasks_existing, older.tasks_superseded) == (0, 3, 0)
 
     state = StudioState.load(scenario.workspace)
@@ -311,19 +314,19 @@ def test_a_new_corpus_version_adds_new_articles_and_supersedes_changed_ones(
     scenario.task_of["a2"] = old.superseded_by
 
     # The old task's annotations still check out against the corpus version they were made on.
-    pulled = sync.pull(scenario.workspace, label_studio.url, label_studio.token)
+    pulled = pull(scenario.workspace, label_studio.url, label_studio.token)
     assert (pulled.new, pulled.updated, pulled.quarantined) == (0, 0, 0)
 
 
 def test_review_list_marks_tasks_and_makes_a_view(scenario: Scenario, label_studio: Any) -> None:
     state = StudioState.load(scenario.workspace)
     new_a = state.tasks[scenario.task_of["a2"]].article_id
-    review = sync.review_path(scenario.workspace)
+    review = scenario.workspace.review_path
     review.write_text(
         json.dumps({"article_id": new_a, "unit": "stance:russia", "reason": "low_agreement"}) + "\n",
         encoding="utf-8",
     )
-    report = sync.send_review(scenario.workspace, label_studio.url, label_studio.token)
+    report = send_review(scenario.workspace, label_studio.url, label_studio.token)
     assert (report.marked, report.cleared, report.unknown_articles) == (1, 0, [])
     with label_studio.api() as api:
         listed = api.get(
@@ -331,10 +334,10 @@ def test_review_list_marks_tasks_and_makes_a_view(scenario: Scenario, label_stud
         ).json()["tasks"]
     assert [t["id"] for t in listed] == [scenario.task_of["a2"]]
     assert listed[0]["data"]["review"] == "low_agreement (stance:russia)"
-    again = sync.send_review(scenario.workspace, label_studio.url, label_studio.token)
+    again = send_review(scenario.workspace, label_studio.url, label_studio.token)
     assert (again.marked, again.cleared, again.view_id) == (0, 0, report.view_id)
     review.write_text("", encoding="utf-8")
-    cleared = sync.send_review(scenario.workspace, label_studio.url, label_studio.token)
+    cleared = send_review(scenario.workspace, label_studio.url, label_studio.token)
     assert cleared.cleared == 1
 
 
@@ -350,7 +353,7 @@ def test_an_export_file_imports_to_the_same_log(scenario: Scenario, label_studio
     export.write_bytes(answer.content)
     other = Workspace(tmp_path / "other")
     shutil.copytree(scenario.workspace.corpus_root, other.corpus_root)
-    report = sync.import_export_file(other, export)
+    report = import_export_file(other, export)
     pulled = {e.annotation_id: e for e in latest_annotations(log(scenario.workspace))}
     imported = {e.annotation_id: e for e in log(other)}
     assert imported, "the export held no annotations"
@@ -363,7 +366,7 @@ def test_an_export_file_imports_to_the_same_log(scenario: Scenario, label_studio
             pulled[annotation_id].updated_at,
         )
     assert report.by_reason == {"span_text_mismatch": 1, "span_out_of_range": 1}
-    again = sync.import_export_file(other, export)
+    again = import_export_file(other, export)
     assert (again.new, again.updated, again.quarantined) == (0, 0, 0)
 
 
@@ -374,7 +377,7 @@ def test_a_task_edited_in_label_studio_is_quarantined(scenario: Scenario, label_
         data["text"] = data["text"].replace("shelled", "bombed")
         assert api.patch(f"/api/tasks/{task_id}/", json={"data": data}).status_code == 200
     annotation = annotate(label_studio, scenario.tokens[ANNOTATORS[0]], task_id, [stance("turkey", "neutral")])
-    report = sync.pull(scenario.workspace, label_studio.url, label_studio.token)
+    report = pull(scenario.workspace, label_studio.url, label_studio.token)
     assert report.new == 1
     assert report.by_reason == {"text_hash_mismatch": 1}
     (entry,) = [e for e in log(scenario.workspace) if e.annotation_id == str(annotation)]
@@ -405,9 +408,9 @@ def test_cli_pull_exit_code_and_summary(
 
 def test_bad_token_and_unreachable_server_say_what_to_do(scenario: Scenario, label_studio: Any) -> None:
     with pytest.raises(Exception, match="LABEL_STUDIO_API_KEY"):
-        sync.pull(scenario.workspace, label_studio.url, "not-a-token")
+        pull(scenario.workspace, label_studio.url, "not-a-token")
     with pytest.raises(Exception, match="could not reach Label Studio"):
-        sync.push(scenario.workspace, "http://127.0.0.1:9", "x")
+        push(scenario.workspace, "http://127.0.0.1:9", "x")
 
 
 def test_personal_access_tokens_work_too(label_studio: Any) -> None:

@@ -15,9 +15,9 @@ from ceasefire_news.dataset.corpus.build import build_corpus
 from ceasefire_news.dataset.corpus.versions import load_corpus
 from ceasefire_news.dataset.corpus.workspace import Workspace
 from ceasefire_news.labeling.config import ENTITY, TRIGGER, label_config, mode_control
+from ceasefire_news.labeling.export import export_file, iter_tasks_file
 from ceasefire_news.labeling.integrity import check_annotation, text_sha256
 from ceasefire_news.labeling.preannotate import MODEL_VERSION, preannotate
-from ceasefire_news.labeling.sync import export_file, iter_tasks_file
 from ceasefire_news.labeling.tasks import PredictionValidator, build_tasks, make_prediction
 from ceasefire_news.schema.labels import ENTITY_TYPES, EVENT_MODES, EVENT_TYPES
 from ceasefire_news.schema.records import CORPUS_FEATURES
