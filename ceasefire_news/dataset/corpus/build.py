@@ -33,8 +33,9 @@ from typing import Any
 import pyarrow as pa
 from tqdm import tqdm
 
-from ceasefire_news.dataset.corpus import clean, read
+from ceasefire_news.dataset.corpus import read
 from ceasefire_news.dataset.corpus.chunks import FINAL_SCHEMA, STAGE_SCHEMA, Rejection, iter_chunks, run_chunks
+from ceasefire_news.dataset.corpus.clean_rules import rule_versions
 from ceasefire_news.dataset.corpus.kept import Duplicate, Kept
 from ceasefire_news.dataset.corpus.parallel import usable_cores
 from ceasefire_news.dataset.corpus.stories import StoryIndex, StoryOptions, assign_story_ids
@@ -286,7 +287,7 @@ def _build_into(
         "version": version,
         "parent": parent,
         "schema_version": SCHEMA_VERSION,
-        "cleaning_rules": clean.rule_versions(),
+        "cleaning_rules": rule_versions(),
         "article_id": ARTICLE_ID_RULE,
         "identity_key": IDENTITY_KEY_RULE,
         "stories": options.stories.describe(),
