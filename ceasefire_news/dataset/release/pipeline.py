@@ -55,9 +55,10 @@ from ceasefire_news.dataset.corpus.versions import load_corpus
 from ceasefire_news.dataset.corpus.workspace import Workspace, atomic_directory, atomic_write_json, parse_version
 from ceasefire_news.dataset.release import card, croissant
 from ceasefire_news.dataset.release import splits as splitting
-from ceasefire_news.dataset.release.adjudicate import POLICY, ArticleGold, Ballot, adjudicate_article
+from ceasefire_news.dataset.release.adjudicate import POLICY, adjudicate_article
 from ceasefire_news.dataset.release.agreement import AgreementAccumulator
 from ceasefire_news.dataset.release.embedded import AnchorError, Article, embedded_annotations, seed_of
+from ceasefire_news.dataset.release.gold import ArticleGold, Ballot
 from ceasefire_news.dataset.release.validate import format_issues, validate_release
 from ceasefire_news.labeling.integrity import check_annotation
 from ceasefire_news.labeling.results import ParsedAnnotation, Region, Trigger, parse_result
