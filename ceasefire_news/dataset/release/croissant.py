@@ -18,7 +18,7 @@ from datasets import ClassLabel, List, Sequence, Value
 
 from ceasefire_news.dataset.corpus.workspace import atomic_write_text, file_sha256
 from ceasefire_news.dataset.release.agreement import format_measure
-from ceasefire_news.dataset.release.card import CONFIG_DESCRIPTIONS, LIMITATIONS, PRETTY_NAME, SUMMARY
+from ceasefire_news.dataset.release.card_text import CONFIG_DESCRIPTIONS, LIMITATIONS, PRETTY_NAME, SUMMARY
 from ceasefire_news.schema.records import RELEASE_CONFIGS
 
 CROISSANT = "croissant.json"
