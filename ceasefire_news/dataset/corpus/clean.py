@@ -20,10 +20,9 @@ from __future__ import annotations
 
 from ceasefire_news.dataset.corpus import metadata
 from ceasefire_news.dataset.corpus.clean_flags import text_flags
+from ceasefire_news.dataset.corpus.clean_page import Page, ends_sentence, unbullet
 from ceasefire_news.dataset.corpus.clean_rules import FOREIGN, PAGE_URLS
 from ceasefire_news.dataset.corpus.clean_strip import (
-    Page,
-    ends_sentence,
     strip_bullets_and_controls,
     strip_captions,
     strip_debris_lines,
@@ -33,7 +32,6 @@ from ceasefire_news.dataset.corpus.clean_strip import (
     strip_repeated_lines,
     strip_shortcodes,
     strip_tail,
-    unbullet,
 )
 from ceasefire_news.dataset.corpus.document import CleanArticle, RawArticle, Removal
 

@@ -1,8 +1,8 @@
 """What each cleaning rule strips: the patterns, and the passes over a page's lines.
 
-A :class:`Page` is the raw text as lines plus what the rules have claimed so far, as whole
-lines or as spans in raw-text offsets; the first rule to claim a line keeps it. The
-``strip_*`` functions run in the order of :data:`~ceasefire_news.dataset.corpus.clean_rules.RULES`
+Each ``strip_*`` function claims lines or spans of a
+:class:`~ceasefire_news.dataset.corpus.clean_page.Page`; they run in the order of
+:data:`~ceasefire_news.dataset.corpus.clean_rules.RULES`
 (:func:`~ceasefire_news.dataset.corpus.clean.clean_article` calls them).
 """
 
@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate, compress
 
 from ceasefire_news.dataset.corpus import metadata
+from ceasefire_news.dataset.corpus.clean_page import (
+    BULLET_CHARS,
+    Page,
+    is_body_line,
+    is_headline,
+    normalised,
+    unbullet,
+    word_count,
+)
 from ceasefire_news.dataset.corpus.clean_rules import (
     BULLETS,
     CAPTIONS,
@@ -41,14 +48,6 @@ from ceasefire_news.dataset.corpus.clean_rules import (
 # starts with one ("(", "/", "[", ", ", "hoto", "string("), and the scans run over a Latin-1
 # copy of the raw text (characters beyond Latin-1 become "?", so offsets stay the same), which
 # the engine scans about twice as fast as text with typographic quotes. The rest is per line.
-
-_BULLET_CHARS = "•·▪◦‣●■►"
-#: Bytes of the Latin-1 copy that need no whitespace work: printable ASCII, line ends and
-#: printable Latin-1 (not the no-break space U+00A0, the soft hyphen U+00AD or C1 controls).
-_REGULAR_BYTES = bytes(range(0x20, 0x7F)) + b"\n\r" + bytes(c for c in range(0xA1, 0x100) if c != 0xAD)
-#: Characters beyond Latin-1 that need whitespace work or removal: other spaces, zero-width
-#: characters, the byte order mark (each checked by a single-character search, fast).
-_IRREGULAR_CHARS = "\u2002\u2003\u2009\u200a\u200b\u200c\u200d\u202f\u205f\u2060\u3000\ufeff"
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u200b\u200c\u200d\u2060\ufeff]+")
 _SHORTCODE = re.compile(
     rb"\[(caption|embed|gallery|video|audio)\b[^\]\n]*\].*?\[/\1\]"
@@ -87,7 +86,7 @@ _COMMENTS_SUFFIXES = "|".join(
     "comments"[i:] for i in range(len("comments") - 4 + 1)
 )  # the scrape cuts the start of "Comments (1)": "mments (1)"
 _DEBRIS_LINE = re.compile(
-    rf"""(?:[{_BULLET_CHARS}]\s*)?(?:
+    rf"""(?:[{BULLET_CHARS}]\s*)?(?:
         (?P<comment>
             (?:\d+\s+)?comments?(?:\s*\(\d+\))?
           | (?:{_COMMENTS_SUFFIXES})\s*\(\d+\)
@@ -110,7 +109,7 @@ _DEBRIS_LINE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _TAIL_ONLY_DEBRIS = re.compile(
-    rf"(?:[{_BULLET_CHARS}]\s*)?(?:what do you think\??|related|more|read more)",
+    rf"(?:[{BULLET_CHARS}]\s*)?(?:what do you think\??|related|more|read more)",
     re.IGNORECASE,
 )
 _RELATED_HEADER = re.compile(
@@ -119,7 +118,6 @@ _RELATED_HEADER = re.compile(
     re.IGNORECASE,
 )
 _HAS_ALNUM = re.compile(r"[^\W_]")
-_CLOSERS = "\"”’')]"
 
 _HEADER_LINES = 15
 _CAPTION_MAX_CHARS = 700
@@ -150,103 +148,6 @@ _LONG_DEBRIS_STARTS = frozenset(
         "►",
     ]
 )
-
-
-def _words(line: str) -> int:
-    return line.count(" ") + 1 if line else 0
-
-
-def ends_sentence(line: str) -> bool:
-    """The line ends a sentence: with a full stop, a question or exclamation mark, or a closing quote."""
-    last = line[-1:]
-    if not last:
-        return False
-    if last in '"”':
-        return True
-    if last in _CLOSERS:
-        last = line.rstrip(_CLOSERS)[-1:]
-    return last != "" and last in ".!?…"
-
-
-def _is_body_line(line: str) -> bool:
-    """A real paragraph: a sentence of some length."""
-    words = _words(line)
-    return words >= 25 or (words >= 8 and ends_sentence(line))
-
-
-def _is_headline(line: str) -> bool:
-    """A headline: one short line that does not end a sentence."""
-    return 1 <= _words(line) <= 25 and not ends_sentence(line)
-
-
-def unbullet(line: str) -> str:
-    """The line without a leading bullet glyph."""
-    return line[1:].lstrip() if line[:1] in _BULLET_CHARS and line[:1] else line
-
-
-def _norm(line: str) -> str:
-    return " ".join(line.split()).casefold()
-
-
-class Page:
-    """The raw text as lines, and what the rules have claimed so far."""
-
-    __slots__ = ("claims", "irregular", "latin1", "lines", "nonblank", "raw", "spans", "starts", "stripped")
-
-    def __init__(self, raw: str) -> None:
-        self.raw = raw
-        self.latin1 = raw.encode("latin-1", "replace")
-        # splitlines() splits where str.strip() sees line ends too (\r\n, \r, \u2028, …).
-        self.lines = raw.splitlines(keepends=True)
-        self.stripped = list(map(str.strip, self.lines))
-        self.starts = list(accumulate(map(len, self.lines), initial=0))
-        self.nonblank = list(compress(range(len(self.stripped)), self.stripped))
-        #: Lines holding anything but printable characters and single spaces (no-break
-        #: spaces, tabs, runs of spaces, control characters): the only ones that need
-        #: whitespace work. Cheap whole-text checks spare the usual clean text a line loop.
-        self.irregular: frozenset[int] = frozenset()
-        if (
-            b"  " in self.latin1
-            or self.latin1.translate(None, _REGULAR_BYTES)
-            or (not raw.isascii() and any(char in raw for char in _IRREGULAR_CHARS))
-        ):
-            self.irregular = frozenset(
-                i for i in self.nonblank if "  " in self.stripped[i] or not self.stripped[i].isprintable()
-            )
-        #: Line index -> rule id of a whole-line removal ("" when a span covers the line).
-        self.claims: dict[int, str] = {}
-        #: Removals that are not one whole line: (start, end, rule id).
-        self.spans: list[tuple[int, int, str]] = []
-
-    def open_lines(self) -> list[int]:
-        """Non-blank lines that no rule has claimed, top to bottom."""
-        claims = self.claims
-        return [i for i in self.nonblank if i not in claims]
-
-    def bounds(self, i: int) -> tuple[int, int]:
-        """Raw offsets of line ``i``'s content, without surrounding whitespace."""
-        line = self.lines[i]
-        start = self.starts[i] + len(line) - len(line.lstrip())
-        return start, start + len(self.stripped[i])
-
-    def line_of(self, offset: int) -> int:
-        return bisect_right(self.starts, offset) - 1
-
-    def claim(self, i: int, rule: str) -> None:
-        if i not in self.claims and self.stripped[i]:
-            self.claims[i] = rule
-
-    def claim_span(self, start: int, end: int, rule: str) -> None:
-        """Claim raw[start:end]; lines it covers entirely are claimed as covered by it."""
-        for i in range(self.line_of(start), self.line_of(max(start, end - 1)) + 1):
-            if self.stripped[i] and i not in self.claims:
-                line_start, line_end = self.bounds(i)
-                if start <= line_start and line_end <= end:
-                    self.claims[i] = ""
-        self.spans.append((start, end, rule))
-
-    def overlaps(self, start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e, _ in self.spans)
 
 
 # --- rules ---------------------------------------------------------------------------------
@@ -300,9 +201,9 @@ class Header:
 
 def _title_like(line: str) -> bool:
     return (
-        2 <= _words(line) <= 30
+        2 <= word_count(line) <= 30
         and not line.endswith(".")
-        and not _is_body_line(line)
+        and not is_body_line(line)
         and (line[0].isalnum() or _HAS_ALNUM.search(line) is not None)
     )
 
@@ -313,7 +214,7 @@ def strip_header(page: Page, given_title: str | None) -> Header:
     title_key = None
     if given_title:
         header.title = given_title
-        title_key = _norm(metadata.split_title_suffix(given_title)[0])
+        title_key = normalised(metadata.split_title_suffix(given_title)[0])
     seen = 0
     stripped, claims = page.stripped, page.claims
     for i in page.nonblank:
@@ -335,7 +236,7 @@ def strip_header(page: Page, given_title: str | None) -> Header:
         if line[:5] in ("Story", "STORY", "story") and _STORY_CODE.fullmatch(line):
             claims[i] = STORY_CODE.id
             continue
-        if _is_body_line(line):
+        if is_body_line(line):
             break
         if title_key is None:
             if (len(line) <= 3 or line.isdigit()) and _STRAY.fullmatch(line):
@@ -343,9 +244,9 @@ def strip_header(page: Page, given_title: str | None) -> Header:
                 continue
             if _title_like(line):
                 header.title = line
-                title_key = _norm(metadata.split_title_suffix(line)[0])
+                title_key = normalised(metadata.split_title_suffix(line)[0])
                 claims[i] = TITLE.id
-        elif _norm(line) == title_key or _norm(metadata.split_title_suffix(line)[0]) == title_key:
+        elif normalised(line) == title_key or normalised(metadata.split_title_suffix(line)[0]) == title_key:
             claims[i] = TITLE.id
     return header
 
@@ -384,7 +285,7 @@ def strip_related_links(page: Page, headers: list[int]) -> None:
         for i in open_lines:
             if i <= header or i in page.claims:
                 continue
-            if not _is_headline(unbullet(page.stripped[i])):
+            if not is_headline(unbullet(page.stripped[i])):
                 break
             page.claim(i, RELATED_LINKS.id)
 
@@ -403,7 +304,7 @@ def strip_tail(page: Page) -> None:
             zone.append(i)
             continue
         line = stripped[i]
-        if _TAIL_ONLY_DEBRIS.fullmatch(line) or _is_headline(unbullet(line)):
+        if _TAIL_ONLY_DEBRIS.fullmatch(line) or is_headline(unbullet(line)):
             zone.append(i)
             continue
         break
@@ -449,7 +350,7 @@ def strip_bullets_and_controls(page: Page) -> None:
     stripped = page.stripped
     for i in page.open_lines():
         line = stripped[i]
-        if line[0] in _BULLET_CHARS:
+        if line[0] in BULLET_CHARS:
             start = page.bounds(i)[0]
             page.spans.append((start, start + 1, BULLETS.id))
         if i in page.irregular:
