@@ -10,8 +10,8 @@ from pathlib import Path
 import datasets
 import pytest
 
-from ceasefire_news.dataset.corpus import clean
 from ceasefire_news.dataset.corpus.build import build_corpus
+from ceasefire_news.dataset.corpus.clean_rules import rule_versions
 from ceasefire_news.dataset.corpus.read import embedded_sources
 from ceasefire_news.dataset.corpus.versions import (
     Identity,
@@ -79,7 +79,7 @@ def test_manifest_records_sources_rules_schema_and_counts(tmp_path: Path) -> Non
     assert manifest["parent"] is None
     assert manifest["diff"] is None
     assert manifest["schema_version"] == SCHEMA_VERSION
-    assert manifest["cleaning_rules"] == clean.rule_versions()
+    assert manifest["cleaning_rules"] == rule_versions()
     assert manifest["sources"] == [
         {
             "path": str(source / SEEDS[i].name),
