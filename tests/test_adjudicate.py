@@ -8,16 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ceasefire_news.dataset.release.adjudicate import (
-    POLICY,
-    Ballot,
-    Member,
-    ReviewItem,
-    adjudicate_article,
-    decide,
-    match_spans,
-    select_ballots,
-)
+from ceasefire_news.dataset.release.adjudicate import POLICY, adjudicate_article, decide, select_ballots
+from ceasefire_news.dataset.release.gold import Ballot, ReviewItem
+from ceasefire_news.dataset.release.matching import Member, match_spans
 from ceasefire_news.labeling.results import parse_result
 from tests.fixtures.release import Span, result
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ceasefire_news.dataset.release.adjudicate import Ballot
 from ceasefire_news.dataset.release.agreement import AgreementAccumulator, format_measure, nominal_alpha
+from ceasefire_news.dataset.release.gold import Ballot
 from ceasefire_news.labeling.results import parse_result
 from ceasefire_news.schema.labels import STANCE_LABELS
 from tests.fixtures.release import Span, result

@@ -41,8 +41,9 @@ from ceasefire_news.dataset.corpus.build import build_corpus
 from ceasefire_news.dataset.corpus.versions import load_corpus
 from ceasefire_news.dataset.corpus.workspace import Workspace, read_jsonl
 from ceasefire_news.dataset.release.pipeline import release_corpus
-from ceasefire_news.labeling import sync
 from ceasefire_news.labeling.integrity import text_sha256
+from ceasefire_news.labeling.pull import pull
+from ceasefire_news.labeling.push import push
 from ceasefire_news.labeling.screenshot import CHROMIUM_ARGS
 from ceasefire_news.labeling.state import StudioState
 from ceasefire_news.schema.labels import (
@@ -144,7 +145,7 @@ def _corpus_keeping_raw_text(tmp_path: Path) -> tuple[Workspace, dict[str, Any]]
 
 def test_span_labeled_in_the_browser_reaches_the_release(label_studio: Any, browser_page: Any, tmp_path: Path) -> None:
     workspace, row = _corpus_keeping_raw_text(tmp_path)
-    pushed = sync.push(workspace, label_studio.url, label_studio.token)
+    pushed = push(workspace, label_studio.url, label_studio.token)
     state = StudioState.load(workspace)
     task_ids = [task_id for task_id, entry in state.tasks.items() if entry.article_id == row["article_id"]]
     assert len(task_ids) == 1, f"expected one task for {row['article_id']}, state has {state.tasks}"
@@ -179,7 +180,7 @@ def test_span_labeled_in_the_browser_reaches_the_release(label_studio: Any, brow
     browser_page.screenshot(path=str(ARTIFACTS / "browser-labeled-task.png"))
     ui.submit()
 
-    report = sync.pull(workspace, label_studio.url, label_studio.token)
+    report = pull(workspace, label_studio.url, label_studio.token)
     assert (report.annotations, report.new) == (1, 1), report.summary()
     entries = [record for _, record in read_jsonl(workspace.log_path)]
     assert len(entries) == 1

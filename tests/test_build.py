@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import datasets
@@ -15,8 +18,8 @@ from ceasefire_news.dataset.corpus.build import BuildOptions, build_corpus
 from ceasefire_news.dataset.corpus.clean import clean_article
 from ceasefire_news.dataset.corpus.document import RawArticle
 from ceasefire_news.dataset.corpus.read import embedded_sources
-from ceasefire_news.dataset.corpus.versions import DATA_FILE, MANIFEST_FILE
-from ceasefire_news.dataset.corpus.workspace import Workspace
+from ceasefire_news.dataset.corpus.versions import DATA_FILE
+from ceasefire_news.dataset.corpus.workspace import MANIFEST, Workspace
 from ceasefire_news.schema.errors import UsageError
 from ceasefire_news.schema.records import CORPUS_FEATURES
 
@@ -56,12 +59,29 @@ def test_default_build_uses_the_embedded_seeds(tmp_path: Path) -> None:
     assert report.stories == len(set(corpus["story_id"]))
 
 
-def test_same_input_gives_byte_identical_versions(tmp_path: Path) -> None:
+def _other_hash_seed() -> str:
+    """A hash seed other than this process's, so that set and dict orders differ between the builds."""
+    return "1" if os.environ.get("PYTHONHASHSEED") == "4242" else "4242"
+
+
+def test_same_input_gives_byte_identical_versions_in_another_process(tmp_path: Path) -> None:
     first = build_corpus(None, Workspace(tmp_path / "one"), progress=False)
-    second = build_corpus(None, Workspace(tmp_path / "two"), progress=False)
-    _assert_identical_trees(first.path, second.path)
+    script = (
+        "import sys; from pathlib import Path; "
+        "from ceasefire_news.dataset.corpus.build import build_corpus; "
+        "from ceasefire_news.dataset.corpus.workspace import Workspace; "
+        "print(build_corpus(None, Workspace(Path(sys.argv[1])), progress=False).path)"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": _other_hash_seed()}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "two")], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    second = Path(done.stdout.strip())
+    assert second == Workspace(tmp_path / "two").corpus_dir("1.0.0")
+    _assert_identical_trees(first.path, second)
     state = json.loads((first.path / "state.json").read_text())
-    manifest = json.loads((first.path / MANIFEST_FILE).read_text())
+    manifest = json.loads((first.path / MANIFEST).read_text())
     assert state["_fingerprint"] == manifest["fingerprint"]
 
 
@@ -96,7 +116,7 @@ def test_exact_duplicates_keep_one_row_and_are_reported(tmp_path: Path) -> None:
     corpus = datasets.load_from_disk(str(report.path))
     assert len(set(corpus["article_id"])) == corpus.num_rows == 2
     assert duplicate.article_id in corpus["article_id"]
-    manifest = json.loads((report.path / MANIFEST_FILE).read_text())
+    manifest = json.loads((report.path / MANIFEST).read_text())
     assert manifest["duplicates"] == [
         {"where": str(source / "b.txt"), "article_id": duplicate.article_id, "kept": str(source / "a.txt")}
     ]
@@ -109,7 +129,8 @@ def test_failed_build_leaves_no_version_behind(tmp_path: Path, monkeypatch: pyte
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(build_module, "_finish_data_file", broken)
+    # The last step before the version folder would appear fails: nothing of it may remain.
+    monkeypatch.setattr(build_module, "write_dataset_files", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         build_corpus(None, workspace, progress=False)
     assert workspace.corpus_versions() == []

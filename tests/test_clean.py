@@ -18,7 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ceasefire_news.dataset.corpus.clean import RULES, clean_article, rule_versions
+from ceasefire_news.dataset.corpus.clean import clean_article
+from ceasefire_news.dataset.corpus.clean_rules import RULES, rule_versions
 from ceasefire_news.dataset.corpus.document import CleanArticle, RawArticle
 from ceasefire_news.dataset.corpus.read import embedded_sources, iter_sources
 from ceasefire_news.schema.labels import TEXT_FLAGS

@@ -15,8 +15,8 @@ from ceasefire_news.cli.app import main as cli_main
 from ceasefire_news.dataset.corpus.build import build_corpus
 from ceasefire_news.dataset.corpus.versions import load_corpus
 from ceasefire_news.dataset.corpus.workspace import Workspace, read_jsonl
+from ceasefire_news.labeling.ingest import import_export_file
 from ceasefire_news.labeling.results import REASON_CODES
-from ceasefire_news.labeling.sync import import_export_file
 from ceasefire_news.schema.errors import UsageError
 from ceasefire_news.schema.records import LoggedAnnotation
 

@@ -29,6 +29,23 @@ from ceasefire_news.labeling.server import (
     studio_venv_path,
 )
 
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _closes(port: int, *, within: float = 10.0) -> bool:
+    """Whether nothing listens on ``port`` any more, polled until ``within`` seconds have passed:
+    a stopped process's socket closes a moment after it exits."""
+    deadline = time.monotonic() + within
+    while _listening(port):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 FAKE = textwrap.dedent(
     """\
     #!{python}
@@ -115,9 +132,8 @@ def test_a_server_that_took_another_port_is_stopped(
     with pytest.raises(StudioError, match=rf"did not get port {server.port}"):
         server.start()
     assert not server.running
-    time.sleep(0.2)
-    with socket.socket() as probe:
-        assert probe.connect_ex(("127.0.0.1", server.port + 1)) != 0  # the stray server is gone
+    stray = server.port + 1
+    assert _closes(stray), f"the server that took port {stray} instead of {server.port} is still listening"
 
 
 def test_a_server_that_dies_while_starting_shows_its_log(

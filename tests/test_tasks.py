@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import datasets
@@ -15,9 +19,9 @@ from ceasefire_news.dataset.corpus.build import build_corpus
 from ceasefire_news.dataset.corpus.versions import load_corpus
 from ceasefire_news.dataset.corpus.workspace import Workspace
 from ceasefire_news.labeling.config import ENTITY, TRIGGER, label_config, mode_control
+from ceasefire_news.labeling.export import export_file, iter_tasks_file
 from ceasefire_news.labeling.integrity import check_annotation, text_sha256
 from ceasefire_news.labeling.preannotate import MODEL_VERSION, preannotate
-from ceasefire_news.labeling.sync import export_file, iter_tasks_file
 from ceasefire_news.labeling.tasks import PredictionValidator, build_tasks, make_prediction
 from ceasefire_news.schema.labels import ENTITY_TYPES, EVENT_MODES, EVENT_TYPES
 from ceasefire_news.schema.records import CORPUS_FEATURES
@@ -158,13 +162,35 @@ def test_untitled_article_shows_its_first_line() -> None:
     assert "predictions" not in task
 
 
-def test_export_file_round_trips_and_is_deterministic(seed_workspace: Workspace, tmp_path: Path) -> None:
-    first = export_file(seed_workspace, tmp_path / "a.json")
-    second = export_file(seed_workspace, tmp_path / "b.json")
-    assert first.tasks == 5
-    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+def test_export_file_round_trips(seed_workspace: Workspace, tmp_path: Path) -> None:
+    report = export_file(seed_workspace, tmp_path / "a.json")
+    assert (report.tasks, report.version) == (5, "1.0.0")
     loaded = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
     assert loaded == list(iter_tasks_file(tmp_path / "a.json"))
     assert loaded == build_tasks(load_corpus(seed_workspace))
     assert seed_workspace.config_path.read_text(encoding="utf-8") == label_config()
-    assert second.version == "1.0.0"
+
+
+def test_export_built_again_in_another_process_is_byte_identical(seed_workspace: Workspace, tmp_path: Path) -> None:
+    export_file(seed_workspace, tmp_path / "a.json")
+    # A second workspace with the corpus only: its tasks are pre-annotated afresh, not copied.
+    other = Workspace(tmp_path / "other")
+    shutil.copytree(seed_workspace.corpus_root, other.corpus_root)
+    assert not other.labelstudio_dir.exists()
+    script = (
+        "import sys; from pathlib import Path; "
+        "from ceasefire_news.dataset.corpus.workspace import Workspace; "
+        "from ceasefire_news.labeling.export import export_file; "
+        "export_file(Workspace(Path(sys.argv[1])), Path(sys.argv[2]))"
+    )
+    seed = "1" if os.environ.get("PYTHONHASHSEED") == "4242" else "4242"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(other.root), str(tmp_path / "b.json")],
+        env={**os.environ, "PYTHONHASHSEED": seed},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert other.tasks_path("1.0.0").exists()
+    assert (tmp_path / "b.json").read_bytes() == (tmp_path / "a.json").read_bytes()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -13,13 +12,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from ceasefire_news.cli.app import main
-from ceasefire_news.dataset.release.validate import Issue, validate_release
+from ceasefire_news.dataset.corpus.workspace import file_sha256
+from ceasefire_news.dataset.release import row_tasks as row_tasks_module
+from ceasefire_news.dataset.release.issues import Issue
+from ceasefire_news.dataset.release.row_checks import Spans
+from ceasefire_news.dataset.release.row_tasks import ArticleGroups, row_tasks
+from ceasefire_news.dataset.release.validate import validate_release
 from ceasefire_news.schema.labels import EVENT_TYPES, MODES
 from ceasefire_news.schema.records import RELEASE_CONFIGS
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def reseal(folder: Path) -> None:
@@ -28,11 +28,11 @@ def reseal(folder: Path) -> None:
     data = json.loads(croissant.read_text(encoding="utf-8"))
     for item in data["distribution"]:
         if item.get("@type") == "cr:FileObject" and (folder / item["contentUrl"]).exists():
-            item["sha256"] = _sha(folder / item["contentUrl"])
+            item["sha256"] = file_sha256(folder / item["contentUrl"])
     croissant.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     manifest["files"] = {
-        p.relative_to(folder).as_posix(): {"sha256": _sha(p), "bytes": p.stat().st_size}
+        p.relative_to(folder).as_posix(): {"sha256": file_sha256(p), "bytes": p.stat().st_size}
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name != "manifest.json"
     }
@@ -181,17 +181,15 @@ def test_worker_processes_find_the_same_issues_in_the_same_order(release_copy: P
 
 def test_a_file_in_several_tasks_reports_file_rows(release_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tasks of a few row groups each: every row is checked once, and an issue names its row in the file."""
-    from ceasefire_news.dataset.release import validate
-
     path = release_copy / "data/stance/train-00000-of-00001.parquet"
     rows = pq.read_table(path).to_pylist()
     rows[7]["label"] = 9
     rows[12]["evidence"] = [{"start": 0, "end": 3, "text": "???"}]
     pq.write_table(pa.Table.from_pylist(rows, schema=RELEASE_CONFIGS["stance"].arrow_schema), path, row_group_size=3)
     reseal(release_copy)
-    monkeypatch.setattr(validate, "TASK_ROWS", 5)
-    monkeypatch.setattr(validate, "RAW_TASK_ROWS", 2)
-    stance_tasks = validate._tasks(
+    monkeypatch.setattr(row_tasks_module, "TASK_ROWS", 5)
+    monkeypatch.setattr(row_tasks_module, "RAW_TASK_ROWS", 2)
+    stance_tasks = row_tasks(
         release_copy,
         "stance",
         [("train", "data/stance/train-00000-of-00001.parquet")],
@@ -295,8 +293,6 @@ def test_every_error_is_listed_and_the_cli_exits_1(release_copy: Path, capsys: p
 
 
 def test_spans_of_a_list_column_know_their_row_and_position() -> None:
-    from ceasefire_news.dataset.release.validate import _Spans
-
     span = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", pa.string())])
     lists = pa.array(
         [
@@ -309,22 +305,20 @@ def test_spans_of_a_list_column_know_their_row_and_position() -> None:
         type=pa.list_(span),
     )
     column = pa.chunked_array([lists.slice(1), lists.slice(0, 1)])  # chunks that start mid-array
-    spans = _Spans.of_list(column)
+    spans = Spans.of_list(column)
     assert spans.rows == [2, 2, 2, 3, 4]
     assert spans.positions == [0, 1, 2, 0, 0]
     assert (spans.starts, spans.texts) == ([2, 4, None, 6, 0], ["b", "c", None, "d", "a"])
 
 
 def test_workers_read_the_articles_a_batch_needs_and_the_first_row_of_an_id_counts(release_copy: Path) -> None:
-    from ceasefire_news.dataset.release.validate import _ArticleGroups
-
     path = release_copy / "data/articles/train-00000-of-00001.parquet"
     rows = pq.read_table(path).to_pylist()
     ids = sorted(r["article_id"] for r in rows)
     twin = dict(next(r for r in rows if r["article_id"] == ids[1]), story_id="another story")
     table = pa.Table.from_pylist([*rows, twin], schema=RELEASE_CONFIGS["articles"].arrow_schema)
     pq.write_table(table.sort_by("article_id"), path, row_group_size=2)
-    groups = _ArticleGroups(release_copy, (("train", "data/articles/train-00000-of-00001.parquet"),))
+    groups = ArticleGroups(release_copy, (("train", "data/articles/train-00000-of-00001.parquet"),))
     assert len(groups.groups) == 3
     found = groups.covering(pa.chunked_array([[ids[1], ids[2]]]))
     assert set(found) == set(ids[:3])  # row groups (0, 1) and (the twin of 1, 2); not (3, 4)

@@ -10,11 +10,10 @@ from pathlib import Path
 import datasets
 import pytest
 
-from ceasefire_news.dataset.corpus import clean
 from ceasefire_news.dataset.corpus.build import build_corpus
+from ceasefire_news.dataset.corpus.clean_rules import rule_versions
 from ceasefire_news.dataset.corpus.read import embedded_sources
 from ceasefire_news.dataset.corpus.versions import (
-    MANIFEST_FILE,
     Identity,
     diff_corpora,
     diff_identities,
@@ -22,7 +21,7 @@ from ceasefire_news.dataset.corpus.versions import (
     plan_version,
     read_manifest,
 )
-from ceasefire_news.dataset.corpus.workspace import Workspace
+from ceasefire_news.dataset.corpus.workspace import MANIFEST, Workspace
 from ceasefire_news.schema.errors import UsageError
 from ceasefire_news.schema.records import SCHEMA_VERSION
 
@@ -75,12 +74,12 @@ def test_bad_requested_versions_are_refused(tmp_path: Path, requested: str, mess
 def test_manifest_records_sources_rules_schema_and_counts(tmp_path: Path) -> None:
     source = _sources(tmp_path / "src", 0, 2)
     report = build_corpus([source], Workspace(tmp_path / "ws"), progress=False)
-    manifest = json.loads((report.path / MANIFEST_FILE).read_text(encoding="utf-8"))
+    manifest = json.loads((report.path / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["version"] == "1.0.0"
     assert manifest["parent"] is None
     assert manifest["diff"] is None
     assert manifest["schema_version"] == SCHEMA_VERSION
-    assert manifest["cleaning_rules"] == clean.rule_versions()
+    assert manifest["cleaning_rules"] == rule_versions()
     assert manifest["sources"] == [
         {
             "path": str(source / SEEDS[i].name),
@@ -96,7 +95,7 @@ def test_manifest_records_sources_rules_schema_and_counts(tmp_path: Path) -> Non
 
 def test_embedded_sources_are_named_without_their_install_location(tmp_path: Path) -> None:
     report = build_corpus(None, Workspace(tmp_path / "ws"), progress=False)
-    manifest = json.loads((report.path / MANIFEST_FILE).read_text(encoding="utf-8"))
+    manifest = json.loads((report.path / MANIFEST).read_text(encoding="utf-8"))
     names = [f"dataset/seeds/{p.name}" for p in SEEDS]
     assert [s["path"] for s in manifest["sources"]] == names
     corpus = datasets.load_from_disk(str(report.path))
@@ -130,10 +129,10 @@ def test_explicit_version_is_written_even_when_unchanged(tmp_path: Path) -> None
 def test_existing_version_is_never_overwritten(tmp_path: Path) -> None:
     workspace = Workspace(tmp_path / "ws")
     build_corpus(None, workspace, "1.0.0", progress=False)
-    before = (workspace.corpus_dir("1.0.0") / MANIFEST_FILE).read_bytes()
+    before = (workspace.corpus_dir("1.0.0") / MANIFEST).read_bytes()
     with pytest.raises(UsageError, match=r"corpus version 1\.0\.0 already exists"):
         build_corpus([_sources(tmp_path / "src", 1)], workspace, "1.0.0", progress=False)
-    assert (workspace.corpus_dir("1.0.0") / MANIFEST_FILE).read_bytes() == before
+    assert (workspace.corpus_dir("1.0.0") / MANIFEST).read_bytes() == before
 
 
 # --- diffs ---------------------------------------------------------------------------------

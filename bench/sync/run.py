@@ -108,13 +108,13 @@ import os
 url, token = os.environ.get("BENCH_URL", ""), os.environ.get("LABEL_STUDIO_API_KEY", "")
 out = {{}}
 if step == "tasks":
-    from ceasefire_news.labeling.sync import ensure_tasks_file
+    from ceasefire_news.labeling.export import ensure_tasks_file
     t = time.perf_counter(); path, build = ensure_tasks_file(ws); out["seconds"] = time.perf_counter() - t
     out["bytes"] = path.stat().st_size
 elif step == "sdk_import":
     from label_studio_sdk import LabelStudio
     from ceasefire_news.labeling.config import label_config
-    from ceasefire_news.labeling.sync import iter_tasks_file, ensure_tasks_file
+    from ceasefire_news.labeling.export import iter_tasks_file, ensure_tasks_file
     path, _ = ensure_tasks_file(ws)
     tasks = list(iter_tasks_file(path))
     sdk = LabelStudio(base_url=url, api_key=token, timeout=3600)
@@ -125,13 +125,13 @@ elif step == "sdk_import":
     out["project_id"] = project.id
     out["tasks"] = answer.task_count
 elif step == "push":
-    from ceasefire_news.labeling.sync import push
+    from ceasefire_news.labeling.push import push
     t = time.perf_counter(); report = push(ws, url, token); out["seconds"] = time.perf_counter() - t
     out["project_id"] = report.project_id
     out["tasks"] = report.tasks_created
     out["batches"] = report.batches
 elif step == "pull":
-    from ceasefire_news.labeling.sync import pull
+    from ceasefire_news.labeling.pull import pull
     t = time.perf_counter(); report = pull(ws, url, token); out["seconds"] = time.perf_counter() - t
     out["tasks"] = report.tasks
     out["server_seconds"] = report.server_seconds

@@ -11,7 +11,11 @@ import typer
 from ceasefire_news.cli.options import DEFAULT_WORKSPACE, WorkspaceOption
 from ceasefire_news.dataset.corpus.lock import workspace_lock
 from ceasefire_news.dataset.corpus.workspace import Workspace
-from ceasefire_news.labeling import sync
+from ceasefire_news.labeling.export import ensure_tasks_file, export_file
+from ceasefire_news.labeling.ingest import import_export_file
+from ceasefire_news.labeling.pull import pull as pull_annotations
+from ceasefire_news.labeling.push import push
+from ceasefire_news.labeling.review import send_review
 from ceasefire_news.labeling.state import StudioState
 from ceasefire_news.labeling.studio import local_token, run_studio
 from ceasefire_news.schema.errors import UsageError
@@ -118,19 +122,17 @@ def _export(
     if review:
         if url is None:
             raise UsageError("--review sends the review list to a server: add --url URL")
-        review_report = sync.send_review(ws, url, _token(workspace, url, token))
+        review_report = send_review(ws, url, _token(workspace, url, token))
         typer.echo(review_report.summary())
         return
     if url is not None:
-        push_report = sync.push(
-            ws, url, _token(workspace, url, token), version, batch_size=batch_size, progress=progress
-        )
+        push_report = push(ws, url, _token(workspace, url, token), version, batch_size=batch_size, progress=progress)
         typer.echo(push_report.summary())
         return
     if out is None:
-        path, _ = sync.ensure_tasks_file(ws, version, progress=progress)
+        path, _ = ensure_tasks_file(ws, version, progress=progress)
         out = path
-    file_report = sync.export_file(ws, out, version)
+    file_report = export_file(ws, out, version)
     typer.echo(file_report.summary())
 
 
@@ -176,7 +178,7 @@ def pull(
             "no server known to this workspace: pass --url URL (or run `ceasefire-news export --url URL` first)"
         )
     with workspace_lock(ws, "pull"):
-        report = sync.pull(ws, target, _token(workspace, target, token))
+        report = pull_annotations(ws, target, _token(workspace, target, token))
     _finish(report)
 
 
@@ -196,7 +198,7 @@ def import_file(
 
     ws = Workspace(workspace)
     with workspace_lock(ws, "import"):
-        report = sync.import_export_file(ws, file)
+        report = import_export_file(ws, file)
     _finish(report)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from ceasefire_news.dataset.corpus.build import build_corpus
 from ceasefire_news.dataset.corpus.versions import load_corpus
 from ceasefire_news.dataset.corpus.workspace import Workspace
-from ceasefire_news.labeling import sync
+from ceasefire_news.labeling.push import push
 from ceasefire_news.labeling.server import StudioServer
 from ceasefire_news.labeling.state import StudioState
 from ceasefire_news.schema.errors import UsageError
@@ -71,7 +71,7 @@ def take_screenshot(out: Path, *, seed: str = DEFAULT_SEED, chromium: str | None
             raise UsageError(f"seed {seed!r} is not one article of the embedded corpus; expected one of {names}")
         password = "screenshot-admin-1"
         with StudioServer(root / "studio", admin_email="admin@example.com", admin_password=password) as server:
-            pushed = sync.push(workspace, server.url, server.token)
+            pushed = push(workspace, server.url, server.token)
             state = StudioState.load(workspace)
             task_id = next(task for task, entry in state.tasks.items() if entry.article_id == matches[0])
             with sync_playwright() as playwright:

@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 from ceasefire_news.dataset.corpus.build import build_corpus
 from ceasefire_news.dataset.corpus.lock import workspace_lock
 from ceasefire_news.dataset.corpus.workspace import Workspace, atomic_write_text
+from ceasefire_news.labeling.push import PushReport, push
 from ceasefire_news.labeling.server import (
     DEFAULT_ADMIN_EMAIL,
     LOOPBACK,
@@ -34,7 +35,6 @@ from ceasefire_news.labeling.server import (
     session_token,
 )
 from ceasefire_news.labeling.state import StudioState
-from ceasefire_news.labeling.sync import PushReport, push
 
 DEFAULT_PORT = 8080
 PASSWORD_ENV = "CEASEFIRE_STUDIO_PASSWORD"

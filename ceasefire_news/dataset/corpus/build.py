@@ -24,53 +24,47 @@ The version folder appears atomically (:func:`ceasefire_news.dataset.corpus.work
 
 from __future__ import annotations
 
-import hashlib
-import json
-import multiprocessing
 import sys
-from array import array
-from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from multiprocessing.pool import AsyncResult
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
-import numpy as np
 import pyarrow as pa
 from tqdm import tqdm
 
-from ceasefire_news.dataset.corpus import clean, read
-from ceasefire_news.dataset.corpus.document import CleanArticle, RawArticle
-from ceasefire_news.dataset.corpus.parallel import paused_gc, usable_cores
-from ceasefire_news.dataset.corpus.stories import Sketches, StoryIndex, StoryOptions, assign_story_ids, sketch_texts
+from ceasefire_news.dataset.corpus import read
+from ceasefire_news.dataset.corpus.chunks import FINAL_SCHEMA, STAGE_SCHEMA, Rejection, iter_chunks, run_chunks
+from ceasefire_news.dataset.corpus.clean_rules import rule_versions
+from ceasefire_news.dataset.corpus.kept import Duplicate, Kept
+from ceasefire_news.dataset.corpus.parallel import usable_cores
+from ceasefire_news.dataset.corpus.stories import StoryIndex, StoryOptions, assign_story_ids
 from ceasefire_news.dataset.corpus.versions import (
     DATA_FILE,
     IDENTITY_KEY_RULE,
-    MANIFEST_FILE,
     Identity,
     changed_pairs,
     content_fingerprint,
     diff_identities,
-    identity_key,
     plan_version,
     read_identities,
     read_manifest,
     write_dataset_files,
 )
-from ceasefire_news.dataset.corpus.workspace import Workspace, atomic_directory, atomic_write_json
-from ceasefire_news.schema.errors import RecordRejected, UsageError
-from ceasefire_news.schema.labels import TEXT_FLAGS
-from ceasefire_news.schema.records import CORPUS_FEATURES, SCHEMA_VERSION
+from ceasefire_news.dataset.corpus.workspace import (
+    MANIFEST,
+    Workspace,
+    atomic_directory,
+    atomic_write_json,
+    file_sha256,
+)
+from ceasefire_news.schema.errors import UsageError
+from ceasefire_news.schema.records import SCHEMA_VERSION
 
 ARTICLE_ID_RULE = 'article_id = "a-" + first 16 hex digits of sha256(clean text, UTF-8)'
 
-FINAL_SCHEMA: pa.Schema = CORPUS_FEATURES.arrow_schema
-#: Columns known only after clustering, or per version; added when the staging file is copied.
-_LATE_COLUMNS = ("story_id", "corpus_version")
 #: Rows per record batch of the version's Arrow file.
 OUTPUT_BATCH_ROWS = 1000
-STAGE_SCHEMA: pa.Schema = pa.schema([f for f in FINAL_SCHEMA if f.name not in _LATE_COLUMNS]).remove_metadata()
 
 
 # --- options and report --------------------------------------------------------------------
@@ -102,27 +96,6 @@ class BuildOptions:
                 raise ValueError(f"{name} is {value!r}; expected a positive integer")
 
 
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """One input record that was not used: where it is, a short reason code, the problem."""
-
-    where: str
-    reason: str
-    detail: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.detail}"
-
-
-@dataclass(frozen=True, slots=True)
-class Duplicate:
-    """An article whose clean text repeats one already kept (``kept`` names where)."""
-
-    where: str
-    article_id: str
-    kept: str
-
-
 @dataclass(slots=True)
 class BuildReport:
     """What a build did. ``unchanged``: nothing was written, the latest version has this content."""
@@ -146,162 +119,6 @@ class BuildReport:
         return self.rejected == 0
 
 
-# --- per-chunk work (runs in worker processes) ---------------------------------------------
-
-
-@dataclass(slots=True)
-class _Chunk:
-    items: list[tuple[int, RawArticle]]
-    consumed: int  # reader records this chunk stands for, rejected ones included
-
-
-@dataclass(slots=True)
-class _ChunkResult:
-    consumed: int
-    batch: pa.RecordBatch
-    wheres: list[str]
-    shas: list[str]
-    keys: list[str]
-    digests: list[bytes]
-    sketches: Sketches
-    rejections: list[tuple[int, Rejection]]
-
-
-def _row_digest(article_id: str, sha: str, article: CleanArticle) -> bytes:
-    """A canonical digest of a row's content (everything but story and version)."""
-    canonical = [
-        article_id,
-        sha,
-        article.title,
-        article.outlet,
-        article.url,
-        article.published_date.isoformat() if article.published_date else None,
-        article.language,
-        article.quality_flags,
-        [[r.start, r.end, r.rule, r.text] for r in article.removed],
-        article.source_file,
-    ]
-    encoded = json.dumps(canonical, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return hashlib.sha256(encoded).digest()
-
-
-def _process_chunk(chunk: _Chunk, options: StoryOptions) -> _ChunkResult:
-    # Cleaning and sketching allocate many small container objects and no reference cycles
-    # that outlive an article; the cyclic collector's passes over them cost a fifth of a
-    # worker's time. Paused for the chunk, and any cycle is still collected afterwards.
-    with paused_gc():
-        return _clean_and_sketch(chunk, options)
-
-
-def _clean_and_sketch(chunk: _Chunk, options: StoryOptions) -> _ChunkResult:
-    columns: dict[str, list[Any]] = {name: [] for name in STAGE_SCHEMA.names}
-    wheres: list[str] = []
-    shas: list[str] = []
-    keys: list[str] = []
-    digests: list[bytes] = []
-    rejections: list[tuple[int, Rejection]] = []
-    for ordinal, raw in chunk.items:
-        try:
-            article = clean.clean_article(raw)
-            flags = [TEXT_FLAGS.index(flag) for flag in article.quality_flags]
-        except RecordRejected as err:
-            rejections.append((ordinal, Rejection(err.where, err.reason, err.detail)))
-            continue
-        except Exception as err:  # a record cleaning can't handle is reported, not fatal
-            detail = f"cleaning failed ({type(err).__name__}: {err}); the record was skipped"
-            rejections.append((ordinal, Rejection(raw.where, "cleaning_error", detail)))
-            continue
-        if not article.text.strip():
-            detail = "no article text is left after cleaning; check that the file holds an article"
-            rejections.append((ordinal, Rejection(raw.where, "empty_text", detail)))
-            continue
-        sha = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
-        article_id = "a-" + sha[:16]
-        columns["article_id"].append(article_id)
-        columns["title"].append(article.title)
-        columns["outlet"].append(article.outlet)
-        columns["url"].append(article.url)
-        columns["published_date"].append(article.published_date)
-        columns["language"].append(article.language)
-        columns["text"].append(article.text)
-        columns["text_sha256"].append(sha)
-        columns["quality_flags"].append(flags)
-        columns["removed"].append(
-            [{"start": r.start, "end": r.end, "rule": r.rule, "text": r.text} for r in article.removed]
-        )
-        columns["source_file"].append(article.source_file)
-        wheres.append(raw.where)
-        shas.append(sha)
-        keys.append(identity_key(article.url, article.source_file))
-        digests.append(_row_digest(article_id, sha, article))
-    batch = pa.RecordBatch.from_arrays(
-        [pa.array(columns[f.name], type=f.type) for f in STAGE_SCHEMA], schema=STAGE_SCHEMA
-    )
-    return _ChunkResult(
-        consumed=chunk.consumed,
-        batch=batch,
-        wheres=wheres,
-        shas=shas,
-        keys=keys,
-        digests=digests,
-        sketches=sketch_texts(columns["text"], options),
-        rejections=rejections,
-    )
-
-
-# --- streaming -----------------------------------------------------------------------------
-
-
-def _chunks(
-    records: Iterable[RawArticle | RecordRejected],
-    size: int,
-    rejections: list[tuple[int, Rejection]],
-) -> Iterator[_Chunk]:
-    """Fixed-size chunks of raw articles; reader rejections go to ``rejections``."""
-    items: list[tuple[int, RawArticle]] = []
-    consumed = 0
-    for ordinal, record in enumerate(records):
-        consumed += 1
-        if isinstance(record, RecordRejected):
-            rejections.append((ordinal, Rejection(record.where, record.reason, record.detail)))
-        else:
-            items.append((ordinal, record))
-        if len(items) == size:
-            yield _Chunk(items, consumed)
-            items, consumed = [], 0
-    if items or consumed:
-        yield _Chunk(items, consumed)
-
-
-def _run_chunks(chunks: Iterator[_Chunk], options: BuildOptions) -> Iterator[_ChunkResult]:
-    """Process chunks in input order; in worker processes when there is more than one."""
-    first = next(chunks, None)
-    if first is None:
-        return
-    second = next(chunks, None)
-    if second is None or options.workers == 1:
-        yield _process_chunk(first, options.stories)
-        for chunk in chunks if second is None else _prepend(second, chunks):
-            yield _process_chunk(chunk, options.stories)
-        return
-    # spawn, not fork: the parent may already run Arrow's threads, and fork copies locks.
-    context = multiprocessing.get_context("spawn")
-    window = options.workers * options.max_pending
-    with context.Pool(options.workers) as pool:
-        pending: deque[AsyncResult[_ChunkResult]] = deque()
-        for chunk in _prepend(first, _prepend(second, chunks)):
-            pending.append(pool.apply_async(_process_chunk, (chunk, options.stories)))
-            if len(pending) >= window:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
-
-
-def _prepend(item: _Chunk, rest: Iterator[_Chunk]) -> Iterator[_Chunk]:
-    yield item
-    yield from rest
-
-
 # --- sources -------------------------------------------------------------------------------
 
 
@@ -315,106 +132,15 @@ def _source_files(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _source_digests(paths: Sequence[Path]) -> list[dict[str, Any]]:
     """Name (as ``source_file`` names it), size and SHA-256 of every input file, for the manifest."""
     return [
-        {"path": read.source_name(file), "bytes": file.stat().st_size, "sha256": _file_sha256(file)}
+        {"path": read.source_name(file), "bytes": file.stat().st_size, "sha256": file_sha256(file)}
         for file in _source_files(paths)
     ]
 
 
 # --- the build -----------------------------------------------------------------------------
-
-
-class _Strings:
-    """Many strings in one buffer: a Python ``str`` per kept article would cost ~60 bytes more."""
-
-    def __init__(self) -> None:
-        self._data = bytearray()
-        self._ends = array("Q")
-
-    def __len__(self) -> int:
-        return len(self._ends)
-
-    def append(self, value: str) -> None:
-        self._data += value.encode("utf-8")
-        self._ends.append(len(self._data))
-
-    def __getitem__(self, index: int) -> str:
-        start = self._ends[index - 1] if index > 0 else 0
-        return self._data[start : self._ends[index]].decode("utf-8")
-
-
-class _ArticleIds(Sequence[str]):
-    """Article ids kept as their 64-bit numbers; ``"a-"`` + 16 hex digits on access."""
-
-    def __init__(self) -> None:
-        self.numbers = array("Q")
-
-    def __len__(self) -> int:
-        return len(self.numbers)
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [f"a-{number:016x}" for number in self.numbers[index]]
-        return f"a-{self.numbers[index]:016x}"
-
-
-@dataclass(slots=True)
-class _Kept:
-    """What the build keeps of the articles while they stream to the staging file.
-
-    Per article: its id number, where it was read, and (only when there is a parent version
-    to compare with) its identity key; plus its story sketches in the index.
-    """
-
-    index: StoryIndex
-    collect_keys: bool
-    read: int = 0
-    article_ids: _ArticleIds = field(default_factory=_ArticleIds)
-    wheres: _Strings = field(default_factory=_Strings)
-    keys: list[str] = field(default_factory=list)
-    duplicates: list[Duplicate] = field(default_factory=list)
-    # Exact duplicates are found by article id (the first 64 bits of the text's SHA-256):
-    # two different texts sharing them would also share an id, which the corpus forbids.
-    row_of: dict[int, int] = field(default_factory=dict)
-    content: Any = field(default_factory=hashlib.sha256)
-
-    def take(self, result: _ChunkResult, writer: pa.ipc.RecordBatchStreamWriter) -> None:
-        """Drop exact duplicates of kept articles, write the rest, index their sketches."""
-        self.read += result.consumed
-        keep = np.ones(len(result.shas), dtype=np.bool_)
-        for row, sha in enumerate(result.shas):
-            number = int(sha[:16], 16)
-            first = self.row_of.get(number)
-            if first is None:
-                self.row_of[number] = len(self.article_ids)
-                self.article_ids.numbers.append(number)
-                self.wheres.append(result.wheres[row])
-                if self.collect_keys:
-                    self.keys.append(result.keys[row])
-                self.content.update(result.digests[row])
-            else:
-                keep[row] = False
-                kept_where = self.wheres[first]
-                self.duplicates.append(Duplicate(result.wheres[row], "a-" + sha[:16], kept_where))
-        everything = bool(keep.all())
-        batch = result.batch if everything else result.batch.filter(pa.array(keep))
-        if batch.num_rows:
-            writer.write_batch(batch)
-            self.index.add(result.sketches if everything else result.sketches.select(keep))
 
 
 class _Unchanged(Exception):
@@ -486,7 +212,7 @@ def _build_into(
     options: BuildOptions,
 ) -> BuildReport:
     stage_path = folder / ".stage.arrow"
-    kept = _Kept(index=StoryIndex(options.stories), collect_keys=parent is not None)
+    kept = Kept(index=StoryIndex(options.stories), collect_keys=parent is not None)
     rejections: list[tuple[int, Rejection]] = []
     records = read.iter_sources(paths)
     bar = tqdm(
@@ -501,7 +227,9 @@ def _build_into(
         pa.OSFile(str(stage_path), "wb") as sink,
         pa.ipc.new_stream(sink, STAGE_SCHEMA) as writer,
     ):
-        for result in _run_chunks(_chunks(records, options.chunk_size, rejections), options):
+        chunks = iter_chunks(records, options.chunk_size, rejections)
+        results = run_chunks(chunks, workers=options.workers, max_pending=options.max_pending, stories=options.stories)
+        for result in results:
             bar.update(result.consumed)
             rejections.extend(result.rejections)
             kept.take(result, writer)
@@ -559,7 +287,7 @@ def _build_into(
         "version": version,
         "parent": parent,
         "schema_version": SCHEMA_VERSION,
-        "cleaning_rules": clean.rule_versions(),
+        "cleaning_rules": rule_versions(),
         "article_id": ARTICLE_ID_RULE,
         "identity_key": IDENTITY_KEY_RULE,
         "stories": options.stories.describe(),
@@ -578,7 +306,7 @@ def _build_into(
         "data_files": [DATA_FILE],
         "diff": diff,
     }
-    atomic_write_json(folder / MANIFEST_FILE, manifest)
+    atomic_write_json(folder / MANIFEST, manifest)
     return report
 
 

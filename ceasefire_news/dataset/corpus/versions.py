@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from ceasefire_news.dataset.corpus.workspace import Workspace, atomic_write_text, parse_version
+from ceasefire_news.dataset.corpus.workspace import MANIFEST, Workspace, atomic_write_text, parse_version
 from ceasefire_news.schema.errors import UsageError
 from ceasefire_news.schema.records import CORPUS_FEATURES
 
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     import datasets
 
 DATA_FILE = "data-00000-of-00001.arrow"
-MANIFEST_FILE = "manifest.json"
 DATASET_INFO_FILE = "dataset_info.json"
 STATE_FILE = "state.json"
 FIRST_VERSION = "1.0.0"
@@ -187,7 +186,7 @@ def read_identities(folder: Path) -> list[Identity]:
 def read_manifest(workspace: Workspace, version: str | None = None) -> dict[str, Any]:
     """The manifest of a corpus version (the latest when ``version`` is None)."""
     version = _existing_version(workspace, version)
-    path = workspace.corpus_dir(version) / MANIFEST_FILE
+    path = workspace.corpus_dir(version) / MANIFEST
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:

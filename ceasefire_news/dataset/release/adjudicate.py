@@ -43,14 +43,21 @@ Policy (also printed in the dataset card, from :data:`POLICY`):
 
 from __future__ import annotations
 
-import json
-import operator
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import TypeVar
 
-from ceasefire_news.labeling.results import ParsedAnnotation, Region, Trigger
+from ceasefire_news.dataset.release.gold import (
+    ArgumentGold,
+    ArticleGold,
+    Ballot,
+    EventGold,
+    ReviewItem,
+    Span,
+    StanceGold,
+)
+from ceasefire_news.dataset.release.matching import MemberTuple, match_spans
+from ceasefire_news.labeling.results import Region, Trigger
 from ceasefire_news.schema.labels import QUALITY_FLAGS, STANCE_TARGETS
 
 #: The policy in the words of the card (one bullet per line).
@@ -80,102 +87,7 @@ LOW_AGREEMENT = "low_agreement"
 HUMAN = "human"
 ADJUDICATED = "adjudicated"
 MACHINE = "machine"
-
-T = TypeVar("T")
 V = TypeVar("V", bound=Hashable)
-
-
-@dataclass(slots=True)
-class Ballot:
-    """One annotation of an article, parsed, with what decides whether and how it votes."""
-
-    annotation_id: str
-    annotator: str
-    parsed: ParsedAnnotation
-    ground_truth: bool = False
-    machine: bool = False
-    cancelled: bool = False
-    quarantined: bool = False
-    version: tuple[str, str] = ("", "")  # (updated_at, created_at): the newest wins per annotator
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewItem:
-    """A unit sent back to annotators: one line of ``annotations/review.jsonl``."""
-
-    article_id: str
-    unit: str
-    reason: str
-
-    def to_json(self) -> str:
-        """``{"article_id", "reason", "unit"}`` as ``json.dumps`` writes it with sorted keys, no
-        spaces and ``ensure_ascii=False``; built directly, as a release writes hundreds of thousands."""
-        quote = _json_string
-        return f'{{"article_id":{quote(self.article_id)},"reason":{quote(self.reason)},"unit":{quote(self.unit)}}}'
-
-
-#: ``json.dumps(text, ensure_ascii=False)`` for a string, without the encoder object around it.
-_json_string = json.encoder.encode_basestring
-
-
-@dataclass(slots=True)
-class Span:
-    start: int
-    end: int
-    text: str
-
-
-@dataclass(slots=True)
-class StanceGold:
-    target: str
-    label: str | None
-    evidence: list[Span]
-    votes: list[tuple[str, str]]  # (annotator, label) of every voter, deciding or not
-    n_annotators: int
-    provenance: str
-    needs_review: bool
-
-
-@dataclass(slots=True)
-class ArgumentGold:
-    role: str
-    entity_type: str | None
-    start: int
-    end: int
-    text: str
-
-
-@dataclass(slots=True)
-class EventGold:
-    start: int
-    end: int
-    text: str
-    event_type: str
-    mode: str | None
-    factuality: str | None
-    arguments: list[ArgumentGold]
-    annotators: list[str]
-    n_annotators: int
-    provenance: str
-    needs_review: bool
-
-
-@dataclass(slots=True)
-class ArticleGold:
-    """The adjudicated labels of one article. Empty when nobody voted."""
-
-    article_id: str
-    n_annotators: int = 0
-    genre: str | None = None
-    genre_provenance: str | None = None
-    quality_flags: list[str] = field(default_factory=list)
-    stance: list[StanceGold] = field(default_factory=list)
-    events: list[EventGold] = field(default_factory=list)
-    review: list[ReviewItem] = field(default_factory=list)
-
-    @property
-    def needs_review(self) -> bool:
-        return bool(self.review)
 
 
 # --- who votes -----------------------------------------------------------------------------
@@ -261,82 +173,6 @@ def _members_span(members: Sequence[MemberTuple]) -> tuple[tuple[int, int, str],
         if member_start != start or member_end != end:
             return _span_vote([(m[1], m[2], m[4].text) for m in members])
     return (start, end, item.text), False
-
-
-# --- matching spans across annotators --------------------------------------------------------
-
-
-class Member(NamedTuple, Generic[T]):
-    """One annotator's span in a match: who, where, its kind (a type or a role), the item.
-
-    Matching takes any tuple of these five (the release builds plain tuples: hundreds of
-    thousands per second, where a class instance costs ten times a tuple).
-    """
-
-    annotator: str
-    start: int
-    end: int
-    kind: str
-    item: T
-
-
-#: ``(annotator, start, end, kind, item)``: a :class:`Member` or a plain tuple of its fields.
-MemberTuple = tuple[str, int, int, str, Any]
-# Bound to a sequence, not to ``MemberTuple``: compiled, a value typed as a fixed tuple is
-# unpacked into its fields and packed again as a plain tuple, and a Member would come back
-# from the match as a tuple.
-M = TypeVar("M", bound=Sequence[Any])
-
-#: Members in the order of their spans, then kind, then annotator.
-_member_key = operator.itemgetter(1, 2, 3, 0)
-
-
-def match_spans(members: Sequence[M], *, same_kind: bool) -> list[list[M]]:
-    """Group spans of different annotators that overlap (and, with ``same_kind``, share a kind).
-
-    Each group holds at most one span per annotator. A span joins the group whose first
-    span it overlaps most (ties: the earlier group); the sweep over start offsets keeps
-    this linear in practice. Deterministic: the result depends only on the spans.
-
-    >>> m = [Member("a", 0, 5, "X", 1), Member("b", 2, 6, "X", 2), Member("b", 10, 12, "X", 3)]
-    >>> [[x.item for x in g] for g in match_spans(m, same_kind=True)]
-    [[1, 2], [3]]
-    """
-    ordered = sorted(members, key=_member_key)
-    groups: list[list[M]] = []
-    if len({m[0] for m in ordered}) < 2:
-        return [[m] for m in ordered]  # one annotator: nothing to match
-    firsts: list[M] = []  # each group's first span
-    names: list[set[str]] = []  # each group's annotators
-    # Groups whose first span may still overlap what follows. A group whose first span ends
-    # before the current start can overlap nothing more: it is dropped from here when the
-    # earliest such end is passed (an expired group left in would only fail the overlap test).
-    active: list[int] = []
-    expires = 0  # the earliest end of an active group's first span
-    for member in ordered:
-        annotator, start, end, kind, _ = member
-        if active and expires <= start:
-            active = [g for g in active if firsts[g][2] > start]
-            expires = min([firsts[g][2] for g in active], default=0)
-        best, best_overlap = -1, 0
-        for g in active:
-            _, first_start, first_end, first_kind, _ = firsts[g]
-            if same_kind and first_kind != kind:
-                continue
-            overlap = (first_end if first_end < end else end) - (first_start if first_start > start else start)
-            if overlap > best_overlap and annotator not in names[g]:
-                best, best_overlap = g, overlap
-        if best < 0:
-            if not active or end < expires:
-                expires = end
-            active.append(len(groups))
-            groups.append([member])
-            firsts.append(member)
-            names.append({annotator})
-        else:
-            groups[best].append(member)
-            names[best].add(annotator)
-    return groups
 
 
 # --- the units -----------------------------------------------------------------------------

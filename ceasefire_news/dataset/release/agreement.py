@@ -40,7 +40,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ceasefire_news.dataset.release.adjudicate import Ballot, MemberTuple, match_spans, select_ballots
+from ceasefire_news.dataset.release.adjudicate import select_ballots
+from ceasefire_news.dataset.release.gold import Ballot
+from ceasefire_news.dataset.release.matching import MemberTuple, match_spans
 from ceasefire_news.labeling.results import Region, Trigger
 from ceasefire_news.schema.labels import EVENT_TYPES, GENRES, STANCE_LABELS, STANCE_TARGETS, Vocabulary
 

@@ -10,16 +10,15 @@ fields that apply to a scraped, annotated news corpus are filled from the manife
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 from datasets import ClassLabel, List, Sequence, Value
 
-from ceasefire_news.dataset.corpus.workspace import atomic_write_text
+from ceasefire_news.dataset.corpus.workspace import atomic_write_text, file_sha256
 from ceasefire_news.dataset.release.agreement import format_measure
-from ceasefire_news.dataset.release.card import CONFIG_DESCRIPTIONS, LIMITATIONS, PRETTY_NAME, SUMMARY
+from ceasefire_news.dataset.release.card_text import CONFIG_DESCRIPTIONS, LIMITATIONS, PRETTY_NAME, SUMMARY
 from ceasefire_news.schema.records import RELEASE_CONFIGS
 
 CROISSANT = "croissant.json"
@@ -74,14 +73,6 @@ _VALUE_TYPES = {
 }
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _field(
     record_set: str, name: str, feature: Any, *, file_set: str, column: str, json_path: str | None
 ) -> dict[str, Any]:
@@ -132,7 +123,7 @@ def croissant_metadata(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
                     "description": f"{config} config, {split} split ({entry['splits'][split]} rows)",
                     "contentUrl": path,
                     "encodingFormat": "application/x-parquet",
-                    "sha256": _sha256(root / path),
+                    "sha256": file_sha256(root / path),
                 }
             )
         distribution.append(

@@ -39,7 +39,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ceasefire_news.dataset.corpus.parallel import paused_gc
+from ceasefire_news.dataset.corpus.parallel import WorkerPool, paused_gc
 from ceasefire_news.dataset.corpus.versions import load_corpus
 from ceasefire_news.dataset.corpus.workspace import Workspace, atomic_directory, parse_version
 from ceasefire_news.dataset.release import card, croissant
@@ -55,8 +55,9 @@ from ceasefire_news.dataset.release.workers import (
     ChunkArticle,
     ReleaseOptions,
     iter_corpus,
-    run_chunks,
-    worker_pool,
+    pool_size,
+    process_chunk,
+    ready,
 )
 from ceasefire_news.dataset.release.writers import Writers
 from ceasefire_news.schema.errors import DataError, UsageError
@@ -200,7 +201,9 @@ def release_corpus(
     seeds = _seed_entries(table, corpus_version)
     # Closed right after the last chunk, and in any case when this function ends.
     workers = contextlib.ExitStack()
-    pool = workers.enter_context(worker_pool(options, table.num_rows))
+    processes = pool_size(options, table.num_rows)
+    # Started before the annotations are read: the workers import their modules meanwhile.
+    pool = workers.enter_context(WorkerPool(processes, initializer=ready))
     with workers:
         latest = latest_annotations(ws.log_path, ids)
         stats = Stats()
@@ -249,12 +252,12 @@ def release_corpus(
             writers = Writers(stage)
             # Workers read their annotations and hand their tables over as files here (see
             # Chunk); removed before the manifest.
-            spill = None if pool is None else stage / ".chunks"
+            spill = None if processes == 1 else stage / ".chunks"
             try:
                 if spill is not None:
                     spill.mkdir()
                 with open(review_tmp, "w", encoding="utf-8") as review, paused_gc():
-                    for done in run_chunks(chunks(spill), options, pool):
+                    for done in pool.imap(process_chunk, chunks(spill), window=processes * options.max_pending):
                         batch = batches.popleft()
                         writers.write_articles(batch, done.extras)
                         for (config, split), part in sorted(done.take_tables().items()):

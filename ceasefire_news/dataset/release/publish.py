@@ -29,11 +29,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ceasefire_news.dataset.corpus.workspace import atomic_directory
+from ceasefire_news.dataset.corpus.workspace import MANIFEST, atomic_directory
 from ceasefire_news.dataset.release.validate import format_issues, validate_release
 from ceasefire_news.schema.errors import CeasefireError, DataError, UsageError
 
-MANIFEST = "manifest.json"
 #: Remote paths a release owns; other files of the repo (e.g. a .gitattributes) are kept.
 OWNED_PREFIXES = ("data/", "images/")
 #: The branch a release is committed to.

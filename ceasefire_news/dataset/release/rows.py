@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ceasefire_news.dataset.release.adjudicate import ArticleGold
+from ceasefire_news.dataset.release.gold import ArticleGold
 from ceasefire_news.dataset.release.recheck import Checked
 from ceasefire_news.dataset.release.stats import REGION_ORIGINS, Stats
 from ceasefire_news.schema.labels import (

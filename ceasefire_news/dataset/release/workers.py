@@ -8,14 +8,10 @@ the chunk's tables, counts and review items; results come back in corpus order.
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
 import os
 import sys
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
 import numpy as np
@@ -24,8 +20,9 @@ import pyarrow.compute as pc
 from tqdm import tqdm
 
 from ceasefire_news.dataset.corpus.parallel import paused_gc, usable_cores
-from ceasefire_news.dataset.release.adjudicate import Ballot, adjudicate_article
+from ceasefire_news.dataset.release.adjudicate import adjudicate_article
 from ceasefire_news.dataset.release.agreement import AgreementAccumulator
+from ceasefire_news.dataset.release.gold import Ballot
 from ceasefire_news.dataset.release.recheck import recheck
 from ceasefire_news.dataset.release.rows import ArticleRows, RowBuffer
 from ceasefire_news.dataset.release.stats import Stats
@@ -220,40 +217,15 @@ def process_chunk(chunk: Chunk) -> ChunkResult:
     return ChunkResult(tables, extras, stats, agreement, review, unreadable)
 
 
-@contextlib.contextmanager
-def worker_pool(options: ReleaseOptions, articles: int) -> Iterator[Pool | None]:
-    """Worker processes for a corpus of more than one chunk, unless one worker is asked for.
-
-    Started before the annotations are read: they import their modules meanwhile, and are
-    ready for the first chunk when it is.
-    """
-    if options.workers == 1 or articles <= options.chunk_size:
-        yield None
-        return
-    # spawn, not fork: the parent already runs Arrow's threads, and fork copies their locks.
-    with multiprocessing.get_context("spawn").Pool(options.workers) as pool:
-        pool.map_async(ready, range(options.workers))
-        yield pool
+def pool_size(options: ReleaseOptions, articles: int) -> int:
+    """Worker processes for a corpus of more than one chunk, unless one worker is asked for (1:
+    this process does the work)."""
+    return 1 if options.workers == 1 or articles <= options.chunk_size else options.workers
 
 
-def ready(_: int) -> None:
-    """A first task: loading it imports this module in the worker."""
-
-
-def run_chunks(chunks: Iterator[Chunk], options: ReleaseOptions, pool: Pool | None) -> Iterator[ChunkResult]:
-    """Process chunks in corpus order: in ``pool`` when there is one, else in this process."""
-    if pool is None:
-        for chunk in chunks:
-            yield process_chunk(chunk)
-        return
-    window = options.workers * options.max_pending
-    pending: deque[AsyncResult[ChunkResult]] = deque()
-    for chunk in chunks:
-        pending.append(pool.apply_async(process_chunk, (chunk,)))
-        if len(pending) >= window:
-            yield pending.popleft().get()
-    while pending:
-        yield pending.popleft().get()
+def ready() -> None:
+    """The workers' initializer: loading it imports this module in the worker, before the first
+    chunk arrives."""
 
 
 def progress_bar(total: int, desc: str, progress: bool, **kwargs: Any) -> tqdm:

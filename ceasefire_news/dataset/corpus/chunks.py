@@ -1,0 +1,192 @@
+"""Chunks of raw articles, cleaned, identified and sketched: the build's per-article work.
+
+:func:`iter_chunks` cuts the reader's records into fixed-size chunks (their boundaries do
+not depend on the number of workers); :func:`run_chunks` cleans each chunk (in worker
+processes for more than one chunk) into an Arrow record batch of the staging schema, the
+identity of each article and its story sketches, and yields the results in input order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import pyarrow as pa
+
+from ceasefire_news.dataset.corpus import clean
+from ceasefire_news.dataset.corpus.document import CleanArticle, RawArticle
+from ceasefire_news.dataset.corpus.parallel import WorkerPool, paused_gc
+from ceasefire_news.dataset.corpus.stories import Sketches, StoryOptions, sketch_texts
+from ceasefire_news.dataset.corpus.versions import identity_key
+from ceasefire_news.schema.errors import RecordRejected
+from ceasefire_news.schema.labels import TEXT_FLAGS
+from ceasefire_news.schema.records import CORPUS_FEATURES
+
+FINAL_SCHEMA: pa.Schema = CORPUS_FEATURES.arrow_schema
+#: Columns known only after clustering, or per version; added when the staging file is copied.
+_LATE_COLUMNS = ("story_id", "corpus_version")
+STAGE_SCHEMA: pa.Schema = pa.schema([f for f in FINAL_SCHEMA if f.name not in _LATE_COLUMNS]).remove_metadata()
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """One input record that was not used: where it is, a short reason code, the problem."""
+
+    where: str
+    reason: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.detail}"
+
+
+@dataclass(slots=True)
+class Chunk:
+    """Raw articles with their position among the records read."""
+
+    items: list[tuple[int, RawArticle]]
+    consumed: int  # reader records this chunk stands for, rejected ones included
+
+
+@dataclass(slots=True)
+class ChunkResult:
+    """A chunk's kept articles as a staging batch, with their identities and sketches, in order."""
+
+    consumed: int
+    batch: pa.RecordBatch
+    wheres: list[str]
+    shas: list[str]
+    keys: list[str]
+    digests: list[bytes]
+    sketches: Sketches
+    rejections: list[tuple[int, Rejection]]
+
+
+def _row_digest(article_id: str, sha: str, article: CleanArticle) -> bytes:
+    """A canonical digest of a row's content (everything but story and version)."""
+    canonical = [
+        article_id,
+        sha,
+        article.title,
+        article.outlet,
+        article.url,
+        article.published_date.isoformat() if article.published_date else None,
+        article.language,
+        article.quality_flags,
+        [[r.start, r.end, r.rule, r.text] for r in article.removed],
+        article.source_file,
+    ]
+    encoded = json.dumps(canonical, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(encoded).digest()
+
+
+def _process_chunk(chunk: Chunk, options: StoryOptions) -> ChunkResult:
+    # Cleaning and sketching allocate many small container objects and no reference cycles
+    # that outlive an article; the cyclic collector's passes over them cost a fifth of a
+    # worker's time. Paused for the chunk, and any cycle is still collected afterwards.
+    with paused_gc():
+        return _clean_and_sketch(chunk, options)
+
+
+def _clean_and_sketch(chunk: Chunk, options: StoryOptions) -> ChunkResult:
+    columns: dict[str, list[Any]] = {name: [] for name in STAGE_SCHEMA.names}
+    wheres: list[str] = []
+    shas: list[str] = []
+    keys: list[str] = []
+    digests: list[bytes] = []
+    rejections: list[tuple[int, Rejection]] = []
+    for ordinal, raw in chunk.items:
+        try:
+            article = clean.clean_article(raw)
+            flags = [TEXT_FLAGS.index(flag) for flag in article.quality_flags]
+        except RecordRejected as err:
+            rejections.append((ordinal, Rejection(err.where, err.reason, err.detail)))
+            continue
+        except Exception as err:  # a record cleaning can't handle is reported, not fatal
+            detail = f"cleaning failed ({type(err).__name__}: {err}); the record was skipped"
+            rejections.append((ordinal, Rejection(raw.where, "cleaning_error", detail)))
+            continue
+        if not article.text.strip():
+            detail = "no article text is left after cleaning; check that the file holds an article"
+            rejections.append((ordinal, Rejection(raw.where, "empty_text", detail)))
+            continue
+        sha = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
+        article_id = "a-" + sha[:16]
+        columns["article_id"].append(article_id)
+        columns["title"].append(article.title)
+        columns["outlet"].append(article.outlet)
+        columns["url"].append(article.url)
+        columns["published_date"].append(article.published_date)
+        columns["language"].append(article.language)
+        columns["text"].append(article.text)
+        columns["text_sha256"].append(sha)
+        columns["quality_flags"].append(flags)
+        columns["removed"].append(
+            [{"start": r.start, "end": r.end, "rule": r.rule, "text": r.text} for r in article.removed]
+        )
+        columns["source_file"].append(article.source_file)
+        wheres.append(raw.where)
+        shas.append(sha)
+        keys.append(identity_key(article.url, article.source_file))
+        digests.append(_row_digest(article_id, sha, article))
+    batch = pa.RecordBatch.from_arrays(
+        [pa.array(columns[f.name], type=f.type) for f in STAGE_SCHEMA], schema=STAGE_SCHEMA
+    )
+    return ChunkResult(
+        consumed=chunk.consumed,
+        batch=batch,
+        wheres=wheres,
+        shas=shas,
+        keys=keys,
+        digests=digests,
+        sketches=sketch_texts(columns["text"], options),
+        rejections=rejections,
+    )
+
+
+def iter_chunks(
+    records: Iterable[RawArticle | RecordRejected],
+    size: int,
+    rejections: list[tuple[int, Rejection]],
+) -> Iterator[Chunk]:
+    """Fixed-size chunks of raw articles; reader rejections go to ``rejections``."""
+    items: list[tuple[int, RawArticle]] = []
+    consumed = 0
+    for ordinal, record in enumerate(records):
+        consumed += 1
+        if isinstance(record, RecordRejected):
+            rejections.append((ordinal, Rejection(record.where, record.reason, record.detail)))
+        else:
+            items.append((ordinal, record))
+        if len(items) == size:
+            yield Chunk(items, consumed)
+            items, consumed = [], 0
+    if items or consumed:
+        yield Chunk(items, consumed)
+
+
+def run_chunks(
+    chunks: Iterator[Chunk], *, workers: int, max_pending: int, stories: StoryOptions
+) -> Iterator[ChunkResult]:
+    """Process chunks in input order; in ``workers`` processes when there is more than one chunk.
+
+    At most ``workers * max_pending`` chunks are in flight, which bounds memory.
+    """
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    if second is None:
+        workers = 1
+    with WorkerPool(workers) as pool:
+        everything = _prepend(first, chunks if second is None else _prepend(second, chunks))
+        yield from pool.imap(partial(_process_chunk, options=stories), everything, window=workers * max_pending)
+
+
+def _prepend(item: Chunk, rest: Iterator[Chunk]) -> Iterator[Chunk]:
+    yield item
+    yield from rest

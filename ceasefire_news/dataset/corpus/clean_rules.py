@@ -1,0 +1,115 @@
+"""The cleaning rules by name and version: what the manifest and every ``removed`` entry record.
+
+A rule's version is bumped whenever its behaviour changes; :data:`RULES` lists the rules in
+the order they run (:mod:`ceasefire_news.dataset.corpus.clean_strip` implements them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One cleaning rule: a stable name, a version bumped whenever its behaviour changes."""
+
+    name: str
+    version: int
+    description: str
+    #: The rule removes text of other articles or pages (sets ``foreign_content_removed``).
+    foreign: bool = False
+    #: The versioned name recorded in ``removed`` and in the manifest: ``strip_php_dump_v1``.
+    id: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", f"{self.name}_v{self.version}")
+
+
+CONTROL_CHARS = Rule("strip_control_chars", 1, "Control and zero-width characters.")
+SHORTCODES = Rule("strip_shortcodes", 1, "WordPress shortcodes such as [caption …]…[/caption], with content.")
+PHP_DUMP = Rule(
+    "strip_php_dump",
+    1,
+    'PHP string(N) "[{…}]" dumps of related articles, with the counter and "Category:" lines around them.',
+    foreign=True,
+)
+CAPTIONS = Rule(
+    "strip_captions",
+    1,
+    "Photo captions, every copy: lines with photo credits or position marks ((L), ', left,', "
+    "'/ AFP /', '(Photo'), and captions printed twice in a row.",
+)
+SCRAPE_DATE = Rule("strip_scrape_date", 1, 'The scraper\'s "29 Mar 2024" stamp on the first line.')
+DATELINES = Rule("strip_datelines", 1, "Lines that are only a date (publication date lines).")
+STORY_CODE = Rule("strip_story_code", 1, '"Story Code : 566428" lines.')
+STRAY_TOKENS = Rule("strip_stray_tokens", 1, 'Lone scrape tokens before the title ("0", "in").')
+TITLE = Rule("strip_title", 1, "The title line and its repeats at the top (kept as metadata).")
+COMMENT_DEBRIS = Rule(
+    "strip_comment_debris",
+    1,
+    'Comment and share widgets: "Comment", "mments (1)", "Your Name", "Leave a Reply", '
+    '"GIPHY App Key not set…", "Please let us know if you\'re having issues with commenting."',
+)
+PAGE_URLS = Rule("strip_page_urls", 1, "Lines that are only a URL.")
+COUNTERS = Rule("strip_counters", 1, "Lines that are only a number (view and comment counters).")
+SYMBOL_LINES = Rule("strip_symbol_lines", 1, 'Lines without a letter or digit ("()", "•").')
+PAGE_LABELS = Rule("strip_page_labels", 1, 'Page labels: "Category:", "Tags:" lines.')
+TRAILING_HEADLINES = Rule(
+    "strip_trailing_headlines",
+    1,
+    "Other articles' headlines appended after the end of the article and its comment block.",
+    foreign=True,
+)
+RELATED_LINKS = Rule(
+    "strip_related_links",
+    1,
+    '"More:" lists of related headlines (a bullet that wraps a real paragraph stays).',
+    foreign=True,
+)
+REPEATED_LINES = Rule("strip_repeated_lines", 1, "The second copy of a line printed twice in a row.")
+BULLETS = Rule("strip_bullets", 1, "Bullet glyphs at the start of a line (the line stays).")
+WHITESPACE = Rule(
+    "normalize_whitespace",
+    1,
+    "No-break spaces, indentation, runs of spaces and blank lines; one blank line between "
+    "paragraphs (a space before a comma stays: it shows where the source lost a number).",
+)
+JOIN_BROKEN = Rule(
+    "join_broken_paragraphs",
+    1,
+    "Rejoin a sentence broken across paragraphs (next starts lower-case; whitespace only).",
+)
+
+#: Every rule, in the order they run.
+RULES: tuple[Rule, ...] = (
+    SHORTCODES,
+    PHP_DUMP,
+    CAPTIONS,
+    SCRAPE_DATE,
+    DATELINES,
+    STORY_CODE,
+    STRAY_TOKENS,
+    TITLE,
+    COMMENT_DEBRIS,
+    PAGE_URLS,
+    COUNTERS,
+    SYMBOL_LINES,
+    PAGE_LABELS,
+    TRAILING_HEADLINES,
+    RELATED_LINKS,
+    REPEATED_LINES,
+    BULLETS,
+    CONTROL_CHARS,
+    WHITESPACE,
+    JOIN_BROKEN,
+)
+FOREIGN = frozenset(rule.id for rule in RULES if rule.foreign)
+
+
+def rule_versions() -> dict[str, str]:
+    """Rule name -> versioned name, in run order, for the corpus manifest.
+
+    >>> rule_versions()["strip_php_dump"]
+    'strip_php_dump_v1'
+    """
+    return {rule.name: rule.id for rule in RULES}

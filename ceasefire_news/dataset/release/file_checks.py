@@ -1,0 +1,209 @@
+"""The files of a release folder: manifest, card, Croissant file, data file names and schemas.
+
+Every file's sha256 matches ``manifest.json`` and no file is unlisted; the card's YAML
+declares the configs with their data files and ``dataset_info`` features; the Croissant
+file lists the data files with their sha256; each Parquet file's Arrow schema equals its
+config's (``schema/records.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from datasets import Features
+
+from ceasefire_news.dataset.corpus.workspace import MANIFEST, file_sha256
+from ceasefire_news.dataset.release.issues import REGENERATE, Issue
+from ceasefire_news.schema.labels import SPLITS
+from ceasefire_news.schema.records import DEFAULT_CONFIG, RELEASE_CONFIGS
+
+README = "README.md"
+CROISSANT = "croissant.json"
+DATA_FILE_RE = re.compile(r"^data/(?P<config>[a-z_]+)/(?P<split>[a-z]+)-(?P<shard>\d{5})-of-(?P<total>\d{5})\.parquet$")
+
+
+def check_manifest(root: Path, issues: list[Issue]) -> dict[str, Any] | None:
+    """Every file listed with its sha256 and present, nothing unlisted; the manifest, or None when unreadable."""
+    path = root / MANIFEST
+    if not path.is_file():
+        issues.append(Issue(MANIFEST, "", None, f"{path} is missing", REGENERATE))
+        return None
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        files = manifest["files"]
+        assert isinstance(files, dict)
+    except (ValueError, KeyError, AssertionError) as err:
+        issues.append(Issue(MANIFEST, "", None, f"not a release manifest ({err!r})", REGENERATE))
+        return None
+    present = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and p.name != MANIFEST}
+    for name in sorted(present - set(files)):
+        issues.append(
+            Issue(
+                MANIFEST,
+                "",
+                None,
+                f"{name} is in the folder but not in the manifest",
+                f"remove {name}, or {REGENERATE}",
+            )
+        )
+    for name in sorted(files):
+        entry = files[name]
+        file = root / name
+        if name not in present:
+            issues.append(
+                Issue(MANIFEST, "", None, f"{name} is listed but missing", f"restore {name}, or {REGENERATE}")
+            )
+            continue
+        actual = file_sha256(file)
+        if actual != entry.get("sha256"):
+            issues.append(
+                Issue(
+                    MANIFEST,
+                    "",
+                    None,
+                    f"{name} has sha256 {actual}, the manifest says {entry.get('sha256')}",
+                    f"restore the released {name}, or {REGENERATE}",
+                )
+            )
+    return manifest
+
+
+def check_card(root: Path, data_files: dict[str, dict[str, list[str]]], issues: list[Issue]) -> None:
+    """The card's YAML declares each config with its data files and the features of ``schema/records.py``."""
+    path = root / README
+    if not path.is_file():
+        issues.append(Issue(README, "", None, "the dataset card README.md is missing", REGENERATE))
+        return
+    from huggingface_hub import DatasetCard
+
+    try:
+        data = DatasetCard.load(path).data.to_dict()
+    except Exception as err:  # a card the Hub would reject, whatever the parser raises
+        issues.append(Issue(README, "", None, f"the card's YAML header does not parse ({err})", REGENERATE))
+        return
+    declared = {c.get("config_name"): c for c in data.get("configs") or []}
+    defaults = [name for name, c in declared.items() if c.get("default")]
+    if defaults != [DEFAULT_CONFIG] and DEFAULT_CONFIG in data_files:
+        issues.append(
+            Issue(README, "", None, f"default config is {defaults}, expected [{DEFAULT_CONFIG!r}]", REGENERATE)
+        )
+    infos = {i.get("config_name"): i for i in data.get("dataset_info") or []}
+    for config, splits in data_files.items():
+        if config not in declared:
+            issues.append(Issue(README, "", None, f"config {config!r} has data files but is not declared", REGENERATE))
+            continue
+        listed = {d["split"]: d["path"] for d in declared[config].get("data_files", [])}
+        for split in splits:
+            pattern = f"data/{config}/{split}-*.parquet"
+            if listed.get(split) != pattern:
+                issues.append(
+                    Issue(
+                        README,
+                        "",
+                        None,
+                        f"config {config!r} split {split!r} path is {listed.get(split)!r}, expected {pattern!r}",
+                        REGENERATE,
+                    )
+                )
+        for split in sorted(set(listed) - set(splits)):
+            issues.append(
+                Issue(README, "", None, f"config {config!r} declares split {split!r} without data files", REGENERATE)
+            )
+        info = infos.get(config)
+        try:
+            features = Features._from_yaml_list(info["features"]) if info else None
+        except (KeyError, TypeError, ValueError) as err:
+            features = None
+            issues.append(
+                Issue(README, "", None, f"dataset_info features of {config!r} do not parse ({err})", REGENERATE)
+            )
+        if features != RELEASE_CONFIGS[config]:
+            issues.append(
+                Issue(
+                    README,
+                    "",
+                    None,
+                    f"dataset_info of config {config!r} does not declare the features of schema/records.py",
+                    REGENERATE,
+                )
+            )
+    for config in sorted(set(declared) - set(data_files)):
+        issues.append(Issue(README, "", None, f"config {config!r} is declared but has no data files", REGENERATE))
+
+
+def check_croissant(root: Path, data_paths: list[str], issues: list[Issue]) -> None:
+    """The Croissant file lists every data file with its sha256."""
+    path = root / CROISSANT
+    if not path.is_file():
+        issues.append(Issue(CROISSANT, "", None, "croissant.json is missing", REGENERATE))
+        return
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        objects = {d["contentUrl"]: d for d in data["distribution"] if d.get("@type") == "cr:FileObject"}
+    except (ValueError, KeyError, TypeError) as err:
+        issues.append(Issue(CROISSANT, "", None, f"not Croissant JSON-LD ({err!r})", REGENERATE))
+        return
+    for name in data_paths:
+        obj = objects.get(name)
+        if obj is None:
+            issues.append(Issue(CROISSANT, "", None, f"{name} is not in the distribution", REGENERATE))
+        elif obj.get("sha256") != file_sha256(root / name):
+            issues.append(Issue(CROISSANT, "", None, f"the sha256 of {name} differs from the file", REGENERATE))
+
+
+# --- schema --------------------------------------------------------------------------------
+
+
+def schema_problems(actual: pa.Schema, expected: pa.Schema) -> list[str]:
+    """How ``actual`` differs from ``expected``: missing, extra, retyped or reordered columns."""
+    problems = []
+    names = set(actual.names)
+    for field in expected:
+        if field.name not in names:
+            problems.append(f"column {field.name!r} is missing (expected {field.type})")
+        elif not actual.field(field.name).type.equals(field.type):
+            problems.append(f"column {field.name!r} is {actual.field(field.name).type}, expected {field.type}")
+    problems += [f"column {n!r} is not in the schema" for n in actual.names if n not in expected.names]
+    if not problems and actual.names != expected.names:
+        problems.append(f"columns are in the order {actual.names}, expected {expected.names}")
+    return problems
+
+
+def data_files_of(root: Path, issues: list[Issue]) -> dict[str, dict[str, list[str]]]:
+    """The data files by config and split; a file not named as a release config's is an issue."""
+    found: dict[str, dict[str, list[str]]] = {}
+    data = root / "data"
+    for path in sorted(data.rglob("*")) if data.is_dir() else []:
+        if not path.is_file():
+            continue
+        name = path.relative_to(root).as_posix()
+        match = DATA_FILE_RE.match(name)
+        if match is None or match["config"] not in RELEASE_CONFIGS or match["split"] not in SPLITS:
+            issues.append(
+                Issue(
+                    name,
+                    "",
+                    None,
+                    f"not a data file of a release config: expected data/<config>/<split>-NNNNN-of-NNNNN.parquet with "
+                    f"config in {list(RELEASE_CONFIGS)} and split in {list(SPLITS.names)}",
+                    f"remove {name}, or {REGENERATE}",
+                )
+            )
+            continue
+        found.setdefault(match["config"], {}).setdefault(match["split"], []).append(name)
+    if "articles" not in found:
+        issues.append(Issue("articles", "", None, "no data files: a release needs articles", REGENERATE))
+    return found
+
+
+def read_footer(path: Path) -> pq.FileMetaData | None:
+    """The Parquet footer of ``path``; None where it is not a readable Parquet file."""
+    try:
+        return pq.read_metadata(path)
+    except (OSError, pa.ArrowInvalid):
+        return None
