@@ -159,8 +159,31 @@ def spread(values: list[float]) -> float:
     return (max(values) - min(values)) / middle if middle else 0.0
 
 
-def measure(case: Case, repeats: int, *, memory: bool = False, warmup: bool = True) -> dict[str, Any]:
-    """Alternated runs of the project and its floor; medians, per-pair ratios and their spread."""
+def measure_memory(case: Case) -> dict[str, Any]:
+    """One run of the project alone, its peak memory sampled: the largest process and all together."""
+    case.reset()
+    run = timed(case.project, memory=True)
+    case.reset()
+    return {
+        "name": case.name,
+        "unit": case.unit,
+        "units": case.units,
+        "workers": case.workers,
+        "sizes": case.sizes,
+        "project_cpu_ms_per_unit": run["cpu_s"] * 1000 / case.units,
+        "project_wall_s": run["wall_s"],
+        "project_peak_rss_mib": run["peak_rss_mib"],
+        "project_peak_total_rss_mib": run["peak_total_rss_mib"],
+    }
+
+
+def measure(case: Case, repeats: int, *, rounds: int = 1, warmup: bool = True) -> dict[str, Any]:
+    """Alternated runs of the project and its floor; medians, ratios per repeat and their spread.
+
+    A repeat is ``rounds`` alternations (project, floor, project, floor, ...) whose CPU times are
+    summed per side: on a shared machine one run now and then meets a busy neighbour (a
+    hyperthread sibling, a cache), and short runs alternated more often average that out.
+    """
     plant = planted_factor()
     if warmup:
         for run in (case.project, case.floor):
@@ -169,15 +192,19 @@ def measure(case: Case, repeats: int, *, memory: bool = False, warmup: bool = Tr
     project: list[dict[str, float]] = []
     floor: list[dict[str, float]] = []
     for _ in range(repeats):
-        case.reset()
-        project.append(timed(case.project, plant=plant, memory=memory))
-        case.reset()
-        floor.append(timed(case.floor, memory=memory))
+        sides = {"project": {"cpu_s": 0.0, "wall_s": 0.0}, "floor": {"cpu_s": 0.0, "wall_s": 0.0}}
+        for _ in range(rounds):
+            for side, run, factor in (("project", case.project, plant), ("floor", case.floor, 1.0)):
+                case.reset()
+                for key, value in timed(run, plant=factor).items():
+                    sides[side][key] += value
+        project.append(sides["project"])
+        floor.append(sides["floor"])
     case.reset()
-    # Each pair ran back to back under the same load: their ratio is the figure, not the ratio
-    # of two medians taken at different moments.
+    # Each repeat's two sides ran interleaved under the same load: their ratio is the figure, not
+    # the ratio of two medians taken at different moments.
     ratios = [p["cpu_s"] / f["cpu_s"] for p, f in zip(project, floor, strict=True)]
-    per_unit = 1000 / case.units
+    per_unit = 1000 / (case.units * rounds)
     result: dict[str, Any] = {
         "name": case.name,
         "unit": case.unit,
@@ -185,6 +212,7 @@ def measure(case: Case, repeats: int, *, memory: bool = False, warmup: bool = Tr
         "workers": case.workers,
         "sizes": case.sizes,
         "repeats": repeats,
+        "rounds": rounds,
         "ratio": statistics.median(ratios),
         "ratios": ratios,
         "spread": spread(ratios),
@@ -192,14 +220,10 @@ def measure(case: Case, repeats: int, *, memory: bool = False, warmup: bool = Tr
         "floor_cpu_ms_per_unit": statistics.median(f["cpu_s"] for f in floor) * per_unit,
         "project_spread": spread([p["cpu_s"] for p in project]),
         "floor_spread": spread([f["cpu_s"] for f in floor]),
-        "project_wall_s": statistics.median(p["wall_s"] for p in project),
-        "floor_wall_s": statistics.median(f["wall_s"] for f in floor),
+        "project_wall_s": statistics.median(p["wall_s"] for p in project) / rounds,
+        "floor_wall_s": statistics.median(f["wall_s"] for f in floor) / rounds,
         "planted": plant,
     }
-    if memory:
-        result["project_peak_rss_mib"] = max(p["peak_rss_mib"] for p in project)
-        result["project_peak_total_rss_mib"] = max(p["peak_total_rss_mib"] for p in project)
-        result["floor_peak_rss_mib"] = max(f["peak_rss_mib"] for f in floor)
     return result
 
 

@@ -23,13 +23,25 @@ BENCHMARKS = {
 }
 
 
-def run(name: str, size: int, workers: int, repeats: int, *, memory: bool = False) -> dict[str, object]:
-    from bench.harness import measure
+def run(
+    name: str,
+    size: int,
+    workers: int,
+    repeats: int,
+    *,
+    rounds: int = 1,
+    memory: bool = False,
+    warmup: bool = True,
+    data: Path | None = None,
+) -> dict[str, object]:
+    from bench.harness import measure, measure_memory
 
     module, function = BENCHMARKS[name].split(":")
-    case = getattr(importlib.import_module(module), function)(size, workers)
+    factory = getattr(importlib.import_module(module), function)
+    # Each benchmark caches its inputs in its own folder under ``data``.
+    case = factory(size, workers) if data is None else factory(size, workers, data / name.split("-", maxsplit=1)[0])
     try:
-        return measure(case, repeats, memory=memory)
+        return measure_memory(case) if memory else measure(case, repeats, rounds=rounds, warmup=warmup)
     finally:
         case.cleanup()
 
@@ -40,10 +52,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, required=True, help="units: articles, tasks or annotations")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--memory", action="store_true", help="also sample peak RSS of every run")
+    parser.add_argument("--rounds", type=int, default=1, help="alternations summed into one repeat")
+    parser.add_argument("--memory", action="store_true", help="one run of the project alone, its peak RSS sampled")
+    parser.add_argument("--no-warmup", action="store_true", help="no untimed first pair (for large sizes)")
+    parser.add_argument("--data", type=Path, help="where generated inputs are cached (default: bench/out)")
     parser.add_argument("--json", type=Path, help="write the figures here too")
     args = parser.parse_args(argv)
-    result = run(args.name, args.size, args.workers, args.repeats, memory=args.memory)
+    result = run(
+        args.name,
+        args.size,
+        args.workers,
+        args.repeats,
+        rounds=args.rounds,
+        memory=args.memory,
+        warmup=not args.no_warmup,
+        data=args.data,
+    )
     text = json.dumps(result, sort_keys=True)
     if args.json:
         args.json.write_text(text + "\n")
