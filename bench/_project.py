@@ -6,6 +6,9 @@ file is the only one to change.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 from ceasefire_news.dataset.corpus.build import BuildOptions, build_corpus
 from ceasefire_news.dataset.corpus.workspace import Workspace
 from ceasefire_news.dataset.release.pipeline import ReleaseOptions, release_corpus
@@ -25,6 +28,26 @@ RELEASE_PARQUET_OPTIONS = {
     "data_page_version": "1.0",
 }
 
+
+def studio() -> Any:
+    """What ``bench/sync/studio.py`` drives a live Label Studio with; imported only there."""
+    from ceasefire_news.dataset.corpus.read import embedded_sources
+    from ceasefire_news.labeling.config import label_config
+    from ceasefire_news.labeling.server import StudioServer, free_port
+    from ceasefire_news.labeling.sync import ensure_tasks_file, iter_tasks_file, pull, push
+
+    return SimpleNamespace(
+        embedded_sources=embedded_sources,
+        label_config=label_config,
+        StudioServer=StudioServer,
+        free_port=free_port,
+        ensure_tasks_file=ensure_tasks_file,
+        iter_tasks_file=iter_tasks_file,
+        pull=pull,
+        push=push,
+    )
+
+
 __all__ = [
     "CORPUS_FEATURES",
     "FACTUALITY",
@@ -41,5 +64,6 @@ __all__ = [
     "export_file",
     "import_export_file",
     "release_corpus",
+    "studio",
     "validate_release",
 ]

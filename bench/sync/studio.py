@@ -16,9 +16,9 @@ Each pair is measured in the same run, on the same server:
 The corpus is synthetic and deterministic: N short articles (3 to 6 sentences) drawn
 from the sentences of the embedded seed articles, written as corpus version 1.0.0.
 
-    python bench/sync/run.py                      # 20,000 tasks, a fresh local server
-    python bench/sync/run.py --tasks 2000         # quicker
-    python bench/sync/run.py --url URL            # an existing server (LABEL_STUDIO_API_KEY)
+    python bench/sync/studio.py                      # 20,000 tasks, a fresh local server
+    python bench/sync/studio.py --tasks 2000         # quicker
+    python bench/sync/studio.py --url URL            # an existing server (LABEL_STUDIO_API_KEY)
 
 Results go to ``bench/out/sync/results.json`` and a table on stdout.
 """
@@ -39,9 +39,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-from ceasefire_news.dataset.corpus.workspace import Workspace  # noqa: E402
+from bench._project import CORPUS_FEATURES, Workspace, studio  # noqa: E402
 
 EXPORT_TARGET = 1.2
 PULL_TARGET = 1 / 20
@@ -49,7 +50,7 @@ PULL_TARGET = 1 / 20
 
 def seed_sentences() -> list[str]:
     """Sentences of the embedded seed articles, long enough to read as news."""
-    from ceasefire_news.dataset.corpus.read import embedded_sources
+    embedded_sources = studio().embedded_sources
 
     sentences: list[str] = []
     for path in embedded_sources():
@@ -64,8 +65,6 @@ def seed_sentences() -> list[str]:
 def write_corpus(workspace: Workspace, count: int, seed: int = 7) -> None:
     """N synthetic articles as corpus version 1.0.0 (loadable with ``load_corpus``)."""
     import datasets
-
-    from ceasefire_news.schema.records import CORPUS_FEATURES
 
     rng = random.Random(seed)
     sentences = seed_sentences()
@@ -101,38 +100,34 @@ STEP = r"""
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from ceasefire_news.dataset.corpus.workspace import Workspace
+from bench._project import Workspace, studio
+api = studio()
 ws = Workspace(Path({workspace!r}))
 step = {step!r}
 import os
 url, token = os.environ.get("BENCH_URL", ""), os.environ.get("LABEL_STUDIO_API_KEY", "")
 out = {{}}
 if step == "tasks":
-    from ceasefire_news.labeling.sync import ensure_tasks_file
-    t = time.perf_counter(); path, build = ensure_tasks_file(ws); out["seconds"] = time.perf_counter() - t
+    t = time.perf_counter(); path, build = api.ensure_tasks_file(ws); out["seconds"] = time.perf_counter() - t
     out["bytes"] = path.stat().st_size
 elif step == "sdk_import":
     from label_studio_sdk import LabelStudio
-    from ceasefire_news.labeling.config import label_config
-    from ceasefire_news.labeling.sync import iter_tasks_file, ensure_tasks_file
-    path, _ = ensure_tasks_file(ws)
-    tasks = list(iter_tasks_file(path))
+    path, _ = api.ensure_tasks_file(ws)
+    tasks = list(api.iter_tasks_file(path))
     sdk = LabelStudio(base_url=url, api_key=token, timeout=3600)
-    project = sdk.projects.create(title="bench raw SDK import", label_config=label_config())
+    project = sdk.projects.create(title="bench raw SDK import", label_config=api.label_config())
     t = time.perf_counter()
     answer = sdk.projects.import_tasks(id=project.id, request=tasks)
     out["seconds"] = time.perf_counter() - t
     out["project_id"] = project.id
     out["tasks"] = answer.task_count
 elif step == "push":
-    from ceasefire_news.labeling.sync import push
-    t = time.perf_counter(); report = push(ws, url, token); out["seconds"] = time.perf_counter() - t
+    t = time.perf_counter(); report = api.push(ws, url, token); out["seconds"] = time.perf_counter() - t
     out["project_id"] = report.project_id
     out["tasks"] = report.tasks_created
     out["batches"] = report.batches
 elif step == "pull":
-    from ceasefire_news.labeling.sync import pull
-    t = time.perf_counter(); report = pull(ws, url, token); out["seconds"] = time.perf_counter() - t
+    t = time.perf_counter(); report = api.pull(ws, url, token); out["seconds"] = time.perf_counter() - t
     out["tasks"] = report.tasks
     out["server_seconds"] = report.server_seconds
     out["new"] = report.new
@@ -199,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "sync")
     args = parser.parse_args(argv)
 
-    from ceasefire_news.labeling.server import StudioServer, free_port
+    api = studio()
+    StudioServer, free_port = api.StudioServer, api.free_port
 
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
         workspace = Workspace(Path(tmp) / "workspace")
@@ -207,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         write_corpus(workspace, args.tasks)
         print(f"corpus of {args.tasks} articles written in {time.perf_counter() - started:.1f} s", flush=True)
 
-        server: StudioServer | None = None
+        server: Any = None
         url = args.url
         token = os.environ.get("LABEL_STUDIO_API_KEY", "")
         if url is None:
