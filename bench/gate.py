@@ -163,7 +163,8 @@ def _results_section(mode_entries: dict[str, dict[str, Any]], names: list[str]) 
                 f"after; {m['note']}.\n"
             )
         parts.append(
-            "| benchmark | units | workers | project CPU ms/unit | floor CPU ms/unit | ratio | spread | tolerance |"
+            "| benchmark | units | workers | project CPU ms/unit | floor CPU ms/unit | ratio | spread "
+            "| least tolerance |"
         )
         parts.append("|---|---:|---:|---:|---:|---:|---:|---:|")
         for b in rows:
@@ -198,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--update", action="store_true", help="write this run as the baseline")
     parser.add_argument("--only", nargs="+", choices=NAMES, help="these benchmarks only")
     parser.add_argument("--size", action="append", default=[], metavar="NAME=UNITS", help="override one size")
-    parser.add_argument("--repeats", type=int, default=3, help="alternated pairs per benchmark (at least 3)")
+    parser.add_argument("--repeats", type=int, help="repeats per benchmark (at least 3; default 3, 5 with --update)")
     parser.add_argument("--rounds", type=int, help="alternations per repeat (default: 2 quick, 1 full)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--baseline", type=Path, default=BASELINE)
@@ -207,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-memory", action="store_true", help="full mode without the memory run")
     parser.add_argument("--note", default="the machine was shared: other work was running")
     args = parser.parse_args(argv)
-    if args.repeats < 3:
+    if args.repeats is not None and args.repeats < 3:
         parser.error("--repeats must be at least 3")
     mode = "quick" if args.quick else "full"
     sizes = dict(SIZES[mode])
@@ -217,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--size {item}: expected NAME=UNITS with NAME in {list(sizes)}")
         sizes[name] = int(value)
     names = args.only or list(NAMES)
-    repeats = max(args.repeats, UPDATE_REPEATS) if args.update else args.repeats
+    repeats = args.repeats or (UPDATE_REPEATS if args.update else 3)
 
     stored: dict[str, Any] = json.loads(args.baseline.read_text()) if args.baseline.exists() else {}
     baseline = stored.get(mode, {}).get("benchmarks", {})
@@ -225,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, Any]] = {}
     failed = []
     for name in names:
-        print(f"{name}: {sizes[name]:,} units, {repeats} alternated pairs ...", file=sys.stderr, flush=True)
+        print(f"{name}: {sizes[name]:,} units, {repeats} repeats ...", file=sys.stderr, flush=True)
         try:
             results[name] = measure(
                 name,
