@@ -18,7 +18,7 @@ Lengths vary from short briefs to long features (about 80 to 1,500 words). The s
 ``--seed`` and ``--count`` give the same bytes. Memory stays flat: only a window of recent
 articles is kept to copy from.
 
-    python bench/build/generate.py --count 10000 --out bench/out/build/raw-10000.jsonl
+    python -m bench.build.generate --count 10000 --out bench/out/build/raw-10000.jsonl
 """
 
 from __future__ import annotations

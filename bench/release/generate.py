@@ -7,7 +7,7 @@ each annotator follows the article's "true" labels with some noise, drops or shi
 now and then. About 2% of annotations are edited (a second, newer log line), 1% cancelled,
 0.5% quarantined by the pull. Deterministic for a given seed.
 
-    python bench/release/generate.py OUT --annotations 1000000 --per-article 4
+    python -m bench.release.generate OUT --annotations 1000000 --per-article 4
 """
 
 from __future__ import annotations
@@ -16,15 +16,10 @@ import argparse
 import hashlib
 import json
 import random
-import sys
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-sys.path.insert(0, str(REPO))
-
-from ceasefire_news.schema.labels import FACTUALITY, GENRES, STANCE_LABELS, STANCE_TARGETS  # noqa: E402
+from bench._project import FACTUALITY, GENRES, STANCE_LABELS, STANCE_TARGETS
 
 PEOPLE = ["Putin", "Erdogan", "Assad", "Lavrov", "Cavusoglu", "Shoigu", "de Mistura", "Kalin"]
 GOVS = ["Russia", "Turkey", "the Syrian army", "Damascus", "Ankara", "Moscow", "Iran"]
@@ -208,14 +203,11 @@ def annotate(rng: random.Random, text: str, truth: dict[str, Any]) -> list[dict[
 
 
 def generate(out: Path, annotations: int, per_article: int, annotators: int = 24, seed: int = 7) -> dict[str, Any]:
-    """Write ``out/workspace`` (corpus 1.0.0, annotations/log.jsonl and the annotation table that
-    pulls would have written with it); return counts."""
+    """Write ``out/workspace`` (corpus 1.0.0 and annotations/log.jsonl); return counts."""
     import datasets
     import pyarrow as pa
 
-    from ceasefire_news.dataset.corpus.workspace import Workspace
-    from ceasefire_news.labeling.annotation_table import update_table
-    from ceasefire_news.schema.records import CORPUS_FEATURES, LoggedAnnotation
+    from bench._project import CORPUS_FEATURES, LoggedAnnotation, Workspace
 
     rng = random.Random(seed)
     workspace = Workspace(out / "workspace")
@@ -276,7 +268,6 @@ def generate(out: Path, annotations: int, per_article: int, annotators: int = 24
                     entry.result = annotate(rng, text, truth)
                     log.write(entry.to_json() + "\n")
                     lines += 1
-    update_table(workspace.log_path, note=False)
     table = pa.Table.from_pydict(rows, schema=CORPUS_FEATURES.arrow_schema)
     info = datasets.DatasetInfo(version="1.0.0", features=CORPUS_FEATURES)
     datasets.Dataset(table, info=info).save_to_disk(str(workspace.corpus_dir("1.0.0")))
