@@ -6,6 +6,7 @@ recorded in ``labelstudio/state.json``, brought up to date, or a new one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ceasefire_news.labeling.client import StudioClient
@@ -16,9 +17,30 @@ from ceasefire_news.labeling.state import StudioState
 from ceasefire_news.schema.errors import UsageError
 
 PROJECT_TITLE = "ceasefire-news"
+#: Annotators per task, and the share of tasks that get them: agreement needs overlap.
+DEFAULT_OVERLAP = 2
+DEFAULT_OVERLAP_SHARE = 1.0
 
 
-def _project_fields() -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Overlap:
+    """How many annotators the labeling stream gives a task (``n``), for which share of tasks."""
+
+    n: int = DEFAULT_OVERLAP
+    share: float = DEFAULT_OVERLAP_SHARE
+
+    def __post_init__(self) -> None:
+        if self.n < 1:
+            raise UsageError(f"--overlap must be at least 1 (annotators per task), got {self.n}")
+        if not 0.0 <= self.share <= 1.0:
+            raise UsageError(f"--overlap-share must be between 0 and 1 (a share of the tasks), got {self.share}")
+
+    def fields(self) -> dict[str, int]:
+        """The project fields that ask Label Studio's stream for this overlap."""
+        return {"maximum_annotations": self.n, "overlap_cohort_percentage": round(self.share * 100)}
+
+
+def _project_fields(overlap: Overlap) -> dict[str, Any]:
     return {
         "title": PROJECT_TITLE,
         "description": "News on ceasefire diplomacy in the Syrian war: stance, genre, PLOVER events.",
@@ -28,12 +50,21 @@ def _project_fields() -> dict[str, Any]:
         "show_skip_button": True,
         "enable_empty_annotation": True,
         "model_version": MODEL_VERSION,
+        # Tasks waiting for more annotators come first, so overlap builds up early.
+        "show_overlap_first": overlap.share < 1.0,
+        **overlap.fields(),
     }
 
 
-def open_project(client: StudioClient, state: StudioState, url: str) -> tuple[int, bool]:
-    """The project of this workspace on ``url``: found through state.json, or created."""
-    fields = _project_fields()
+def open_project(
+    client: StudioClient, state: StudioState, url: str, overlap: Overlap | None = None
+) -> tuple[int, bool]:
+    """The project of this workspace on ``url``: found through state.json, or created.
+
+    An existing project gets the current config and instructions, and ``overlap`` when
+    given (None leaves its overlap as it is).
+    """
+    fields = _project_fields(overlap or Overlap())
     if state.project_id is not None:
         if state.server and state.server.rstrip("/") != url:
             raise UsageError(
@@ -52,6 +83,14 @@ def open_project(client: StudioClient, state: StudioState, url: str) -> tuple[in
             for key in ("label_config", "expert_instruction", "model_version")
             if str(project.get(key) or "").strip() != str(fields[key]).strip()  # the server strips the config
         }
+        if overlap is not None:
+            changes.update(
+                {
+                    key: fields[key]
+                    for key in (*overlap.fields(), "show_overlap_first")
+                    if project.get(key) != fields[key]
+                }
+            )
         if changes:
             client.update_project(state.project_id, **changes)
         return state.project_id, False
