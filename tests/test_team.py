@@ -128,7 +128,8 @@ def test_a_team_of_three_annotates_with_overlap_two_and_releases(
         for task_id in state.tasks:
             annotations = admin.get(f"/api/tasks/{task_id}/annotations/").json()
             people = [a["completed_by"] for a in annotations]
-            assert len(people) == 2 and len(set(people)) == 2, (task_id, annotations)
+            assert len(people) == 2, (task_id, annotations)
+            assert len(set(people)) == 2, (task_id, annotations)
 
     run(capsys, "pull", *server, *ws)
     listed = run(capsys, "team", "list", *server, *ws)
@@ -137,6 +138,12 @@ def test_a_team_of_three_annotates_with_overlap_two_and_releases(
         assert pseudonym(team_workspace, email) in row
         assert int(row.split()[2]) == len(seen[email])
     assert Counter(len(t) for t in seen.values()).total() == 3
+
+    picture = tmp_path / "progress.png"
+    status = run(capsys, "status", "--plot", str(picture), *ws)
+    assert f"{len(ARTICLES)} of {len(ARTICLES)} annotated (0 remaining), {len(ARTICLES)} by two or more" in status
+    assert "agreement over the overlapped tasks (3 human annotators)" in status
+    assert picture.stat().st_size > 10_000
 
     run(capsys, "release", "--no-progress", *ws)
     release = team_workspace.release_dir(team_workspace.release_versions()[-1])

@@ -1,7 +1,8 @@
-"""``ceasefire-news team``: annotator accounts on the Label Studio server, and who did what."""
+"""``ceasefire-news team`` (annotator accounts, who did what) and ``status`` (how annotation goes)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,6 +10,7 @@ import typer
 from ceasefire_news.cli.labeling import TokenOption, UrlOption, _help, _token
 from ceasefire_news.cli.options import DEFAULT_WORKSPACE, WorkspaceOption
 from ceasefire_news.dataset.corpus.workspace import Workspace
+from ceasefire_news.dataset.release.progress import plot_progress, progress
 from ceasefire_news.labeling.client import StudioClient
 from ceasefire_news.labeling.state import StudioState
 from ceasefire_news.labeling.team import activity, activity_table, add_members
@@ -79,8 +81,36 @@ def list_members(
     typer.echo(activity_table(activity(ws, members)))
 
 
+def status(
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Also draw progress over time and agreement by label into this PNG file."),
+    ] = None,
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+) -> None:
+    """How annotation is going, as of the last pull (nothing is asked of the server).
+
+    Tasks annotated and remaining, each annotator's (pseudonymised) count, skips and
+    median time per task, agreement so far on the tasks two or more people annotated
+    (stance alpha per target, trigger span F1: the release's measures), and the articles
+    the last release listed for review. --plot FILE.png draws annotations over time and
+    agreement by label.
+    """
+    ws = Workspace(workspace)
+    if not ws.log_path.exists():
+        raise UsageError(f"no annotations in {ws.log_path} yet: run `ceasefire-news pull` (or `import`) first")
+    report = progress(ws)
+    typer.echo(report.summary())
+    if plot is not None:
+        if plot.suffix.lower() != ".png":
+            raise UsageError(f"--plot writes a PNG picture: give a file name ending in .png, got {plot}")
+        plot_progress(report, plot)
+        typer.echo(f"plot written to {plot}")
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``team add`` and ``team list`` to ``app``."""
+    """Add ``team add``, ``team list`` and ``status`` to ``app``."""
+    app.command("status", help=_help(status.__doc__))(status)
     team_app.command("add", help=_help(add.__doc__))(add)
     team_app.command("list", help=_help(list_members.__doc__))(list_members)
     app.add_typer(team_app, name="team")
