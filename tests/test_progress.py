@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,8 @@ def workspace(tmp_path: Path) -> Workspace:
     ]
     write_log(ws, entries)
     append_jsonl(
-        ws.review_path, ['{"article_id":"%s","reason":"stance_disagreement","unit":"stance"}' % rows[1]["article_id"]]
+        ws.review_path,
+        [json.dumps({"article_id": rows[1]["article_id"], "reason": "stance_disagreement", "unit": "stance"})],
     )
     return ws
 

@@ -252,7 +252,18 @@ def import_file(
 
 
 def studio(
-    port: Annotated[int, typer.Option("--port", help="Loopback port for Label Studio.")] = 8080,
+    port: Annotated[int, typer.Option("--port", help="Port for Label Studio.")] = 8080,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help=(
+                "Address to serve on. The default serves this machine only; 0.0.0.0 (or this machine's "
+                "address) serves annotators on the network: a warning is printed, the admin password must "
+                "have at least 12 characters, and the URL to give annotators is printed."
+            ),
+        ),
+    ] = "127.0.0.1",
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress on stderr.")] = True,
 ) -> None:
@@ -268,9 +279,13 @@ def studio(
 
     Later runs reuse the environment, the server data and the project, and push only
     what is new. Ctrl-C stops the server cleanly.
+
+    For a team: --host 0.0.0.0 serves the other machines of the network (with a warning,
+    and only with an admin password of 12 characters or more), then `ceasefire-news team
+    add EMAIL...` creates the annotators' accounts.
     """
 
-    code = run_studio(Workspace(workspace), port=port, progress=progress)
+    code = run_studio(Workspace(workspace), port=port, progress=progress, host=host)
     if code:
         raise typer.Exit(code)
 

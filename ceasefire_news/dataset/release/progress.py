@@ -130,6 +130,7 @@ def plot_progress(report: Progress, path: Path) -> None:
     from datetime import datetime
 
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4), dpi=100)
     times = [datetime.fromisoformat(stamp.replace("Z", "+00:00")) for stamp, _ in report.timeline]
@@ -142,6 +143,7 @@ def plot_progress(report: Progress, path: Path) -> None:
         left.legend(fontsize=7)
     left.set_title(f"annotations over time ({report.annotated}/{report.tasks} tasks annotated)")
     left.set_ylabel("annotations")
+    left.yaxis.set_major_locator(MaxNLocator(integer=True))
     left.tick_params(axis="x", labelrotation=30, labelsize=7)
 
     measures = [(f"stance {t}", m) for t, m in report.agreement["stance_alpha"].items()]
