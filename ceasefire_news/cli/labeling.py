@@ -84,7 +84,8 @@ def export(
         typer.Option(
             "--overlap",
             help=(
-                "With --url: annotators per task in the labeling stream (the project's maximum_annotations). "
+                "Annotators per task in the labeling stream (the project's maximum_annotations), on --url or "
+                "the workspace's server. "
                 f"A new project gets {DEFAULT_OVERLAP}; an existing one keeps its setting unless this is given."
             ),
             show_default=False,
@@ -95,7 +96,7 @@ def export(
         typer.Option(
             "--overlap-share",
             help=(
-                "With --url: the share of tasks (0-1) that get --overlap annotators; the rest get one "
+                "The share of tasks (0-1) that get --overlap annotators; the rest get one "
                 f"(overlap_cohort_percentage). Default {DEFAULT_OVERLAP_SHARE} for a new project."
             ),
             show_default=False,
@@ -132,8 +133,16 @@ def export(
         raise UsageError("give either --out FILE or --url URL, not both")
     wanted = None
     if overlap is not None or overlap_share is not None:
+        if out is not None:
+            raise UsageError(
+                "--overlap and --overlap-share set up a project on a server; --out writes a file: drop one"
+            )
+        url = url or StudioState.load(ws).server
         if url is None:
-            raise UsageError("--overlap and --overlap-share set up a project on a server: add --url URL")
+            raise UsageError(
+                "--overlap and --overlap-share set up the project on a server, and this workspace has none yet: "
+                "add --url URL"
+            )
         wanted = Overlap(
             overlap if overlap is not None else DEFAULT_OVERLAP,
             overlap_share if overlap_share is not None else DEFAULT_OVERLAP_SHARE,
