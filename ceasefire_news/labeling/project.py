@@ -12,6 +12,7 @@ from typing import Any
 from ceasefire_news.labeling.client import StudioClient
 from ceasefire_news.labeling.config import label_config
 from ceasefire_news.labeling.guidelines import instructions_html
+from ceasefire_news.labeling.label_changes import LabelMap, check_label_change, map_result
 from ceasefire_news.labeling.preannotate import MODEL_VERSION
 from ceasefire_news.labeling.state import StudioState
 from ceasefire_news.schema.errors import UsageError
@@ -56,13 +57,42 @@ def _project_fields(overlap: Overlap) -> dict[str, Any]:
     }
 
 
+def relabel_annotations(client: StudioClient, project_id: int, label_map: LabelMap) -> int:
+    """Apply ``label_map`` to every annotation of the project on the server; how many changed."""
+    changed = 0
+    for task in client.iter_all_tasks(project_id, include="id,annotations,result"):
+        for annotation in task.get("annotations") or []:
+            result, changes = map_result(annotation.get("result"), label_map)
+            if changes and "id" in annotation:
+                client.request("PATCH", f"/api/annotations/{annotation['id']}/", json={"result": result})
+                changed += 1
+    return changed
+
+
+def _change_labels(client: StudioClient, project: dict[str, Any], new_config: str, label_map: LabelMap) -> None:
+    """Before a new config goes to a project with annotations: refuse, or relabel through ``label_map``."""
+    if not int(project.get("total_annotations_number") or 0):
+        return
+    summary = client.request("GET", f"/api/projects/{project['id']}/summary/")
+    in_use = summary.get("created_labels") if isinstance(summary, dict) else None
+    check_label_change(str(project.get("label_config") or ""), new_config, in_use or {}, label_map, "WORKSPACE")
+    if label_map:
+        relabel_annotations(client, int(project["id"]), label_map)
+
+
 def open_project(
-    client: StudioClient, state: StudioState, url: str, overlap: Overlap | None = None
+    client: StudioClient,
+    state: StudioState,
+    url: str,
+    overlap: Overlap | None = None,
+    label_map: LabelMap | None = None,
 ) -> tuple[int, bool]:
     """The project of this workspace on ``url``: found through state.json, or created.
 
     An existing project gets the current config and instructions, and ``overlap`` when
-    given (None leaves its overlap as it is).
+    given (None leaves its overlap as it is). A config that drops a label annotations use
+    is refused unless ``label_map`` moves them to kept labels (see
+    :mod:`ceasefire_news.labeling.label_changes`).
     """
     fields = _project_fields(overlap or Overlap())
     if state.project_id is not None:
@@ -83,6 +113,8 @@ def open_project(
             for key in ("label_config", "expert_instruction", "model_version")
             if str(project.get(key) or "").strip() != str(fields[key]).strip()  # the server strips the config
         }
+        if "label_config" in changes:
+            _change_labels(client, project, str(changes["label_config"]), label_map or {})
         if overlap is not None:
             changes.update(
                 {

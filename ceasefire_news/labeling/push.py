@@ -16,6 +16,7 @@ from ceasefire_news.dataset.corpus.versions import Identity, changed_pairs, iden
 from ceasefire_news.dataset.corpus.workspace import Workspace
 from ceasefire_news.labeling.client import StudioClient
 from ceasefire_news.labeling.export import ensure_tasks_file, iter_task_lines
+from ceasefire_news.labeling.label_changes import load_label_map
 from ceasefire_news.labeling.preannotate import MODEL_VERSION
 from ceasefire_news.labeling.project import Overlap, open_project
 from ceasefire_news.labeling.state import StudioState, TaskEntry
@@ -134,7 +135,7 @@ def push(
     state = StudioState.load(workspace)
     with StudioClient(url, token) as client:
         client.whoami()  # a wrong token or URL fails here, before anything is created
-        project_id, created = open_project(client, state, url, overlap)
+        project_id, created = open_project(client, state, url, overlap, load_label_map(workspace))
         state.save(workspace)
         report = PushReport(url=url, project_id=project_id, version=version, project_created=created)
         if build is not None:
