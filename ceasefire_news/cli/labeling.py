@@ -125,6 +125,12 @@ def export(
     task (a share F of them) to N different annotators, which agreement and adjudication
     need; given again, they update the existing project.
 
+    A new labeling config goes to a project that has annotations only if it drops no
+    label in use; otherwise the export stops and names each such label with its count.
+    WORKSPACE/labelstudio/label_map.json ({"control": {"OLD": "NEW"}}) is the way forward:
+    the export relabels those annotations on the server, and pull/import apply the same
+    map to what they log.
+
     Exit codes: 0 done; 2 bad usage, unreadable input or an unreachable server.
     """
 
