@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlparse
 
 import typer
 
@@ -13,6 +14,7 @@ from ceasefire_news.dataset.corpus.workspace import Workspace
 from ceasefire_news.dataset.release.progress import plot_progress, progress
 from ceasefire_news.labeling.client import StudioClient
 from ceasefire_news.labeling.state import StudioState
+from ceasefire_news.labeling.studio import shared_url
 from ceasefire_news.labeling.team import activity, activity_table, add_members
 from ceasefire_news.schema.errors import UsageError
 
@@ -55,7 +57,9 @@ def add(
     ws = Workspace(workspace)
     target = _server(ws, url)
     with StudioClient(target, _token(workspace, target, token)) as client:
-        for member in add_members(client, emails, invite_only=invite_link):
+        host = urlparse(target).hostname or ""
+        public = shared_url(host, urlparse(target).port or 80) if host in {"0.0.0.0", "::"} else None
+        for member in add_members(client, emails, invite_only=invite_link, public_url=public):
             typer.echo(member.line())
 
 

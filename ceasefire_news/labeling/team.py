@@ -89,8 +89,14 @@ def _sign_up(base: str, link: str, email: str, password: str) -> None:
         )
 
 
-def add_members(client: StudioClient, emails: Sequence[str], *, invite_only: bool = False) -> list[MemberAdded]:
-    """Make each of ``emails`` a member of the organisation of ``client``'s (admin) token."""
+def add_members(
+    client: StudioClient, emails: Sequence[str], *, invite_only: bool = False, public_url: str | None = None
+) -> list[MemberAdded]:
+    """Make each of ``emails`` a member of the organisation of ``client``'s (admin) token.
+
+    ``public_url`` is the server's address as annotators reach it, for the invite links
+    printed (the client may talk to it through loopback or a wildcard address).
+    """
     wanted = _check_emails(emails)
     client.whoami()
     known = {email.lower() for email in client.users().values()}
@@ -100,7 +106,8 @@ def add_members(client: StudioClient, emails: Sequence[str], *, invite_only: boo
         if email in known:
             added.append(MemberAdded(email, "exists"))
         elif invite_only:
-            added.append(MemberAdded(email, "invited", invite_url=link))
+            shown = link.replace(client.url, public_url.rstrip("/"), 1) if public_url else link
+            added.append(MemberAdded(email, "invited", invite_url=shown))
         else:
             password = secrets.token_urlsafe(12)
             _sign_up(client.url, link, email, password)
