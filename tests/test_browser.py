@@ -37,6 +37,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from ceasefire_news.cli.app import main as cli_main
 from ceasefire_news.dataset.corpus.build import build_corpus
 from ceasefire_news.dataset.corpus.versions import load_corpus
 from ceasefire_news.dataset.corpus.workspace import Workspace, read_jsonl
@@ -260,3 +261,36 @@ def test_span_labeled_in_the_browser_reaches_the_release(label_studio: Any, brow
     regions = sum(1 for item in entry["result"] if item.get("type") == "labels")
     assert released.manifest["annotations"]["human_regions_by_origin"]["manual"] == 3  # trigger, actor, evidence
     assert sum(released.manifest["annotations"]["human_regions_by_origin"].values()) == regions
+
+
+def test_an_annotator_made_by_team_add_labels_a_task_from_the_stream(
+    label_studio: Any, browser_page: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "Russia and Turkey agreed on a ceasefire in Idlib on Thursday, officials in Moscow said."
+    source = tmp_path / "stream.jsonl"
+    source.write_text(json.dumps({"text": text, "title": "Idlib", "url": "https://news.example.org/s"}) + "\n")
+    workspace = Workspace(tmp_path / "stream-ws")
+    build_corpus([source], workspace, progress=False)
+    pushed = push(workspace, label_studio.url, label_studio.token)
+    server = ["--url", label_studio.url, "--token", label_studio.token, "--workspace", str(workspace.root)]
+    email = "stream-annotator@team.example.org"
+    assert cli_main(["team", "add", email, *server]) == 0
+    printed = capsys.readouterr().out
+    password = printed.split("one-time password ", 1)[1].split()[0]
+
+    ui = LabelingPage(browser_page, label_studio.url)
+    ui.log_out()
+    ui.log_in(email, password)
+    ui.open_stream(pushed.project_id)  # no task named: the stream chooses
+    ui.label_span("AGREE", "agreed")
+    ui.submit()
+
+    report = pull(workspace, label_studio.url, label_studio.token)
+    assert report.new == 1, report.summary()
+    entry = next(record for _, record in read_jsonl(workspace.log_path))
+    assert (entry["annotator"], entry["task_id"]) == (email, next(iter(StudioState.load(workspace).tasks)))
+    start = text.index("agreed")
+    assert any(
+        item.get("from_name") == "trigger" and (item["value"]["start"], item["value"]["end"]) == (start, start + 6)
+        for item in entry["result"]
+    )

@@ -6,7 +6,7 @@ import pytest
 
 from ceasefire_news.cli.app import main
 
-COMMANDS = ["build", "export", "studio", "pull", "import", "release", "validate", "diff", "publish"]
+COMMANDS = ["build", "export", "studio", "pull", "import", "release", "validate", "diff", "publish", "status"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -13,6 +13,7 @@ import typer
 from ceasefire_news.cli import build as build_commands
 from ceasefire_news.cli import labeling as labeling_commands
 from ceasefire_news.cli import release as release_commands
+from ceasefire_news.cli import team as team_commands
 from ceasefire_news.schema.errors import CeasefireError
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ app = typer.Typer(
 build_commands.register(app)
 labeling_commands.register(app)
 release_commands.register(app)
+team_commands.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

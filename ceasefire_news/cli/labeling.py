@@ -13,6 +13,7 @@ from ceasefire_news.dataset.corpus.lock import workspace_lock
 from ceasefire_news.dataset.corpus.workspace import Workspace
 from ceasefire_news.labeling.export import ensure_tasks_file, export_file
 from ceasefire_news.labeling.ingest import import_export_file
+from ceasefire_news.labeling.project import DEFAULT_OVERLAP, DEFAULT_OVERLAP_SHARE, Overlap
 from ceasefire_news.labeling.pull import pull as pull_annotations
 from ceasefire_news.labeling.push import push
 from ceasefire_news.labeling.review import send_review
@@ -78,6 +79,29 @@ def export(
         ),
     ] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Tasks per import request (with --url).")] = 2000,
+    overlap: Annotated[
+        int | None,
+        typer.Option(
+            "--overlap",
+            help=(
+                "Annotators per task in the labeling stream (the project's maximum_annotations), on --url or "
+                "the workspace's server. "
+                f"A new project gets {DEFAULT_OVERLAP}; an existing one keeps its setting unless this is given."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    overlap_share: Annotated[
+        float | None,
+        typer.Option(
+            "--overlap-share",
+            help=(
+                "The share of tasks (0-1) that get --overlap annotators; the rest get one "
+                f"(overlap_cohort_percentage). Default {DEFAULT_OVERLAP_SHARE} for a new project."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     token: TokenOption = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars on stderr.")] = True,
@@ -97,14 +121,51 @@ def export(
     Running it twice creates nothing new; a new corpus version adds its new articles, and
     the task of an article whose text changed is marked superseded (annotations kept).
 
+    --overlap N and --overlap-share F ask Label Studio's labeling stream to give each
+    task (a share F of them) to N different annotators, which agreement and adjudication
+    need; given again, they update the existing project.
+
+    A new labeling config goes to a project that has annotations only if it drops no
+    label in use; otherwise the export stops and names each such label with its count.
+    WORKSPACE/labelstudio/label_map.json ({"control": {"OLD": "NEW"}}) is the way forward:
+    the export relabels those annotations on the server, and pull/import apply the same
+    map to what they log.
+
     Exit codes: 0 done; 2 bad usage, unreadable input or an unreachable server.
     """
 
     ws = Workspace(workspace)
     if out is not None and url is not None:
         raise UsageError("give either --out FILE or --url URL, not both")
+    wanted = None
+    if overlap is not None or overlap_share is not None:
+        if out is not None:
+            raise UsageError(
+                "--overlap and --overlap-share set up a project on a server; --out writes a file: drop one"
+            )
+        url = url or StudioState.load(ws).server
+        if url is None:
+            raise UsageError(
+                "--overlap and --overlap-share set up the project on a server, and this workspace has none yet: "
+                "add --url URL"
+            )
+        wanted = Overlap(
+            overlap if overlap is not None else DEFAULT_OVERLAP,
+            overlap_share if overlap_share is not None else DEFAULT_OVERLAP_SHARE,
+        )
     with workspace_lock(ws, "export"):
-        _export(ws, workspace, out, url, token, version, batch_size=batch_size, review=review, progress=progress)
+        _export(
+            ws,
+            workspace,
+            out,
+            url,
+            token,
+            version,
+            batch_size=batch_size,
+            review=review,
+            progress=progress,
+            overlap=wanted,
+        )
 
 
 def _export(
@@ -118,6 +179,7 @@ def _export(
     batch_size: int,
     review: bool,
     progress: bool,
+    overlap: Overlap | None = None,
 ) -> None:
     if review:
         if url is None:
@@ -126,7 +188,9 @@ def _export(
         typer.echo(review_report.summary())
         return
     if url is not None:
-        push_report = push(ws, url, _token(workspace, url, token), version, batch_size=batch_size, progress=progress)
+        push_report = push(
+            ws, url, _token(workspace, url, token), version, batch_size=batch_size, progress=progress, overlap=overlap
+        )
         typer.echo(push_report.summary())
         return
     if out is None:
@@ -203,7 +267,18 @@ def import_file(
 
 
 def studio(
-    port: Annotated[int, typer.Option("--port", help="Loopback port for Label Studio.")] = 8080,
+    port: Annotated[int, typer.Option("--port", help="Port for Label Studio.")] = 8080,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help=(
+                "Address to serve on. The default serves this machine only; 0.0.0.0 (or this machine's "
+                "address) serves annotators on the network: a warning is printed, the admin password must "
+                "have at least 12 characters, and the URL to give annotators is printed."
+            ),
+        ),
+    ] = "127.0.0.1",
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress on stderr.")] = True,
 ) -> None:
@@ -219,9 +294,13 @@ def studio(
 
     Later runs reuse the environment, the server data and the project, and push only
     what is new. Ctrl-C stops the server cleanly.
+
+    For a team: --host 0.0.0.0 serves the other machines of the network (with a warning,
+    and only with an admin password of 12 characters or more), then `ceasefire-news team
+    add EMAIL...` creates the annotators' accounts.
     """
 
-    code = run_studio(Workspace(workspace), port=port, progress=progress)
+    code = run_studio(Workspace(workspace), port=port, progress=progress, host=host)
     if code:
         raise typer.Exit(code)
 

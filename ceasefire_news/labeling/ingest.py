@@ -24,6 +24,7 @@ from ceasefire_news.dataset.corpus.versions import load_corpus
 from ceasefire_news.dataset.corpus.workspace import Workspace, append_jsonl
 from ceasefire_news.labeling.annotation_table import append_to_log
 from ceasefire_news.labeling.integrity import TextIndex, check_annotation, text_sha256
+from ceasefire_news.labeling.label_changes import load_label_map, map_result
 from ceasefire_news.labeling.results import REASON_CODES, Problem
 from ceasefire_news.labeling.state import StudioState, version_stamp
 from ceasefire_news.schema.errors import UsageError
@@ -145,6 +146,7 @@ class Ingest:
         self.state = state
         self.report = SyncReport(source=source)
         self.texts = CorpusTexts(workspace)
+        self.label_map = load_label_map(workspace)
         self.log_lines: list[str] = []
         self.quarantine_lines: list[str] = []
         state.sync_seen(workspace)
@@ -289,7 +291,9 @@ class Ingest:
             problems.append(task_problem)
         else:
             assert found is not None
-            clean, repairs, problems = check_annotation(annotation.get("result"), found[0], index=found[2])
+            mapped, renamed = map_result(annotation.get("result"), self.label_map)
+            clean, repairs, problems = check_annotation(mapped, found[0], index=found[2])
+            repairs = renamed + repairs
         result = annotation.get("result")
         had_items = isinstance(result, list) and bool(result)
         if task_problem is not None or (problems and had_items and not clean):

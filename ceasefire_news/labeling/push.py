@@ -16,8 +16,9 @@ from ceasefire_news.dataset.corpus.versions import Identity, changed_pairs, iden
 from ceasefire_news.dataset.corpus.workspace import Workspace
 from ceasefire_news.labeling.client import StudioClient
 from ceasefire_news.labeling.export import ensure_tasks_file, iter_task_lines
+from ceasefire_news.labeling.label_changes import load_label_map
 from ceasefire_news.labeling.preannotate import MODEL_VERSION
-from ceasefire_news.labeling.project import open_project
+from ceasefire_news.labeling.project import Overlap, open_project
 from ceasefire_news.labeling.state import StudioState, TaskEntry
 from ceasefire_news.schema.errors import UsageError
 
@@ -42,6 +43,7 @@ class PushReport:
     predictions: int = 0
     dropped_predictions: int = 0
     batches: int = 0
+    overlap: str = ""
 
     def summary(self) -> str:
         lines = [
@@ -52,6 +54,8 @@ class PushReport:
             f"{self.tasks_existing} already there, {self.tasks_superseded} old tasks marked superseded",
             f"  {self.predictions} predictions ({MODEL_VERSION}), {self.dropped_predictions} left out as invalid",
         ]
+        if self.overlap:
+            lines.append(f"  overlap: {self.overlap}")
         if self.tasks_recovered:
             lines.append(f"  {self.tasks_recovered} tasks found on the server and added back to state.json")
         return "\n".join(lines)
@@ -110,6 +114,7 @@ def push(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: bool = False,
+    overlap: Overlap | None = None,
 ) -> PushReport:
     """Send a corpus version (default: the latest) to the Label Studio server at ``url``.
 
@@ -118,6 +123,9 @@ def push(
     in batches of ``batch_size``, and marks the task of each changed article superseded
     (pointing to the new task; its annotations are kept). Idempotent: a second run
     creates nothing. ``state.json`` is saved after every batch.
+
+    ``overlap`` sets how many annotators the labeling stream gives each task; None gives
+    a new project the default (:class:`Overlap`) and leaves an existing one as it is.
     """
     url = url.rstrip("/")
     if batch_size < 1:
@@ -127,13 +135,17 @@ def push(
     state = StudioState.load(workspace)
     with StudioClient(url, token) as client:
         client.whoami()  # a wrong token or URL fails here, before anything is created
-        project_id, created = open_project(client, state, url)
+        project_id, created = open_project(client, state, url, overlap, load_label_map(workspace))
         state.save(workspace)
         report = PushReport(url=url, project_id=project_id, version=version, project_created=created)
         if build is not None:
             report.dropped_predictions = len(build.dropped_predictions)
 
         project = client.project(project_id) or {}
+        report.overlap = (
+            f"{project.get('maximum_annotations')} annotators per task for "
+            f"{project.get('overlap_cohort_percentage')}% of the tasks"
+        )
         if int(project.get("task_number") or 0) != len(state.tasks):
             report.tasks_recovered = _recover_tasks(client, state, project_id)
             state.save(workspace)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -38,6 +39,8 @@ from ceasefire_news.labeling.state import StudioState
 
 DEFAULT_PORT = 8080
 PASSWORD_ENV = "CEASEFIRE_STUDIO_PASSWORD"
+#: Serving beyond loopback puts the admin login on the network: it must be a real password.
+MIN_SHARED_PASSWORD = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +92,24 @@ def is_local(url: str) -> bool:
     return host in {LOOPBACK, "localhost", "::1"}
 
 
+def _served_path(workspace: Workspace) -> Path:
+    return server_dir(workspace) / "served_at.txt"
+
+
+def _own_server(workspace: Workspace, url: str) -> bool:
+    """True when ``url`` is where ``studio`` last served this workspace (loopback or ``--host``)."""
+    if is_local(url):
+        return True
+    path = _served_path(workspace)
+    return path.exists() and path.read_text(encoding="utf-8").strip() == url.rstrip("/")
+
+
 def local_token(workspace: Workspace, url: str) -> str | None:
     """An API token for the workspace's own local server at ``url``, by logging in as its admin.
 
-    None when ``url`` is not loopback or the workspace has no local server.
+    None when ``url`` is not the workspace's own server or the workspace has no local server.
     """
-    if not is_local(url):
+    if not _own_server(workspace, url):
         return None
     login = admin_login(workspace)
     if login is None:
@@ -130,17 +145,43 @@ class StudioSession:
         return f"{self.server.url}/projects/{self.push.project_id}/data" if self.push else self.server.url
 
 
+def shared_url(host: str, port: int) -> str:
+    """The address annotators on other machines open: a wildcard host becomes this machine's name."""
+    if host in {"0.0.0.0", "::", ""}:
+        host = socket.getfqdn() or socket.gethostname()
+    return f"http://{host}:{port}"
+
+
+def check_shared_login(login: Login, host: str) -> None:
+    """Refuse to serve beyond loopback with a weak admin password."""
+    if len(login.password) < MIN_SHARED_PASSWORD:
+        raise StudioError(
+            f"--host {host} serves Label Studio to the network, and the admin password of this workspace has "
+            f"{len(login.password)} characters; at least {MIN_SHARED_PASSWORD} are required. Set "
+            f"{PASSWORD_ENV} to a longer one before the first `studio`, or change it under Account & Settings "
+            "and in WORKSPACE/labelstudio/server/admin.json."
+        )
+
+
 def start_studio(
-    workspace: Workspace, *, port: int = DEFAULT_PORT, progress: bool = True, push_corpus: bool = True
+    workspace: Workspace,
+    *,
+    port: int = DEFAULT_PORT,
+    progress: bool = True,
+    push_corpus: bool = True,
+    host: str = LOOPBACK,
 ) -> StudioSession:
     """Everything ``studio`` does before it waits: install, build, start, log in, push."""
     executable = ensure_studio_venv(progress=progress)
-    if push_corpus:
-        _ensure_corpus(workspace, progress)
     login = admin_login(workspace, create=True)
     assert login is not None
+    if host != LOOPBACK:
+        check_shared_login(login, host)
+    if push_corpus:
+        _ensure_corpus(workspace, progress)
     server = StudioServer(
         server_dir(workspace),
+        host=host,
         port=port,
         admin_email=login.email,
         admin_password=login.password,
@@ -151,8 +192,10 @@ def start_studio(
     server.start()
     try:
         state = StudioState.load(workspace)
-        if state.server and state.server != server.url and is_local(state.server):
-            # Same local server (its data lives in this workspace), on another port this time.
+        moved = bool(state.server) and state.server != server.url and _own_server(workspace, state.server or "")
+        atomic_write_text(_served_path(workspace), server.url + "\n")
+        if moved:
+            # Same local server (its data lives in this workspace), on another address this time.
             state.server = server.url
             state.save(workspace)
         report = None
@@ -165,9 +208,9 @@ def start_studio(
     return StudioSession(server=server, login=login, push=report)
 
 
-def run_studio(workspace: Workspace, *, port: int = DEFAULT_PORT, progress: bool = True) -> int:
+def run_studio(workspace: Workspace, *, port: int = DEFAULT_PORT, progress: bool = True, host: str = LOOPBACK) -> int:
     """The ``studio`` command: start, print the login, serve until Ctrl-C, stop cleanly."""
-    session = start_studio(workspace, port=port, progress=progress)
+    session = start_studio(workspace, port=port, progress=progress, host=host)
     server = session.server
     try:
         if session.push is not None:
@@ -176,7 +219,13 @@ def run_studio(workspace: Workspace, *, port: int = DEFAULT_PORT, progress: bool
         print(f"Label Studio is running at {server.url}")
         print(f"  project:  {session.project_url}")
         print(f"  log in:   {session.login.email} / {session.login.password}")
-        print("  annotators: Organization -> Add people gives the invite link to sign up with")
+        if host != LOOPBACK:
+            print(
+                f"WARNING: serving on {host}, beyond this machine: anyone who can reach port {port} sees the login "
+                "page. Use it on a trusted network (or behind a VPN / TLS proxy), and stop it when the session ends."
+            )
+            print(f"  annotators open: {shared_url(host, port)}/user/login/")
+        print("  annotators: `ceasefire-news team add EMAIL...` creates their accounts and prints their passwords")
         print("  then, in another terminal: ceasefire-news pull   (no token needed for this local server)")
         print("Press Ctrl-C to stop.")
         code = server.wait()

@@ -79,6 +79,17 @@ class LabelingPage:
         self.page.click("button[type=submit], input[type=submit]")
         self.page.wait_for_url(lambda url: "/user/login" not in url, timeout=60_000)
 
+    def log_out(self) -> None:
+        """End the current session (the next log_in may be someone else)."""
+        self.page.goto(f"{self.base_url}/logout")
+        self.page.wait_for_url(lambda url: "/user/login" in url, timeout=60_000)
+
+    def open_stream(self, project_id: int) -> None:
+        """Start labeling the project's stream ("Label All Tasks"): the server picks the task."""
+        self.page.goto(f"{self.base_url}/projects/{project_id}/data?labeling=1")
+        self.page.wait_for_selector(".lsf-richtext__line", timeout=60_000)
+        self.close_instructions()
+
     def open_task(self, project_id: int, task_id: int) -> None:
         """Open the labeling screen of one task and wait until its text is drawn."""
         self.page.goto(f"{self.base_url}/projects/{project_id}/data?task={task_id}")
