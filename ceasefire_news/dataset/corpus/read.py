@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import reprlib
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -27,6 +28,7 @@ from typing import Any
 from ceasefire_news.dataset.corpus.decode import decode_page, decode_text, utf16_without_bom
 from ceasefire_news.dataset.corpus.document import RawArticle
 from ceasefire_news.dataset.corpus.metadata import parse_date
+from ceasefire_news.dataset.corpus.safe_json import JSONTooDeep, loads_bounded
 from ceasefire_news.schema.errors import RecordRejected
 
 SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
@@ -226,7 +228,9 @@ def _jsonl_line(line: bytes, source: str, where: str) -> RawArticle | RecordReje
     except UnicodeDecodeError as err:
         return _not_utf8(where, err)
     try:
-        record = json.loads(decoded)
+        record = loads_bounded(decoded)
+    except JSONTooDeep as err:
+        return RecordRejected(where, "too_deep", str(err))
     except json.JSONDecodeError as err:
         return RecordRejected(
             where,
@@ -260,7 +264,7 @@ def _jsonl_article(record: Any, source: str, where: str) -> RawArticle | RecordR
             return RecordRejected(
                 where,
                 "bad_field",
-                f"field {name!r} is a {type(value).__name__} ({value!r:.40}); "
+                f"field {name!r} is a {type(value).__name__} ({_short_repr(value)}); "
                 "expected a string or null: fix or drop the field",
             )
         given[name] = (value.strip() or None) if isinstance(value, str) else None
@@ -281,6 +285,11 @@ def _jsonl_article(record: Any, source: str, where: str) -> RawArticle | RecordR
         given_date=date,
         given_outlet=given["outlet"],
     )
+
+
+def _short_repr(value: object) -> str:
+    # reprlib bounds depth and length: a field's value may be a large nested structure.
+    return reprlib.repr(value)[:40]
 
 
 def _read_html(path: Path, data: bytes) -> RawArticle | RecordRejected:
