@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import reprlib
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
@@ -73,7 +74,22 @@ def source_name(path: Path) -> str:
     """
     if path.parent.resolve() == _seeds_folder():
         return EMBEDDED_PREFIX + path.name
-    return str(path)
+    return printable_name(str(path))
+
+
+def printable_name(name: str) -> str:
+    """``name`` with the bytes of a non-UTF-8 file name shown as ``\\xNN``.
+
+    Python gives such a name lone surrogates (``caf\\udce9.txt``), which Arrow, JSON files
+    and the terminal all refuse; ``caf\\xe9.txt`` still tells the user which file it is.
+
+    >>> printable_name(os.fsdecode(b"caf\\xe9.txt"))
+    'caf\\\\xe9.txt'
+    """
+    try:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file system gave: not from a file name
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def iter_sources(paths: Sequence[Path]) -> Iterator[RawArticle | RecordRejected]:
@@ -198,7 +214,7 @@ def _read_jsonl(path: Path) -> Iterator[RawArticle | RecordRejected]:
     blank lines yield nothing); a NUL byte within the first ``_BINARY_PROBE`` bytes rejects the
     file before any line is read (a NUL is not whitespace, so such a file is never "empty").
     """
-    source = str(path)
+    source = source_name(path)
     try:
         with path.open("rb") as stream:
             if b"\x00" in stream.read(_BINARY_PROBE):
@@ -268,6 +284,15 @@ def _jsonl_article(record: Any, source: str, where: str) -> RawArticle | RecordR
                 "expected a string or null: fix or drop the field",
             )
         given[name] = (value.strip() or None) if isinstance(value, str) else None
+    for name, value in (("text", text), *given.items()):
+        if value is not None and (surrogate := _lone_surrogate(value)) is not None:
+            return RecordRejected(
+                where,
+                "lone_surrogate",
+                f"field {name!r} holds a lone surrogate (\\u{ord(value[surrogate]):04x} at character "
+                f"{surrogate}), which is no character (a broken \\u escape); expected UTF-8 text: "
+                "re-export the line from its source, or remove the escape",
+            )
     date = given["date"]
     if date is not None and parse_date(date) is None:
         return RecordRejected(
@@ -287,13 +312,22 @@ def _jsonl_article(record: Any, source: str, where: str) -> RawArticle | RecordR
     )
 
 
+def _lone_surrogate(value: str) -> int | None:
+    """Where ``value`` holds a lone surrogate (JSON's ``"\\ud800"`` escape decodes to one), or None."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        return err.start
+    return None
+
+
 def _short_repr(value: object) -> str:
     # reprlib bounds depth and length: a field's value may be a large nested structure.
     return reprlib.repr(value)[:40]
 
 
 def _read_html(path: Path, data: bytes) -> RawArticle | RecordRejected:
-    where = str(path)
+    where = source_name(path)
     html = decode_page(data).text
     import trafilatura  # heavy (lxml, justext): only HTML input needs it
 
