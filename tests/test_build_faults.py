@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -66,12 +71,14 @@ def test_lone_surrogate_in_a_jsonl_field_is_rejected_and_the_corpus_is_written(
     bad[field] = bad[field] + "\\ud800"
     line = json.dumps(bad).replace("\\\\ud800", "\\ud800")
     source = _jsonl(tmp_path / "s.jsonl", [json.dumps(GOOD), line])
-    code, out, err = run(capsys, "--workspace", str(tmp_path / "ws"), "--source", str(source))
+    code, _, err = run(capsys, "--workspace", str(tmp_path / "ws"), "--source", str(source))
     assert code == 1, err
     assert "Traceback" not in err
     rejected = [row for row in err.splitlines() if row.startswith("rejected ")]
     assert len(rejected) == 1, err
-    assert f"{source}:2" in rejected[0] and "surrogate" in rejected[0] and field in rejected[0]
+    assert f"{source}:2" in rejected[0]
+    assert "surrogate" in rejected[0]
+    assert repr(field) in rejected[0]
     assert load_corpus(Workspace(tmp_path / "ws")).num_rows == 1
 
 
@@ -83,7 +90,7 @@ def test_file_name_that_is_not_utf8_is_built_under_a_printable_name(
     (folder / "good.txt").write_text("Delegates met in Astana on Monday to discuss Idlib.\n", encoding="utf-8")
     odd = Path(os.fsdecode(bytes(folder) + b"/caf\xe9.txt"))
     odd.write_text("Talks on a ceasefire in Daraa resumed on Tuesday in Amman.\n", encoding="utf-8")
-    code, out, err = run(capsys, "--workspace", str(tmp_path / "ws"), "--source", str(folder))
+    code, _, err = run(capsys, "--workspace", str(tmp_path / "ws"), "--source", str(folder))
     assert "Traceback" not in err
     assert code == 0, err
     names = sorted(load_corpus(Workspace(tmp_path / "ws"))["source_file"])
@@ -91,3 +98,51 @@ def test_file_name_that_is_not_utf8_is_built_under_a_printable_name(
     assert any("caf\\xe9.txt" in name for name in names), names
     manifest = json.loads((tmp_path / "ws" / "corpus" / "1.0.0" / "manifest.json").read_text(encoding="utf-8"))
     assert any("caf\\xe9.txt" in entry["path"] for entry in manifest["sources"])
+
+
+# --- item 5: unreadable files, unreadable folders, symlink loops ---------------------------
+
+SETPRIV = shutil.which("setpriv")
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """A folder an unprivileged user can write (pytest's tmp_path is private to root)."""
+    with tempfile.TemporaryDirectory(prefix="ceasefire-faults-") as name:
+        folder = Path(name)
+        folder.chmod(0o777)
+        yield folder
+
+
+@pytest.mark.skipif(SETPRIV is None or os.geteuid() != 0, reason="needs root and setpriv to drop privileges")
+def test_unreadable_file_folder_and_symlink_loop_are_reported_and_the_rest_built(shared_dir: Path) -> None:
+    src = shared_dir / "src"
+    (src / "sub").mkdir(parents=True)
+    (src / "a.txt").write_text("Delegates met in Astana on Monday to discuss Idlib.\n", encoding="utf-8")
+    (src / "b.txt").write_text("Talks on a ceasefire in Daraa resumed on Tuesday.\n", encoding="utf-8")
+    (src / "sub" / "c.txt").write_text("Talks in Sochi went on into the night.\n", encoding="utf-8")
+    (src / "loop").symlink_to(src)
+    for path in (src, src / "a.txt"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    (src / "b.txt").chmod(0o000)
+    (src / "sub").chmod(0o000)
+    ws = shared_dir / "ws"
+    done = subprocess.run(
+        [
+            *(SETPRIV, "--reuid=65534", "--regid=65534", "--clear-groups"),
+            *(sys.executable, "-m", "ceasefire_news.cli.app"),
+            *("build", "--no-progress", "--workspace", str(ws), "--source", str(src)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=shared_dir,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 1, done.stderr
+    rejected = [row for row in done.stderr.splitlines() if row.startswith("rejected ")]
+    assert any(f"{src / 'b.txt'}:" in row and "permission" in row.lower() for row in rejected), rejected
+    assert any(f"{src / 'sub'}:" in row and "folder" in row for row in rejected), rejected
+    assert any(f"{src / 'loop'}:" in row and "loop" in row for row in rejected), rejected
+    assert "articles kept: 1 of" in done.stdout
