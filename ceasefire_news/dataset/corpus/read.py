@@ -17,6 +17,7 @@ Formats, by file extension:
 from __future__ import annotations
 
 import codecs
+import errno
 import json
 import os
 import reprlib
@@ -109,8 +110,9 @@ def iter_sources(paths: Sequence[Path]) -> Iterator[RawArticle | RecordRejected]
     for path in paths:
         path = Path(path)  # noqa: PLW2901 -- accept str paths from callers too
         if path.is_dir():
-            files = _walk(path)
-            if not files:
+            files, problems = walk(path)
+            yield from problems
+            if not files and not problems:
                 yield RecordRejected(
                     str(path),
                     "empty_folder",
@@ -128,13 +130,82 @@ def iter_sources(paths: Sequence[Path]) -> Iterator[RawArticle | RecordRejected]
             )
 
 
-def _walk(folder: Path) -> list[Path]:
-    files = [
-        path
-        for path in folder.rglob("*")
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-    ]
-    return sorted(files, key=lambda path: path.relative_to(folder).as_posix())
+def walk(folder: Path) -> tuple[list[Path], list[RecordRejected]]:
+    """The files under ``folder`` in sorted order, and one rejection per entry that can't be walked.
+
+    Hidden files and folders are skipped. Links to folders are followed, once: a link back
+    to a folder already walked (a loop) is reported, as are folders that can't be listed
+    and links that lead nowhere, so that nothing is left out without a word.
+    """
+    files: list[Path] = []
+    problems: list[RecordRejected] = []
+    seen: set[tuple[int, int]] = set()
+    pending = [folder]
+    while pending:
+        directory = pending.pop()
+        try:
+            status = directory.stat()
+            if (status.st_dev, status.st_ino) in seen:
+                problems.append(_symlink_loop(directory))
+                continue
+            seen.add((status.st_dev, status.st_ino))
+            with os.scandir(directory) as listing:
+                entries = [(entry.name, Path(entry.path), _kind(entry)) for entry in listing]
+        except OSError as err:
+            problems.append(_unreadable_folder(directory, err))
+            continue
+        for name, path, kind in entries:
+            if name.startswith("."):
+                continue
+            if kind == "dir":
+                pending.append(path)
+            elif kind == "file":
+                files.append(path)
+            elif kind == "loop":
+                problems.append(_symlink_loop(path))
+            elif kind == "dangling":
+                problems.append(
+                    RecordRejected(
+                        source_name(path),
+                        "broken_link",
+                        "a symbolic link to nothing (its target does not exist); fix the link or remove it",
+                    )
+                )
+
+    def order(path: Path) -> str:
+        return path.relative_to(folder).as_posix()
+
+    return sorted(files, key=order), sorted(problems, key=lambda problem: problem.where)
+
+
+def _kind(entry: os.DirEntry[str]) -> str:
+    try:
+        if entry.is_dir():
+            return "dir"
+        if entry.is_file():
+            return "file"
+        if entry.is_symlink():
+            os.stat(entry.path)  # raises for a loop or a missing target
+    except OSError as err:
+        return "loop" if err.errno == errno.ELOOP else "dangling"
+    return "other"  # a socket, a device, a FIFO: never an article
+
+
+def _symlink_loop(path: Path) -> RecordRejected:
+    return RecordRejected(
+        source_name(path),
+        "symlink_loop",
+        "a symbolic link loop (it leads back to a folder already read); skipped: "
+        "remove the link, or point the sources at the folder itself",
+    )
+
+
+def _unreadable_folder(path: Path, err: OSError) -> RecordRejected:
+    return RecordRejected(
+        source_name(path),
+        "unreadable_folder",
+        f"cannot list the folder ({err.strerror or err}); its files were skipped: check its permissions",
+    )
 
 
 def _read_file(path: Path) -> Iterator[RawArticle | RecordRejected]:
