@@ -146,3 +146,26 @@ def test_unreadable_file_folder_and_symlink_loop_are_reported_and_the_rest_built
     assert any(f"{src / 'sub'}:" in row and "folder" in row for row in rejected), rejected
     assert any(f"{src / 'loop'}:" in row and "loop" in row for row in rejected), rejected
     assert "articles kept: 1 of" in done.stdout
+
+
+# --- item 7: a damaged parent version -------------------------------------------------------
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage"])
+def test_damaged_parent_version_is_one_line_and_nothing_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str
+) -> None:
+    ws = tmp_path / "ws"
+    assert run(capsys, "--workspace", str(ws))[0] == 0
+    data = ws / "corpus" / "1.0.0" / "data-00000-of-00001.arrow"
+    raw = data.read_bytes()
+    data.write_bytes(raw[: len(raw) // 2] if damage == "truncated" else raw[:8] + b"\x07" * (len(raw) - 8))
+    source = _jsonl(tmp_path / "new.jsonl", [json.dumps(GOOD)])
+    code, out, err = run(capsys, "--workspace", str(ws), "--source", str(source))
+    assert code == 2, err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert str(ws / "corpus" / "1.0.0") in err
+    assert "damaged" in err
+    assert "built corpus" not in out
+    assert sorted(p.name for p in (ws / "corpus").iterdir()) == ["1.0.0"]
