@@ -172,14 +172,25 @@ def iter_batches(folder: Path, columns: list[str]) -> Iterator[pa.RecordBatch]:
 
 
 def read_identities(folder: Path) -> list[Identity]:
-    """Article id, identity key and story id of every row of a version folder."""
+    """Article id, identity key and story id of every row of a version folder.
+
+    Raises :class:`~ceasefire_news.schema.errors.UsageError` naming the folder when its data
+    can't be read (a truncated or damaged Arrow file).
+    """
     found: list[Identity] = []
-    for batch in iter_batches(folder, ["article_id", "url", "source_file", "story_id"]):
-        data = batch.to_pydict()
-        for article_id, url, source_file, story_id in zip(
-            data["article_id"], data["url"], data["source_file"], data["story_id"], strict=True
-        ):
-            found.append(Identity(article_id, identity_key(url, source_file), story_id))
+    try:
+        for batch in iter_batches(folder, ["article_id", "url", "source_file", "story_id"]):
+            data = batch.to_pydict()
+            for article_id, url, source_file, story_id in zip(
+                data["article_id"], data["url"], data["source_file"], data["story_id"], strict=True
+            ):
+                found.append(Identity(article_id, identity_key(url, source_file), story_id))
+    except (pa.ArrowException, OSError, ValueError, KeyError) as err:
+        raise UsageError(
+            f"corpus version {folder} is damaged: its data can't be read ({type(err).__name__}: "
+            f"{' '.join(str(err).split())[:200]}); nothing was written. Restore the folder from a backup, or move it "
+            "out of the workspace's corpus/ folder so that the build builds on the version before it."
+        ) from err
     return found
 
 
