@@ -169,3 +169,24 @@ def test_damaged_parent_version_is_one_line_and_nothing_is_written(
     assert "damaged" in err
     assert "built corpus" not in out
     assert sorted(p.name for p in (ws / "corpus").iterdir()) == ["1.0.0"]
+
+
+# --- item 8: --workspace that is a file -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["build"], ["release"], ["validate", "1.0.0"], ["diff", "1.0.0", "1.1.0"], ["export"], ["pull"]],
+    ids=lambda command: command[0],
+)
+def test_workspace_that_is_a_file_is_named_for_every_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    not_a_folder = tmp_path / "workspace"
+    not_a_folder.write_text("notes\n", encoding="utf-8")
+    code = main([*command, "--workspace", str(not_a_folder)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err
+    assert f"{not_a_folder} is a file, not a folder" in err
+    assert not_a_folder.read_text(encoding="utf-8") == "notes\n"
