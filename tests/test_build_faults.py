@@ -190,3 +190,48 @@ def test_workspace_that_is_a_file_is_named_for_every_command(
     assert "Traceback" not in err
     assert f"{not_a_folder} is a file, not a folder" in err
     assert not_a_folder.read_text(encoding="utf-8") == "notes\n"
+
+
+# --- item 11: article size: a warning above 1 MB, a refusal above a limit ------------------
+
+
+def _article_of(size: int, n: int) -> str:
+    sentence = f"Delegates of round {n} met in Astana to discuss the ceasefire in Idlib province. "
+    return (sentence * (size // len(sentence) + 1))[:size]
+
+
+def test_article_above_the_limit_is_refused_and_a_large_one_warned(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [
+        json.dumps(GOOD),
+        json.dumps({"text": _article_of(1_200_000, 1)}),
+        json.dumps({"text": _article_of(10_500_000, 2)}),
+    ]
+    source = _jsonl(tmp_path / "big.jsonl", lines)
+    code, out, err = run(capsys, "--workspace", str(tmp_path / "ws"), "--source", str(source))
+    assert code == 1, err
+    assert "Traceback" not in err
+    rejected = [row for row in err.splitlines() if row.startswith("rejected ")]
+    assert len(rejected) == 1, err
+    assert f"{source}:3" in rejected[0]
+    assert "--max-article-bytes" in rejected[0]
+    warned = [row for row in err.splitlines() if row.startswith("warning ")]
+    assert len(warned) == 1, err
+    assert f"{source}:2" in warned[0]
+    assert "articles kept: 2 of 3 read" in out
+
+
+def test_max_article_bytes_sets_the_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = _jsonl(tmp_path / "a.jsonl", [json.dumps(GOOD), json.dumps({"text": _article_of(1500, 1)})])
+    code, out, err = run(
+        capsys, "--workspace", str(tmp_path / "ws"), "--source", str(source), "--max-article-bytes", "1000"
+    )
+    assert code == 1, err
+    assert f"rejected {source}:2" in err
+    assert "articles kept: 1 of 2 read" in out
+    code, out, err = run(
+        capsys, "--workspace", str(tmp_path / "ws"), "--source", str(source), "--max-article-bytes", "100000"
+    )
+    assert code == 0, err
+    assert "articles kept: 2 of 2 read" in out
