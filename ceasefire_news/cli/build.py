@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ceasefire_news.cli.options import DEFAULT_WORKSPACE, WorkspaceOption
-from ceasefire_news.dataset.corpus.build import build_corpus
+from ceasefire_news.dataset.corpus.build import MAX_ARTICLE_BYTES, WARN_ARTICLE_BYTES, BuildOptions, build_corpus
 from ceasefire_news.dataset.corpus.lock import workspace_lock
 from ceasefire_news.dataset.corpus.workspace import Workspace
 
@@ -44,6 +44,18 @@ def build(
     version: VersionOption = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar on stderr.")] = True,
+    max_article_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-article-bytes",
+            min=1,
+            metavar="BYTES",
+            help=(
+                "Reject an article with more bytes of text than this (an article above "
+                f"{WARN_ARTICLE_BYTES:,} bytes is built with a warning)."
+            ),
+        ),
+    ] = MAX_ARTICLE_BYTES,
 ) -> None:
     """Build a corpus version: read, clean, deduplicate and cluster raw articles into stories.
 
@@ -58,7 +70,12 @@ def build(
 
     ws = Workspace(workspace)
     with workspace_lock(ws, "build", create=True):
-        report = build_corpus(source or None, ws, version, progress=progress)
+        options = BuildOptions(
+            max_article_bytes=max_article_bytes, warn_article_bytes=min(WARN_ARTICLE_BYTES, max_article_bytes)
+        )
+        report = build_corpus(source or None, ws, version, progress=progress, options=options)
+    for warning in report.warnings:
+        typer.echo(f"warning {warning.where}: {warning.detail}", err=True)
     for rejection in report.rejections:
         typer.echo(f"rejected {rejection.where}: {rejection.detail}", err=True)
     if report.unchanged:
