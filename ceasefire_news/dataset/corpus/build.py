@@ -135,25 +135,15 @@ class BuildReport:
 # --- sources -------------------------------------------------------------------------------
 
 
-def _source_files(paths: Sequence[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(read.walk(path)[0])
-        elif path.is_file():
-            files.append(path)
-    return files
-
-
 def _source_digests(paths: Sequence[Path]) -> list[dict[str, Any]]:
     """Name (as ``source_file`` names it), size and SHA-256 of every input file, for the manifest.
 
     A file that can't be read is left out here: the reader reports it as a rejection.
     """
     digests = []
-    for file in _source_files(paths):
+    for file, name in read.source_files(paths):
         try:
-            digests.append({"path": read.source_name(file), "bytes": file.stat().st_size, "sha256": file_sha256(file)})
+            digests.append({"path": name, "bytes": file.stat().st_size, "sha256": file_sha256(file)})
         except OSError:
             continue
     return digests

@@ -17,6 +17,7 @@ Formats, by file extension:
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import errno
 import json
 import os
@@ -78,6 +79,34 @@ def source_name(path: Path) -> str:
     return printable_name(str(path))
 
 
+def root_name(path: Path) -> str:
+    """The name of a source (a file or a folder given to the build): its own name, resolved.
+
+    A file in a source folder is stored (``source_file``) as ``<root name>/<path inside>``,
+    a source file as its name, so that where the sources lie and how their path was typed
+    (``../my_articles``, an absolute path, ``.``) is no part of the corpus. The embedded
+    seeds keep ``dataset/seeds/<file>``.
+
+    >>> root_name(Path("raw/my_articles/"))
+    'my_articles'
+    """
+    if path.is_file() and path.parent.resolve() == _seeds_folder():
+        return EMBEDDED_PREFIX + path.name
+    return printable_name(path.resolve().name or path.resolve().as_posix())
+
+
+def source_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
+    """Every file the build reads under ``paths``, with the name the corpus gives it."""
+    found: list[tuple[Path, str]] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            root = root_name(path)
+            found.extend((file, f"{root}/{file.relative_to(path).as_posix()}") for file in walk(path)[0])
+        elif path.is_file():
+            found.append((path, root_name(path)))
+    return found
+
+
 def printable_name(name: str) -> str:
     """``name`` with the bytes of a non-UTF-8 file name shown as ``\\xNN``.
 
@@ -118,10 +147,11 @@ def iter_sources(paths: Sequence[Path]) -> Iterator[RawArticle | RecordRejected]
                     "empty_folder",
                     f"folder holds no {_SUFFIX_LIST} files; point the sources at the articles, or leave it out",
                 )
+            root = root_name(path)
             for file in files:
-                yield from _read_file(file)
+                yield from _read_file(file, f"{root}/{file.relative_to(path).as_posix()}")
         elif path.exists():
-            yield from _read_file(path)
+            yield from _read_file(path, root_name(path))
         else:
             yield RecordRejected(
                 str(path),
@@ -208,7 +238,7 @@ def _unreadable_folder(path: Path, err: OSError) -> RecordRejected:
     )
 
 
-def _read_file(path: Path) -> Iterator[RawArticle | RecordRejected]:
+def _read_file(path: Path, name: str) -> Iterator[RawArticle | RecordRejected]:
     where = source_name(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -222,7 +252,7 @@ def _read_file(path: Path) -> Iterator[RawArticle | RecordRejected]:
     if suffix == ".jsonl":
         # Streamed line by line: a JSON Lines file can be far larger than the memory one
         # article needs, and holding it whole made the build's peak grow with the corpus.
-        yield from _read_jsonl(path)
+        yield from _read_jsonl(path, name)
         return
     try:
         data = path.read_bytes()
@@ -239,11 +269,12 @@ def _read_file(path: Path) -> Iterator[RawArticle | RecordRejected]:
         elif "\x00" in decoded.text[:_BINARY_PROBE]:
             yield _binary_file(where)
         else:
-            yield RawArticle(source_file=where, where=where, raw_text=decoded.text.removeprefix("\ufeff"))
+            yield RawArticle(source_file=name, where=where, raw_text=decoded.text.removeprefix("\ufeff"))
     elif b"\x00" in data[:_BINARY_PROBE] and utf16_without_bom(data) is None and not data.startswith(_UTF16_BOMS):
         yield _binary_file(where)
     else:
-        yield _read_html(path, data)
+        page = _read_html(path, data)
+        yield dataclasses.replace(page, source_file=name) if isinstance(page, RawArticle) else page
 
 
 def _not_utf8(where: str, err: UnicodeDecodeError) -> RecordRejected:
@@ -278,7 +309,7 @@ def _binary_file(where: str) -> RecordRejected:
     )
 
 
-def _read_jsonl(path: Path) -> Iterator[RawArticle | RecordRejected]:
+def _read_jsonl(path: Path, name: str) -> Iterator[RawArticle | RecordRejected]:
     """Stream a JSON Lines file with the same checks, in the same order, as a whole-file read.
 
     A file of whitespace only is one ``empty_file`` rejection (known only at its end, since
@@ -301,7 +332,7 @@ def _read_jsonl(path: Path) -> Iterator[RawArticle | RecordRejected]:
                 if not line.strip():
                     continue  # blank lines between records carry nothing
                 any_text = True
-                yield _jsonl_line(line, source, f"{source}:{number}")
+                yield _jsonl_line(line, name, f"{source}:{number}")
     except OSError as err:
         yield _unreadable(source, err)
         return

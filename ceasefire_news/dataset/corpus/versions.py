@@ -215,10 +215,28 @@ def _unique_keys(rows: list[Identity]) -> dict[str, Identity]:
     return {row.key: row for row in rows if counts[row.key] == 1}
 
 
+def _migrated_keys(old_by_key: dict[str, Identity], new_by_key: dict[str, Identity]) -> dict[str, Identity]:
+    """``old_by_key`` with keys from before named sources renamed to the new names.
+
+    Versions built before sources were named stored ``source_file`` as typed
+    (``../my_articles/a.txt``, ``/home/someone/my_articles/a.txt``); now it is
+    ``my_articles/a.txt``. An old key that no new row carries takes the one new key it ends
+    with, so the first build after the change tells a changed article from a removed one.
+    """
+    migrated: dict[str, Identity] = {}
+    for key, row in old_by_key.items():
+        if key not in new_by_key:
+            parts = key.split("/")
+            tails = ("/".join(parts[start:]) for start in range(1, len(parts)))
+            key = next((tail for tail in tails if tail in new_by_key and tail not in old_by_key), key)  # noqa: PLW2901
+        migrated.setdefault(key, row)
+    return migrated
+
+
 def changed_pairs(old: list[Identity], new: list[Identity]) -> list[tuple[Identity, Identity]]:
     """``(old, new)`` rows with the same unique identity key and different article ids."""
-    old_by_key = _unique_keys(old)
     new_by_key = _unique_keys(new)
+    old_by_key = _migrated_keys(_unique_keys(old), new_by_key)
     pairs = []
     for key in sorted(old_by_key.keys() & new_by_key.keys()):
         before, after = old_by_key[key], new_by_key[key]
