@@ -88,3 +88,51 @@ def test_workspace_from_before_named_sources_migrates_without_removals(
     code, out, err = run(capsys, "--workspace", str(ws), "--source", str(articles))
     assert code == 0, err
     assert "against 1.0.0: 0 added, 0 removed, 1 changed" in out
+
+
+# --- item 15: add articles, remove them -------------------------------------------------------
+
+
+def test_add_adds_articles_to_the_workspace_sources_and_remove_takes_them_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = str(tmp_path / "ws")
+    articles = tmp_path / "my_articles"
+    _article(articles, "a.txt", "Delegates met in Astana on Monday to discuss a ceasefire in Idlib.\n")
+    _article(articles, "b.txt", "Talks on a truce in Daraa resumed in Amman on Tuesday.\n")
+    assert run(capsys, "--workspace", ws)[0] == 0
+    code, out, err = run(capsys, "--workspace", ws, "--add", str(articles))
+    assert code == 0, err
+    assert "against 1.0.0: 2 added, 0 removed, 0 changed" in out
+    assert "articles kept: 7 of 7 read" in out
+    code, out, err = run(capsys, "--workspace", ws)
+    assert code == 0, err
+    assert "unchanged" in out
+    code, out, err = run(capsys, "--workspace", ws, "--remove", "my_articles")
+    assert code == 0, err
+    assert "against 1.1.0: 0 added, 2 removed, 0 changed" in out
+    code, _, err = run(capsys, "--workspace", ws, "--remove", "seeds")
+    assert code == 2
+    assert "no source" in err
+
+
+def test_remove_of_a_source_the_workspace_does_not_have_lists_its_sources(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = str(tmp_path / "ws")
+    assert run(capsys, "--workspace", ws)[0] == 0
+    code, _, err = run(capsys, "--workspace", ws, "--remove", str(tmp_path / "elsewhere"))
+    assert code == 2
+    assert "elsewhere" in err
+    assert "seeds" in err
+
+
+def test_source_replaces_the_sources_and_says_how_to_add(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ws = str(tmp_path / "ws")
+    articles = tmp_path / "my_articles"
+    _article(articles, "a.txt", "Delegates met in Astana on Monday to discuss a ceasefire in Idlib.\n")
+    assert run(capsys, "--workspace", ws)[0] == 0
+    code, out, err = run(capsys, "--workspace", ws, "--source", str(articles))
+    assert code == 0, err
+    assert "1 added, 5 removed" in out
+    assert "--add" in err
