@@ -101,10 +101,14 @@ def source_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
     for path in map(Path, paths):
         if path.is_dir():
             root = root_name(path)
-            found.extend((file, f"{root}/{file.relative_to(path).as_posix()}") for file in walk(path)[0])
+            found.extend((file, _inside(root, path, file)) for file in walk(path)[0])
         elif path.is_file():
             found.append((path, root_name(path)))
     return found
+
+
+def _inside(root: str, folder: Path, file: Path) -> str:
+    return printable_name(f"{root}/{file.relative_to(folder).as_posix()}")
 
 
 def printable_name(name: str) -> str:
@@ -149,7 +153,7 @@ def iter_sources(paths: Sequence[Path]) -> Iterator[RawArticle | RecordRejected]
                 )
             root = root_name(path)
             for file in files:
-                yield from _read_file(file, f"{root}/{file.relative_to(path).as_posix()}")
+                yield from _read_file(file, _inside(root, path, file))
         elif path.exists():
             yield from _read_file(path, root_name(path))
         else:
