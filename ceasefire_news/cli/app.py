@@ -54,8 +54,8 @@ def _readable_names(command: Any) -> Any:
             param.metavar = name
             # A required argument reads as itself; an optional one in brackets, as usual.
             usage = name if param.required else f"[{name}]"
-            param._usage_display_name = lambda usage=usage: usage
-            param.display_type_rich = lambda ctx: None  # the name says it: FOLDER, FILE
+            setattr(param, "_usage_display_name", lambda usage=usage: usage)  # noqa: B010
+            setattr(param, "display_type_rich", lambda ctx: None)  # noqa: B010 -- the name says it: FOLDER, FILE
         elif "Path" in kind:
             param.metavar = "PATH"
         elif kind in ("int", "list[int]"):
