@@ -89,9 +89,13 @@ def build(
     manifest.json: parent version, source digests, cleaning rule and schema versions, and
     the diff against the parent. A version once written is never overwritten.
 
+    The workspace remembers its sources: --add PATH adds articles to them, --remove takes a
+    source out, --source replaces them all. An article above 1 MB of text is built with a
+    warning; one above --max-article-bytes is rejected.
+
     Exit codes: 0 every input record was used; 1 some records were rejected (each is listed
     on stderr with its file and line; the rest was built); 2 bad usage, an existing
-    version, or no usable input at all.
+    version, a damaged parent version, or no usable input at all.
     """
 
     ws = Workspace(workspace)
