@@ -82,7 +82,9 @@ def plan_sources(
     """
     before = remembered(workspace)
     entries = [_entry(path) for path in source] if source else list(before)
-    dropped = [entry for entry in before if entry not in entries] if source else []
+    # A new workspace has built nothing yet: its --source replaces nothing worth a note.
+    built = bool(workspace.corpus_versions())
+    dropped = [entry for entry in before if entry not in entries] if source and built else []
     for path in add or []:
         if not path.exists():
             raise UsageError(f"--add {path} does not exist; give a file or folder of articles")
