@@ -55,7 +55,8 @@ lines = st.one_of(
     good_records.map(json.dumps),
     good_records.map(lambda record: json.dumps(record, ensure_ascii=False)),
     json_values.map(json.dumps),
-    st.text(max_size=60),
+    # A newline would make two lines of one: the count of lines is what the test checks.
+    st.text(max_size=60).map(lambda text: text.replace("\n", " ")),
     st.binary(max_size=60).map(lambda data: data.replace(b"\n", b" ").decode("latin-1")),
     st.sampled_from(
         [
