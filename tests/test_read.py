@@ -74,7 +74,7 @@ def test_jsonl_lines_carry_their_metadata_and_line_numbers(jsonl_file: Path) -> 
     first, second = _articles(items)
     assert first.where == f"{jsonl_file}:1"
     assert second.where == f"{jsonl_file}:3"
-    assert first.source_file == second.source_file == str(jsonl_file)
+    assert first.source_file == second.source_file == jsonl_file.name
     record = JSONL_RECORDS[0]
     assert first.raw_text == record["text"]
     assert (first.given_title, first.given_url, first.given_date, first.given_outlet) == (

@@ -82,7 +82,7 @@ def test_manifest_records_sources_rules_schema_and_counts(tmp_path: Path) -> Non
     assert manifest["cleaning_rules"] == rule_versions()
     assert manifest["sources"] == [
         {
-            "path": str(source / SEEDS[i].name),
+            "path": f"src/{SEEDS[i].name}",
             "bytes": SEEDS[i].stat().st_size,
             "sha256": hashlib.sha256(SEEDS[i].read_bytes()).hexdigest(),
         }
@@ -178,7 +178,7 @@ def test_diff_of_the_same_folder_finds_the_changed_article(tmp_path: Path) -> No
     build_corpus([source], workspace, progress=False)
     old, new = load_corpus(workspace, "1.0.0"), load_corpus(workspace, "1.1.0")
     diff = diff_corpora(workspace, "1.0.0", "1.1.0")
-    assert diff["changed"] == [{"key": str(target), "from": old["article_id"][1], "to": new["article_id"][1]}]
+    assert diff["changed"] == [{"key": f"src/{target.name}", "from": old["article_id"][1], "to": new["article_id"][1]}]
     assert (diff["added"], diff["removed"]) == ([], [])
     assert new["story_id"] == old["story_id"]
 

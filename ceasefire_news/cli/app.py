@@ -7,8 +7,11 @@ Errors are one message on stderr, never a traceback.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
+import typer.main
+from typer.core import TyperArgument
 
 from ceasefire_news.cli import build as build_commands
 from ceasefire_news.cli import labeling as labeling_commands
@@ -25,6 +28,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 # Each stage's commands live in their own module; this one only assembles them.
@@ -34,12 +38,41 @@ release_commands.register(app)
 team_commands.register(app)
 
 
+def _readable_names(command: Any) -> Any:
+    """Name every value in ``--help`` as a word (PATH, N, VERSION), never as a Python type.
+
+    typer shows ``<list[Path]>`` or ``<str>`` after an option and ``{folder}`` for a required
+    argument; a metavar set on each parameter takes their place.
+    """
+    for sub in getattr(command, "commands", {}).values():
+        _readable_names(sub)
+    for param in command.params:
+        if param.metavar is not None or getattr(param, "is_flag", False):
+            continue
+        bare = getattr(param, "bare_type", None)
+        kind = bare() if callable(bare) else ""
+        if isinstance(param, TyperArgument):
+            name = (param.name or "value").upper()
+            param.metavar = name
+            # A required argument reads as itself; an optional one in brackets, as usual.
+            usage = name if param.required else f"[{name}]"
+            setattr(param, "_usage_display_name", lambda usage=usage: usage)  # noqa: B010
+            setattr(param, "display_type_rich", lambda ctx: None)  # noqa: B010 -- the name says it: FOLDER, FILE
+        elif "Path" in kind:
+            param.metavar = "PATH"
+        elif kind in ("int", "list[int]"):
+            param.metavar = "N"
+        else:
+            param.metavar = (param.name or "value").upper()
+    return command
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script. Returns the exit code."""
     try:
         # Standalone mode: click reports usage errors itself (exit 2) and turns
         # ``typer.Exit(code)`` into SystemExit(code).
-        app(args=argv, prog_name="ceasefire-news")
+        _readable_names(typer.main.get_command(app))(args=argv, prog_name="ceasefire-news")
     except SystemExit as done:
         code = done.code
         if code is None:

@@ -25,7 +25,7 @@ The version folder appears atomically (:func:`ceasefire_news.dataset.corpus.work
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from tqdm import tqdm
 from ceasefire_news.dataset.corpus import read
 from ceasefire_news.dataset.corpus.chunks import FINAL_SCHEMA, STAGE_SCHEMA, Rejection, iter_chunks, run_chunks
 from ceasefire_news.dataset.corpus.clean_rules import rule_versions
+from ceasefire_news.dataset.corpus.document import RawArticle
 from ceasefire_news.dataset.corpus.kept import Duplicate, Kept
 from ceasefire_news.dataset.corpus.parallel import usable_cores
 from ceasefire_news.dataset.corpus.stories import StoryIndex, StoryOptions, assign_story_ids
@@ -58,13 +59,19 @@ from ceasefire_news.dataset.corpus.workspace import (
     atomic_write_json,
     file_sha256,
 )
-from ceasefire_news.schema.errors import UsageError
+from ceasefire_news.schema.errors import RecordRejected, UsageError
 from ceasefire_news.schema.records import SCHEMA_VERSION
 
 ARTICLE_ID_RULE = 'article_id = "a-" + first 16 hex digits of sha256(clean text, UTF-8)'
 
 #: Rows per record batch of the version's Arrow file.
 OUTPUT_BATCH_ROWS = 1000
+
+#: News articles are tens of kilobytes; above a megabyte a record is likely a whole feed
+#: or a page dump, and each such article costs its size many times over in memory (cleaning,
+#: Arrow, Label Studio tasks).
+WARN_ARTICLE_BYTES = 1_000_000
+MAX_ARTICLE_BYTES = 10_000_000
 
 
 # --- options and report --------------------------------------------------------------------
@@ -88,9 +95,13 @@ class BuildOptions:
     chunk_size: int = 256
     max_pending: int = 3
     stories: StoryOptions = field(default_factory=StoryOptions)
+    #: An article with more UTF-8 bytes of text than this is rejected (``too_large``).
+    max_article_bytes: int = MAX_ARTICLE_BYTES
+    #: An article with more bytes than this (and at most the limit) is built, with a warning.
+    warn_article_bytes: int = WARN_ARTICLE_BYTES
 
     def __post_init__(self) -> None:
-        for name in ("workers", "chunk_size", "max_pending"):
+        for name in ("workers", "chunk_size", "max_pending", "max_article_bytes", "warn_article_bytes"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} is {value!r}; expected a positive integer")
@@ -111,6 +122,8 @@ class BuildReport:
     unchanged: bool = False
     rejections: list[Rejection] = field(default_factory=list)
     duplicate_records: list[Duplicate] = field(default_factory=list)
+    #: Records built with a warning (an article above ``warn_article_bytes``).
+    warnings: list[Rejection] = field(default_factory=list)
     diff: dict[str, Any] | None = None
 
     @property
@@ -122,22 +135,18 @@ class BuildReport:
 # --- sources -------------------------------------------------------------------------------
 
 
-def _source_files(paths: Sequence[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file()))
-        elif path.is_file():
-            files.append(path)
-    return files
-
-
 def _source_digests(paths: Sequence[Path]) -> list[dict[str, Any]]:
-    """Name (as ``source_file`` names it), size and SHA-256 of every input file, for the manifest."""
-    return [
-        {"path": read.source_name(file), "bytes": file.stat().st_size, "sha256": file_sha256(file)}
-        for file in _source_files(paths)
-    ]
+    """Name (as ``source_file`` names it), size and SHA-256 of every input file, for the manifest.
+
+    A file that can't be read is left out here: the reader reports it as a rejection.
+    """
+    digests = []
+    for file, name in read.source_files(paths):
+        try:
+            digests.append({"path": name, "bytes": file.stat().st_size, "sha256": file_sha256(file)})
+        except OSError:
+            continue
+    return digests
 
 
 # --- the build -----------------------------------------------------------------------------
@@ -214,7 +223,8 @@ def _build_into(
     stage_path = folder / ".stage.arrow"
     kept = Kept(index=StoryIndex(options.stories), collect_keys=parent is not None)
     rejections: list[tuple[int, Rejection]] = []
-    records = read.iter_sources(paths)
+    warnings: list[Rejection] = []
+    records = _sized(read.iter_sources(paths), options, warnings)
     bar = tqdm(
         desc=f"build {version}",
         unit=" articles",
@@ -263,6 +273,7 @@ def _build_into(
         rejections=ordered_rejections,
         duplicate_records=duplicates,
         diff=diff,
+        warnings=warnings,
     )
     if skip_if_unchanged and parent is not None and parent_content == content_sha256:
         report.version, report.path, report.unchanged = parent, final.parent / parent, True
@@ -308,6 +319,39 @@ def _build_into(
     }
     atomic_write_json(folder / MANIFEST, manifest)
     return report
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def _sized(
+    records: Iterator[RawArticle | RecordRejected], options: BuildOptions, warnings: list[Rejection]
+) -> Iterator[RawArticle | RecordRejected]:
+    """The records, with articles above the size limit turned into ``too_large`` rejections."""
+    for record in records:
+        # A character is at most four bytes: most articles need no encoding to be measured.
+        if isinstance(record, RawArticle) and len(record.raw_text) * 4 > options.warn_article_bytes:
+            size = len(record.raw_text.encode("utf-8", "surrogatepass"))
+            if size > options.max_article_bytes:
+                yield RecordRejected(
+                    record.where,
+                    "too_large",
+                    f"article of {_megabytes(size)} of text ({size} bytes), above the limit of "
+                    f"{options.max_article_bytes} bytes; split it into articles, or raise the limit "
+                    "with `build --max-article-bytes N`",
+                )
+                continue
+            if size > options.warn_article_bytes:
+                warnings.append(
+                    Rejection(
+                        record.where,
+                        "large_article",
+                        f"article of {_megabytes(size)} of text, above {_megabytes(options.warn_article_bytes)}; "
+                        "built, but check that it is one article and not a whole page or feed",
+                    )
+                )
+        yield record
 
 
 def _story_ids(

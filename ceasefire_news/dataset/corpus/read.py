@@ -17,7 +17,11 @@ Formats, by file extension:
 from __future__ import annotations
 
 import codecs
+import dataclasses
+import errno
 import json
+import os
+import reprlib
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -27,6 +31,7 @@ from typing import Any
 from ceasefire_news.dataset.corpus.decode import decode_page, decode_text, utf16_without_bom
 from ceasefire_news.dataset.corpus.document import RawArticle
 from ceasefire_news.dataset.corpus.metadata import parse_date
+from ceasefire_news.dataset.corpus.safe_json import JSONTooDeep, loads_bounded
 from ceasefire_news.schema.errors import RecordRejected
 
 SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
@@ -71,7 +76,54 @@ def source_name(path: Path) -> str:
     """
     if path.parent.resolve() == _seeds_folder():
         return EMBEDDED_PREFIX + path.name
-    return str(path)
+    return printable_name(str(path))
+
+
+def root_name(path: Path) -> str:
+    """The name of a source (a file or a folder given to the build): its own name, resolved.
+
+    A file in a source folder is stored (``source_file``) as ``<root name>/<path inside>``,
+    a source file as its name, so that where the sources lie and how their path was typed
+    (``../my_articles``, an absolute path, ``.``) is no part of the corpus. The embedded
+    seeds keep ``dataset/seeds/<file>``.
+
+    >>> root_name(Path("raw/my_articles/"))
+    'my_articles'
+    """
+    if path.is_file() and path.parent.resolve() == _seeds_folder():
+        return EMBEDDED_PREFIX + path.name
+    return printable_name(path.resolve().name or path.resolve().as_posix())
+
+
+def source_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
+    """Every file the build reads under ``paths``, with the name the corpus gives it."""
+    found: list[tuple[Path, str]] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            root = root_name(path)
+            found.extend((file, _inside(root, path, file)) for file in walk(path)[0])
+        elif path.is_file():
+            found.append((path, root_name(path)))
+    return found
+
+
+def _inside(root: str, folder: Path, file: Path) -> str:
+    return printable_name(f"{root}/{file.relative_to(folder).as_posix()}")
+
+
+def printable_name(name: str) -> str:
+    """``name`` with the bytes of a non-UTF-8 file name shown as ``\\xNN``.
+
+    Python gives such a name lone surrogates (``caf\\udce9.txt``), which Arrow, JSON files
+    and the terminal all refuse; ``caf\\xe9.txt`` still tells the user which file it is.
+
+    >>> printable_name(os.fsdecode(b"caf\\xe9.txt"))
+    'caf\\\\xe9.txt'
+    """
+    try:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file system gave: not from a file name
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def iter_sources(paths: Sequence[Path]) -> Iterator[RawArticle | RecordRejected]:
@@ -91,17 +143,19 @@ def iter_sources(paths: Sequence[Path]) -> Iterator[RawArticle | RecordRejected]
     for path in paths:
         path = Path(path)  # noqa: PLW2901 -- accept str paths from callers too
         if path.is_dir():
-            files = _walk(path)
-            if not files:
+            files, problems = walk(path)
+            yield from problems
+            if not files and not problems:
                 yield RecordRejected(
                     str(path),
                     "empty_folder",
                     f"folder holds no {_SUFFIX_LIST} files; point the sources at the articles, or leave it out",
                 )
+            root = root_name(path)
             for file in files:
-                yield from _read_file(file)
+                yield from _read_file(file, _inside(root, path, file))
         elif path.exists():
-            yield from _read_file(path)
+            yield from _read_file(path, root_name(path))
         else:
             yield RecordRejected(
                 str(path),
@@ -110,16 +164,85 @@ def iter_sources(paths: Sequence[Path]) -> Iterator[RawArticle | RecordRejected]
             )
 
 
-def _walk(folder: Path) -> list[Path]:
-    files = [
-        path
-        for path in folder.rglob("*")
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-    ]
-    return sorted(files, key=lambda path: path.relative_to(folder).as_posix())
+def walk(folder: Path) -> tuple[list[Path], list[RecordRejected]]:
+    """The files under ``folder`` in sorted order, and one rejection per entry that can't be walked.
+
+    Hidden files and folders are skipped. Links to folders are followed, once: a link back
+    to a folder already walked (a loop) is reported, as are folders that can't be listed
+    and links that lead nowhere, so that nothing is left out without a word.
+    """
+    files: list[Path] = []
+    problems: list[RecordRejected] = []
+    seen: set[tuple[int, int]] = set()
+    pending = [folder]
+    while pending:
+        directory = pending.pop()
+        try:
+            status = directory.stat()
+            if (status.st_dev, status.st_ino) in seen:
+                problems.append(_symlink_loop(directory))
+                continue
+            seen.add((status.st_dev, status.st_ino))
+            with os.scandir(directory) as listing:
+                entries = [(entry.name, Path(entry.path), _kind(entry)) for entry in listing]
+        except OSError as err:
+            problems.append(_unreadable_folder(directory, err))
+            continue
+        for name, path, kind in entries:
+            if name.startswith("."):
+                continue
+            if kind == "dir":
+                pending.append(path)
+            elif kind == "file":
+                files.append(path)
+            elif kind == "loop":
+                problems.append(_symlink_loop(path))
+            elif kind == "dangling":
+                problems.append(
+                    RecordRejected(
+                        source_name(path),
+                        "broken_link",
+                        "a symbolic link to nothing (its target does not exist); fix the link or remove it",
+                    )
+                )
+
+    def order(path: Path) -> str:
+        return path.relative_to(folder).as_posix()
+
+    return sorted(files, key=order), sorted(problems, key=lambda problem: problem.where)
 
 
-def _read_file(path: Path) -> Iterator[RawArticle | RecordRejected]:
+def _kind(entry: os.DirEntry[str]) -> str:
+    try:
+        if entry.is_dir():
+            return "dir"
+        if entry.is_file():
+            return "file"
+        if entry.is_symlink():
+            os.stat(entry.path)  # raises for a loop or a missing target
+    except OSError as err:
+        return "loop" if err.errno == errno.ELOOP else "dangling"
+    return "other"  # a socket, a device, a FIFO: never an article
+
+
+def _symlink_loop(path: Path) -> RecordRejected:
+    return RecordRejected(
+        source_name(path),
+        "symlink_loop",
+        "a symbolic link loop (it leads back to a folder already read); skipped: "
+        "remove the link, or point the sources at the folder itself",
+    )
+
+
+def _unreadable_folder(path: Path, err: OSError) -> RecordRejected:
+    return RecordRejected(
+        source_name(path),
+        "unreadable_folder",
+        f"cannot list the folder ({err.strerror or err}); its files were skipped: check its permissions",
+    )
+
+
+def _read_file(path: Path, name: str) -> Iterator[RawArticle | RecordRejected]:
     where = source_name(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -133,7 +256,7 @@ def _read_file(path: Path) -> Iterator[RawArticle | RecordRejected]:
     if suffix == ".jsonl":
         # Streamed line by line: a JSON Lines file can be far larger than the memory one
         # article needs, and holding it whole made the build's peak grow with the corpus.
-        yield from _read_jsonl(path)
+        yield from _read_jsonl(path, name)
         return
     try:
         data = path.read_bytes()
@@ -150,11 +273,12 @@ def _read_file(path: Path) -> Iterator[RawArticle | RecordRejected]:
         elif "\x00" in decoded.text[:_BINARY_PROBE]:
             yield _binary_file(where)
         else:
-            yield RawArticle(source_file=where, where=where, raw_text=decoded.text.removeprefix("\ufeff"))
+            yield RawArticle(source_file=name, where=where, raw_text=decoded.text.removeprefix("\ufeff"))
     elif b"\x00" in data[:_BINARY_PROBE] and utf16_without_bom(data) is None and not data.startswith(_UTF16_BOMS):
         yield _binary_file(where)
     else:
-        yield _read_html(path, data)
+        page = _read_html(path, data)
+        yield dataclasses.replace(page, source_file=name) if isinstance(page, RawArticle) else page
 
 
 def _not_utf8(where: str, err: UnicodeDecodeError) -> RecordRejected:
@@ -189,14 +313,14 @@ def _binary_file(where: str) -> RecordRejected:
     )
 
 
-def _read_jsonl(path: Path) -> Iterator[RawArticle | RecordRejected]:
+def _read_jsonl(path: Path, name: str) -> Iterator[RawArticle | RecordRejected]:
     """Stream a JSON Lines file with the same checks, in the same order, as a whole-file read.
 
     A file of whitespace only is one ``empty_file`` rejection (known only at its end, since
     blank lines yield nothing); a NUL byte within the first ``_BINARY_PROBE`` bytes rejects the
     file before any line is read (a NUL is not whitespace, so such a file is never "empty").
     """
-    source = str(path)
+    source = source_name(path)
     try:
         with path.open("rb") as stream:
             if b"\x00" in stream.read(_BINARY_PROBE):
@@ -212,7 +336,7 @@ def _read_jsonl(path: Path) -> Iterator[RawArticle | RecordRejected]:
                 if not line.strip():
                     continue  # blank lines between records carry nothing
                 any_text = True
-                yield _jsonl_line(line, source, f"{source}:{number}")
+                yield _jsonl_line(line, name, f"{source}:{number}")
     except OSError as err:
         yield _unreadable(source, err)
         return
@@ -226,7 +350,9 @@ def _jsonl_line(line: bytes, source: str, where: str) -> RawArticle | RecordReje
     except UnicodeDecodeError as err:
         return _not_utf8(where, err)
     try:
-        record = json.loads(decoded)
+        record = loads_bounded(decoded)
+    except JSONTooDeep as err:
+        return RecordRejected(where, "too_deep", str(err))
     except json.JSONDecodeError as err:
         return RecordRejected(
             where,
@@ -260,10 +386,19 @@ def _jsonl_article(record: Any, source: str, where: str) -> RawArticle | RecordR
             return RecordRejected(
                 where,
                 "bad_field",
-                f"field {name!r} is a {type(value).__name__} ({value!r:.40}); "
+                f"field {name!r} is a {type(value).__name__} ({_short_repr(value)}); "
                 "expected a string or null: fix or drop the field",
             )
         given[name] = (value.strip() or None) if isinstance(value, str) else None
+    for name, value in (("text", text), *given.items()):
+        if value is not None and (surrogate := _lone_surrogate(value)) is not None:
+            return RecordRejected(
+                where,
+                "lone_surrogate",
+                f"field {name!r} holds a lone surrogate (\\u{ord(value[surrogate]):04x} at character "
+                f"{surrogate}), which is no character (a broken \\u escape); expected UTF-8 text: "
+                "re-export the line from its source, or remove the escape",
+            )
     date = given["date"]
     if date is not None and parse_date(date) is None:
         return RecordRejected(
@@ -283,8 +418,22 @@ def _jsonl_article(record: Any, source: str, where: str) -> RawArticle | RecordR
     )
 
 
+def _lone_surrogate(value: str) -> int | None:
+    """Where ``value`` holds a lone surrogate (JSON's ``"\\ud800"`` escape decodes to one), or None."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        return err.start
+    return None
+
+
+def _short_repr(value: object) -> str:
+    # reprlib bounds depth and length: a field's value may be a large nested structure.
+    return reprlib.repr(value)[:40]
+
+
 def _read_html(path: Path, data: bytes) -> RawArticle | RecordRejected:
-    where = str(path)
+    where = source_name(path)
     html = decode_page(data).text
     import trafilatura  # heavy (lxml, justext): only HTML input needs it
 

@@ -172,14 +172,25 @@ def iter_batches(folder: Path, columns: list[str]) -> Iterator[pa.RecordBatch]:
 
 
 def read_identities(folder: Path) -> list[Identity]:
-    """Article id, identity key and story id of every row of a version folder."""
+    """Article id, identity key and story id of every row of a version folder.
+
+    Raises :class:`~ceasefire_news.schema.errors.UsageError` naming the folder when its data
+    can't be read (a truncated or damaged Arrow file).
+    """
     found: list[Identity] = []
-    for batch in iter_batches(folder, ["article_id", "url", "source_file", "story_id"]):
-        data = batch.to_pydict()
-        for article_id, url, source_file, story_id in zip(
-            data["article_id"], data["url"], data["source_file"], data["story_id"], strict=True
-        ):
-            found.append(Identity(article_id, identity_key(url, source_file), story_id))
+    try:
+        for batch in iter_batches(folder, ["article_id", "url", "source_file", "story_id"]):
+            data = batch.to_pydict()
+            for article_id, url, source_file, story_id in zip(
+                data["article_id"], data["url"], data["source_file"], data["story_id"], strict=True
+            ):
+                found.append(Identity(article_id, identity_key(url, source_file), story_id))
+    except (pa.ArrowException, OSError, ValueError, KeyError) as err:
+        raise UsageError(
+            f"corpus version {folder} is damaged: its data can't be read ({type(err).__name__}: "
+            f"{' '.join(str(err).split())[:200]}); nothing was written. Restore the folder from a backup, or move it "
+            "out of the workspace's corpus/ folder so that the build builds on the version before it."
+        ) from err
     return found
 
 
@@ -204,10 +215,28 @@ def _unique_keys(rows: list[Identity]) -> dict[str, Identity]:
     return {row.key: row for row in rows if counts[row.key] == 1}
 
 
+def _migrated_keys(old_by_key: dict[str, Identity], new_by_key: dict[str, Identity]) -> dict[str, Identity]:
+    """``old_by_key`` with keys from before named sources renamed to the new names.
+
+    Versions built before sources were named stored ``source_file`` as typed
+    (``../my_articles/a.txt``, ``/home/someone/my_articles/a.txt``); now it is
+    ``my_articles/a.txt``. An old key that no new row carries takes the one new key it ends
+    with, so the first build after the change tells a changed article from a removed one.
+    """
+    migrated: dict[str, Identity] = {}
+    for key, row in old_by_key.items():
+        if key not in new_by_key:
+            parts = key.split("/")
+            tails = ("/".join(parts[start:]) for start in range(1, len(parts)))
+            key = next((tail for tail in tails if tail in new_by_key and tail not in old_by_key), key)  # noqa: PLW2901
+        migrated.setdefault(key, row)
+    return migrated
+
+
 def changed_pairs(old: list[Identity], new: list[Identity]) -> list[tuple[Identity, Identity]]:
     """``(old, new)`` rows with the same unique identity key and different article ids."""
-    old_by_key = _unique_keys(old)
     new_by_key = _unique_keys(new)
+    old_by_key = _migrated_keys(_unique_keys(old), new_by_key)
     pairs = []
     for key in sorted(old_by_key.keys() & new_by_key.keys()):
         before, after = old_by_key[key], new_by_key[key]
