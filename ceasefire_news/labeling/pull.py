@@ -102,6 +102,7 @@ def pull(workspace: Workspace, url: str | None, token: str) -> SyncReport:
         state.cursor = (started - timedelta(seconds=1)).strftime(_LS_TIME)
     else:
         state.cursor = newest
+    ingest.recheck_pending()
     ingest.flush()
     ingest.report.seconds = time.perf_counter() - began
     return ingest.report
