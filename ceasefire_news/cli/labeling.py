@@ -132,6 +132,10 @@ def _export(
     if out is None:
         path, _ = ensure_tasks_file(ws, version, progress=progress)
         out = path
+    elif not out.parent.is_dir():
+        # A typo in a path should not leave a tree of new folders behind.
+        what = "is not a folder" if out.parent.exists() else "does not exist"
+        raise UsageError(f"--out {out}: {out.parent} {what}; create the folder first or write into an existing one")
     file_report = export_file(ws, out, version)
     typer.echo(file_report.summary())
 

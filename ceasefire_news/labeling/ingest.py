@@ -403,7 +403,12 @@ class Ingest:
     def flush(self) -> None:
         """Append what was checked to the log and the quarantine file, then save the state."""
         if self.quarantine_lines:
-            append_jsonl(self.workspace.quarantine_path, self.quarantine_lines)
+            # A re-import or a re-pull quarantines the same record again: it is there already.
+            path = self.workspace.quarantine_path
+            there = set(path.read_text(encoding="utf-8", errors="replace").splitlines()) if path.exists() else set()
+            fresh = [line for line in dict.fromkeys(self.quarantine_lines) if line not in there]
+            if fresh:
+                append_jsonl(path, fresh)
             self.quarantine_lines = []
         if self.log_lines:
             append_to_log(self.workspace, self.log_lines)
@@ -435,6 +440,12 @@ def import_export_file(workspace: Workspace, path: Path) -> SyncReport:
         raise UsageError(
             f"{path} holds a JSON {type(payload).__name__}, expected a list of tasks as Label Studio's JSON export "
             "writes it"
+        )
+    if payload and not any(isinstance(task, dict) for task in payload):
+        kinds = sorted({type(task).__name__ for task in payload})
+        raise UsageError(
+            f"{path} is a JSON list of {', '.join(kinds)}, expected a list of task objects as Label Studio's JSON "
+            "export writes it (Export -> JSON)"
         )
     state = StudioState.load(workspace)
     ingest = Ingest(workspace, state, "import")
