@@ -108,7 +108,12 @@ def test_an_annotation_of_an_article_not_yet_built_is_kept_whole_and_accepted_on
     row = b_row(tmp_path)
     result = [
         span("t1", "trigger", B, "shelled", "ASSAULT"),
-        {"from_name": "stance_syrian_government", "to_name": "text", "type": "choices", "value": {"choices": ["favor"]}},
+        {
+            "from_name": "stance_syrian_government",
+            "to_name": "text",
+            "type": "choices",
+            "value": {"choices": ["favor"]},
+        },
     ]
     file = tmp_path / "export.json"
     file.write_text(json.dumps(export(row, [(7, result)])), encoding="utf-8")

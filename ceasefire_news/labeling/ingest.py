@@ -397,7 +397,13 @@ class Ingest:
             }
             task_id = record.get("task_id")
             self.annotation(
-                annotation, task_id=task_id, article_id=article_id, version=version, found=found, task_problem=None, users={}
+                annotation,
+                task_id=task_id,
+                article_id=article_id,
+                version=version,
+                found=found,
+                task_problem=None,
+                users={},
             )
 
     def flush(self) -> None:

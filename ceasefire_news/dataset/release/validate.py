@@ -47,9 +47,6 @@ from ceasefire_news.dataset.release.file_checks import (
     schema_problems,
 )
 from ceasefire_news.dataset.release.issues import REGENERATE, Issue
-
-#: What to do about a data file that was damaged after it was written.
-RESTORE_FILE = f"restore the file from a copy of the release, or {REGENERATE}"
 from ceasefire_news.dataset.release.label_checks import check_labels
 from ceasefire_news.dataset.release.row_checks import UNIQUE, Checker, check_unique
 from ceasefire_news.dataset.release.row_tasks import iter_file, row_tasks, run_task
@@ -59,6 +56,9 @@ from ceasefire_news.schema.records import RELEASE_CONFIGS
 #: Rows of a release from which the row checks run in worker processes (when more than one core
 #: is usable): below it, starting the processes costs more than they save.
 PARALLEL_ROWS = 200_000
+
+#: What to do about a data file that was damaged after it was written.
+RESTORE_FILE = f"restore the file from a copy of the release, or {REGENERATE}"
 
 
 def format_issues(issues: list[Issue]) -> str:
