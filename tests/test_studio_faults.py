@@ -6,7 +6,6 @@ import http.server
 import socket
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -57,14 +56,14 @@ def silent_server() -> Iterator[int]:
 
 
 class _Fails(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+    def do_GET(self) -> None:
         body = f"Internal error: token {TOKEN} and password {SECRET} in the traceback".encode()
         self.send_response(500)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
-    do_POST = do_GET  # noqa: N815
+    do_POST = do_GET
 
     def log_message(self, *args: object) -> None:
         pass
@@ -95,8 +94,10 @@ def test_a_server_that_never_answers_is_waited_for_a_bounded_time(
     assert code == 2
     assert "Traceback" not in output
     assert f"127.0.0.1:{silent_server}" in output
-    assert "no answer" in output and "--timeout" in output
-    assert SECRET not in output and TOKEN not in output
+    assert "no answer" in output
+    assert "--timeout" in output
+    assert SECRET not in output
+    assert TOKEN not in output
 
 
 @pytest.mark.parametrize("command", [["pull"], ["export", "--no-progress"]])
@@ -108,9 +109,5 @@ def test_a_server_error_body_and_url_credentials_are_never_echoed(
     assert code == 2
     assert "Traceback" not in output
     assert "HTTP 500" in output
-    assert SECRET not in output and TOKEN not in output
-
-
-def test_the_timeout_must_be_positive(workspace: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _ = run(["pull", "--url", "http://127.0.0.1:9", "--timeout", "0"], workspace, capsys)
-    assert code == 2
+    assert SECRET not in output
+    assert TOKEN not in output

@@ -11,6 +11,7 @@ import typer
 from ceasefire_news.cli.options import DEFAULT_WORKSPACE, WorkspaceOption
 from ceasefire_news.dataset.corpus.lock import workspace_lock
 from ceasefire_news.dataset.corpus.workspace import Workspace
+from ceasefire_news.labeling.client import DEFAULT_TIMEOUT, display_url
 from ceasefire_news.labeling.export import ensure_tasks_file, export_file
 from ceasefire_news.labeling.ingest import import_export_file
 from ceasefire_news.labeling.pull import pull as pull_annotations
@@ -43,16 +44,26 @@ VersionOption = Annotated[
 ]
 
 
+TimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        min=1.0,
+        help="Seconds to wait for each answer of Label Studio before giving up (it says what it waits for).",
+    ),
+]
+
+
 def _token(workspace: Path, url: str, token: str | None) -> str:
     if token:
         return token
 
-    found = local_token(Workspace(workspace), url)
+    found = local_token(Workspace(workspace), display_url(url))
     if found:
         return found
     raise UsageError(
-        f"no API token for {url}: set LABEL_STUDIO_API_KEY (or --token) to the token shown in Label Studio "
-        "under Account & Settings"
+        f"no API token for {display_url(url)}: set LABEL_STUDIO_API_KEY (or --token) to the token shown in "
+        "Label Studio under Account & Settings"
     )
 
 
@@ -78,6 +89,7 @@ def export(
         ),
     ] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Tasks per import request (with --url).")] = 2000,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
     token: TokenOption = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars on stderr.")] = True,
@@ -104,7 +116,18 @@ def export(
     if out is not None and url is not None:
         raise UsageError("give either --out FILE or --url URL, not both")
     with workspace_lock(ws, "export"):
-        _export(ws, workspace, out, url, token, version, batch_size=batch_size, review=review, progress=progress)
+        _export(
+            ws,
+            workspace,
+            out,
+            url,
+            token,
+            version,
+            batch_size=batch_size,
+            review=review,
+            progress=progress,
+            timeout=timeout,
+        )
 
 
 def _export(
@@ -118,6 +141,7 @@ def _export(
     batch_size: int,
     review: bool,
     progress: bool,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> None:
     if review:
         if url is None:
@@ -126,7 +150,9 @@ def _export(
         typer.echo(review_report.summary())
         return
     if url is not None:
-        push_report = push(ws, url, _token(workspace, url, token), version, batch_size=batch_size, progress=progress)
+        push_report = push(
+            ws, url, _token(workspace, url, token), version, batch_size=batch_size, progress=progress, timeout=timeout
+        )
         typer.echo(push_report.summary())
         return
     if out is None:
@@ -157,6 +183,7 @@ def _finish(report: object) -> None:
 def pull(
     url: UrlOption = None,
     token: TokenOption = None,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
 ) -> None:
     """Bring the annotations made since the last pull into WORKSPACE/annotations/log.jsonl.
@@ -182,7 +209,7 @@ def pull(
             "no server known to this workspace: pass --url URL (or run `ceasefire-news export --url URL` first)"
         )
     with workspace_lock(ws, "pull"):
-        report = pull_annotations(ws, target, _token(workspace, target, token))
+        report = pull_annotations(ws, target, _token(workspace, target, token), timeout=timeout)
     _finish(report)
 
 
