@@ -123,8 +123,10 @@ def test_a_read_only_workspace_is_one_line(command: str, built: Workspace, share
     before = {p: p.read_bytes() for p in workspace.root.rglob("*") if p.is_file()}
     args = {"import": ["import", str(export)], "build": ["build"], "release": ["release", "--no-progress"]}[command]
     done = subprocess.run(
-        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m", "ceasefire_news.cli.app"]
-        + [*args, "--workspace", str(workspace.root)],
+        [
+            *["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"],
+            *[sys.executable, "-m", "ceasefire_news.cli.app", *args, "--workspace", str(workspace.root)],
+        ],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(shared_tmp)},
         capture_output=True,
