@@ -147,6 +147,7 @@ class Ingest:
         self.texts = CorpusTexts(workspace)
         self.log_lines: list[str] = []
         self.quarantine_lines: list[str] = []
+        self._held: set[str] | None = None  # the quarantine file's lines, read when first needed
         state.sync_seen(workspace)
 
     def _quarantine(
@@ -173,7 +174,16 @@ class Ingest:
             "task_id": task_id if isinstance(task_id, int) and not isinstance(task_id, bool) else None,
             "updated_at": updated_at if isinstance(updated_at, str) else None,
         }
-        self.quarantine_lines.append(json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
+        line = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        if self._held is None:
+            path = self.workspace.quarantine_path
+            self._held = (
+                set(path.read_text(encoding="utf-8", errors="replace").splitlines()) if path.exists() else set()
+            )
+        if line in self._held:
+            return  # a re-import or a re-pull quarantines the same record again: it is there already
+        self._held.add(line)
+        self.quarantine_lines.append(line)
         self.report.quarantined += 1
         self.report.by_reason[problem.reason] += 1
 
@@ -409,12 +419,7 @@ class Ingest:
     def flush(self) -> None:
         """Append what was checked to the log and the quarantine file, then save the state."""
         if self.quarantine_lines:
-            # A re-import or a re-pull quarantines the same record again: it is there already.
-            path = self.workspace.quarantine_path
-            there = set(path.read_text(encoding="utf-8", errors="replace").splitlines()) if path.exists() else set()
-            fresh = [line for line in dict.fromkeys(self.quarantine_lines) if line not in there]
-            if fresh:
-                append_jsonl(path, fresh)
+            append_jsonl(self.workspace.quarantine_path, self.quarantine_lines)
             self.quarantine_lines = []
         if self.log_lines:
             append_to_log(self.workspace, self.log_lines)
