@@ -233,7 +233,8 @@ class Ingest:
                     f"{str(data.get('text_sha256'))[:12]}) is not the corpus text of {article_id} "
                     f"(sha256 {found[1][:12]}); the task was edited in Label Studio or belongs to another corpus",
                 )
-        task_sha = text_sha256(data["text"]) if task_problem is not None and isinstance(data, dict) else ""
+        text = data.get("text") if isinstance(data, dict) else None
+        task_sha = text_sha256(text) if task_problem is not None and isinstance(text, str) else ""
         for annotation in annotations:
             self.annotation(
                 annotation,
@@ -243,7 +244,7 @@ class Ingest:
                 found=found,
                 task_problem=task_problem,
                 users=users,
-                task_sha=task_sha if isinstance(data, dict) and isinstance(data.get("text"), str) else "",
+                task_sha=task_sha,
             )
 
     def annotation(
