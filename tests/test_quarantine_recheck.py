@@ -144,6 +144,24 @@ def test_an_annotation_of_an_article_not_yet_built_is_kept_whole_and_accepted_on
     assert json.loads(shipped["result_json"]) == result
 
 
+def test_any_later_import_checks_quarantined_annotations_again(tmp_path: Path) -> None:
+    """As a pull does: it fetches only tasks that changed, so the log's quarantined annotations are checked too."""
+    workspace = Workspace(tmp_path / "ws")
+    build_corpus([write_source(tmp_path / "src", {"a": A})], workspace, progress=False)
+    result = [span("t1", "trigger", B, "shelled", "ASSAULT")]
+    first = tmp_path / "first.json"
+    first.write_text(json.dumps(export(b_row(tmp_path), [(7, result)])), encoding="utf-8")
+    import_export_file(workspace, first)
+    build_corpus([write_source(tmp_path / "src", {"a": A, "b": B})], workspace, progress=False)
+
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(export(corpus_rows(workspace)[A], [(8, a_result(A))], task_id=2)), encoding="utf-8")
+    report = import_export_file(workspace, other)
+    assert (report.new, report.updated, report.accepted) == (1, 1, 2)
+    newest = {line["annotation_id"]: line for line in log_lines(workspace)}
+    assert (newest["7"]["status"], newest["7"]["result"]) == ("accepted", result)
+
+
 def test_a_release_checks_quarantined_annotations_again(tmp_path: Path) -> None:
     workspace = Workspace(tmp_path / "ws")
     build_corpus([write_source(tmp_path / "src", {"a": A})], workspace, progress=False)
