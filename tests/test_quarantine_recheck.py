@@ -12,7 +12,7 @@ from ceasefire_news.dataset.corpus.workspace import Workspace, read_jsonl
 from ceasefire_news.dataset.release.pipeline import release_corpus
 from ceasefire_news.labeling.ingest import import_export_file
 from ceasefire_news.schema.labels import ANNOTATION_STATUS
-from tests.fixtures.release import read_config
+from tests.fixtures.release import corpus_row, logged, read_config, write_corpus, write_log
 
 A = "Russia and Turkey agreed on a ceasefire in Idlib on Thursday, officials in Moscow said."
 B = "Syrian government forces shelled villages south of Idlib despite the truce, a monitor said."
@@ -210,3 +210,22 @@ def test_annotations_follow_a_new_text_of_their_article(tmp_path: Path) -> None:
     assert "span_text_changed" in changed["quarantine_reasons"]
     assert json.loads(changed["result_json"]) == on_changed_words  # kept whole
     assert report.manifest["annotations"]["not_in_corpus"] == 0
+
+
+def test_an_empty_result_quarantined_by_an_older_version_stays_quarantined(tmp_path: Path) -> None:
+    """Logs written before results were kept whole hold [] and the corpus hash for these: nothing to accept."""
+    workspace = Workspace(tmp_path / "ws")
+    row = {**corpus_row(A, "s-0"), "corpus_version": "1.0.0"}
+    write_corpus(workspace, [row])
+    old = logged(row, "ann", [], annotation_id="old", status="quarantined", quarantine_reasons=["text_hash_mismatch"])
+    write_log(workspace, [old])
+    report = release_corpus(workspace, progress=False)
+    assert status_name(raw_rows(report.path)["old"]) == "quarantined"
+    assert import_export_file(workspace, write_empty(tmp_path)).updated == 0
+    assert [line["status"] for line in log_lines(workspace)] == ["quarantined"]
+
+
+def write_empty(folder: Path) -> Path:
+    path = folder / "empty.json"
+    path.write_text("[]", encoding="utf-8")
+    return path
