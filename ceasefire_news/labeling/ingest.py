@@ -363,7 +363,7 @@ class Ingest:
             self.report.new += 1
         else:
             self.report.updated += 1
-        pending_now = is_pending({"status": status, "quarantine_reasons": entry.quarantine_reasons})
+        pending_now = is_pending({"status": status, "quarantine_reasons": entry.quarantine_reasons, "result": clean})
         self.state.seen[annotation_id] = stamp + PENDING if pending_now else stamp
         self.report.repaired += len(repairs)
         for repair in repairs:

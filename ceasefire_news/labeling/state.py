@@ -147,13 +147,19 @@ class StudioState:
 
 
 def is_pending(record: dict[str, Any]) -> bool:
-    """True for a logged annotation quarantined for its task alone: it is checked again later."""
+    """True for a logged annotation quarantined for its task alone: it is checked again later.
+
+    Its result must be there: logs written before results were kept whole hold ``[]`` for these.
+    """
     reasons = record.get("quarantine_reasons")
+    result = record.get("result")
     return (
         record.get("status") == "quarantined"
         and isinstance(reasons, list)
         and bool(reasons)
         and set(reasons) <= RECHECKED_REASONS
+        and isinstance(result, list)
+        and bool(result)
     )
 
 

@@ -34,8 +34,9 @@ def spans_ok(parsed: ParsedAnnotation, text: str) -> bool:
 
 
 def _now_known(entry: LoggedAnnotation, text_sha256: str) -> bool:
+    # An empty result is how logs written before results were kept whole hold these: nothing to accept.
     reasons = set(entry.quarantine_reasons)
-    return bool(reasons) and reasons <= RECHECKED_REASONS and entry.text_sha256 == text_sha256
+    return bool(reasons) and reasons <= RECHECKED_REASONS and bool(entry.result) and entry.text_sha256 == text_sha256
 
 
 def recheck(entry: LoggedAnnotation, text: str, text_sha256: str) -> Checked:
