@@ -78,3 +78,14 @@ def test_a_killed_release_leaves_no_partial_folder_past_the_next_writing_command
     assert main(["import", str(file), "--workspace", str(built.root)]) == 0
     assert not stale.exists()
     assert ".9.9.9.partial" in capsys.readouterr().err
+
+
+def test_a_quarantine_record_with_a_next_line_character_is_not_appended_twice(built: Workspace, tmp_path: Path) -> None:
+    region = {"from_name": "trigger", "to_name": "text", "type": "labels", "value": {"text": "a\x85b\u2028c"}}
+    versions = [{"id": "n1", "created_at": None, "result": [region]}, {"id": "n1", "created_at": None, "result": []}]
+    file = tmp_path / "nel.json"
+    file.write_text(json.dumps([{"id": 3, "annotations": versions}]), encoding="utf-8")
+    assert main(["import", str(file), "--workspace", str(built.root)]) == 1
+    first = built.quarantine_path.read_bytes()
+    assert main(["import", str(file), "--workspace", str(built.root)]) == 0
+    assert built.quarantine_path.read_bytes() == first
