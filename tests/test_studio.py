@@ -119,3 +119,49 @@ def test_studio_from_a_fresh_workspace_then_ctrl_c_then_reuse(tmp_path: Path) ->
         assert json.loads(workspace.state_path.read_text(encoding="utf-8"))["cursor"]
     finally:
         session.server.stop()
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def gone(pid: int) -> bool:
+    """True when ``pid`` is no longer running (a zombie counts as gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "\nState:\tZ" in status
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP])
+def test_studio_stopped_by_a_signal_stops_label_studio_too(stop: signal.Signals, tmp_path: Path) -> None:
+    if installed_version() != STUDIO_VERSION:
+        pytest.fail(missing_message(), pytrace=False)
+    workspace = Workspace(tmp_path / "workspace")
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
+    env.pop("LABEL_STUDIO_API_KEY", None)
+    command = [sys.executable, "-m", "ceasefire_news.cli.app", "studio", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--workspace", str(workspace.root), "--no-progress"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for(process, "Press Ctrl-C", timeout=400)
+        label_studio = children(process.pid)
+        assert label_studio, "studio started no child process"
+        process.send_signal(stop)
+        out, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "Stopping Label Studio" in out
+    assert all(gone(pid) for pid in label_studio)
+    assert not port_open(port)

@@ -457,7 +457,8 @@ def test_a_task_edited_in_label_studio_is_quarantined(pushed: Scenario, label_st
     assert report.by_reason == {"text_hash_mismatch": 1}
     (entry,) = [e for e in log(scenario.workspace) if e.annotation_id == str(annotation)]
     assert entry.status == "quarantined"
-    assert entry.result == []
+    assert entry.result == [stance("turkey", "neutral")]  # kept whole, to be checked again at the next pull
+    assert entry.text_sha256 == text_sha256(data["text"])  # the text it was made on
 
 
 def test_cli_pull_exit_code_and_summary(

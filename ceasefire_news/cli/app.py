@@ -6,6 +6,7 @@ Errors are one message on stderr, never a traceback.
 
 from __future__ import annotations
 
+import errno
 import sys
 from typing import Any
 
@@ -67,6 +68,19 @@ def _readable_names(command: Any) -> Any:
     return command
 
 
+def os_error_message(err: OSError) -> str:
+    """One line for an error of the system: what failed, and what to do."""
+    where = f" ({err.filename})" if err.filename else ""
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            f"{err.strerror}{where}: the disk is full; free some space and run the command again "
+            "(what was written before stays as it was; nothing was half-written)"
+        )
+    if err.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"{err.strerror}{where}: the workspace and its files must be writable by you; check their owner"
+    return f"{err.strerror or err}{where}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script. Returns the exit code."""
     try:
@@ -81,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     except CeasefireError as err:
         typer.echo(f"error: {err}", err=True)
         return err.exit_code
+    except OSError as err:
+        typer.echo(f"error: {os_error_message(err)}", err=True)
+        return 2
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         return 130

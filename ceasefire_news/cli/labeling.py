@@ -11,6 +11,7 @@ import typer
 from ceasefire_news.cli.options import DEFAULT_WORKSPACE, WorkspaceOption
 from ceasefire_news.dataset.corpus.lock import workspace_lock
 from ceasefire_news.dataset.corpus.workspace import Workspace
+from ceasefire_news.labeling.client import DEFAULT_TIMEOUT, display_url
 from ceasefire_news.labeling.export import ensure_tasks_file, export_file
 from ceasefire_news.labeling.ingest import import_export_file
 from ceasefire_news.labeling.project import DEFAULT_OVERLAP, DEFAULT_OVERLAP_SHARE, Overlap
@@ -44,16 +45,26 @@ VersionOption = Annotated[
 ]
 
 
+TimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        min=1.0,
+        help="Seconds to wait for each answer of Label Studio before giving up (it says what it waits for).",
+    ),
+]
+
+
 def _token(workspace: Path, url: str, token: str | None) -> str:
     if token:
         return token
 
-    found = local_token(Workspace(workspace), url)
+    found = local_token(Workspace(workspace), display_url(url))
     if found:
         return found
     raise UsageError(
-        f"no API token for {url}: set LABEL_STUDIO_API_KEY (or --token) to the token shown in Label Studio "
-        "under Account & Settings"
+        f"no API token for {display_url(url)}: set LABEL_STUDIO_API_KEY (or --token) to the token shown in "
+        "Label Studio under Account & Settings"
     )
 
 
@@ -102,6 +113,7 @@ def export(
             show_default=False,
         ),
     ] = None,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
     token: TokenOption = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars on stderr.")] = True,
@@ -165,6 +177,7 @@ def export(
             review=review,
             progress=progress,
             overlap=wanted,
+            timeout=timeout,
         )
 
 
@@ -180,6 +193,7 @@ def _export(
     review: bool,
     progress: bool,
     overlap: Overlap | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> None:
     if review:
         if url is None:
@@ -189,13 +203,24 @@ def _export(
         return
     if url is not None:
         push_report = push(
-            ws, url, _token(workspace, url, token), version, batch_size=batch_size, progress=progress, overlap=overlap
+            ws,
+            url,
+            _token(workspace, url, token),
+            version,
+            batch_size=batch_size,
+            progress=progress,
+            overlap=overlap,
+            timeout=timeout,
         )
         typer.echo(push_report.summary())
         return
     if out is None:
         path, _ = ensure_tasks_file(ws, version, progress=progress)
         out = path
+    elif not out.parent.is_dir():
+        # A typo in a path should not leave a tree of new folders behind.
+        what = "is not a folder" if out.parent.exists() else "does not exist"
+        raise UsageError(f"--out {out}: {out.parent} {what}; create the folder first or write into an existing one")
     file_report = export_file(ws, out, version)
     typer.echo(file_report.summary())
 
@@ -217,6 +242,7 @@ def _finish(report: object) -> None:
 def pull(
     url: UrlOption = None,
     token: TokenOption = None,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
 ) -> None:
     """Bring the annotations made since the last pull into WORKSPACE/annotations/log.jsonl.
@@ -242,7 +268,7 @@ def pull(
             "no server known to this workspace: pass --url URL (or run `ceasefire-news export --url URL` first)"
         )
     with workspace_lock(ws, "pull"):
-        report = pull_annotations(ws, target, _token(workspace, target, token))
+        report = pull_annotations(ws, target, _token(workspace, target, token), timeout=timeout)
     _finish(report)
 
 

@@ -115,6 +115,11 @@ def validate(
         raise UsageError(
             f"{folder} {what}; give a release folder such as workspace/release/1.0.0, or a release version"
         )
+    if not any((folder / name).exists() for name in ("data", "croissant.json", "README.md")):
+        raise UsageError(
+            f"{folder} is not a release folder (no data/, croissant.json or README.md); give a folder that "
+            "`ceasefire-news release` wrote, such as workspace/release/1.0.0"
+        )
     issues = validate_release(folder, progress=progress, workers=workers)
     if as_json:
         typer.echo(
@@ -142,10 +147,17 @@ def diff(
     ] = False,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
 ) -> None:
-    """Report added, removed and changed articles and labels between two releases."""
+    """Report added, removed and changed articles and labels between two releases.
+
+    A data file that can't be read is named on stderr, its rows left out, and the exit code is 1.
+    """
 
     result = diff_releases(Workspace(workspace), v1, v2)
     typer.echo(json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False) if as_json else summarize_diff(result))
+    for problem in result.get("unreadable", []):
+        typer.echo(f"problem: {problem}", err=True)
+    if result.get("unreadable"):
+        raise typer.Exit(1)
 
 
 def publish(

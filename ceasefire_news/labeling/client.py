@@ -12,11 +12,14 @@ names the server, the request and the fix.
 from __future__ import annotations
 
 import json
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -29,7 +32,44 @@ PULL_FIELDS = (
     "id,data,annotations,updated_at,created_at,result,completed_by,created_username,"
     "was_cancelled,ground_truth,lead_time"
 )
-_TIMEOUT = httpx.Timeout(300.0, connect=10.0)
+#: Seconds to wait for one answer of the server (``--timeout``): a large page of a big project
+#: takes Label Studio tens of seconds, a server that accepts and never answers should not hold a pull for long.
+DEFAULT_TIMEOUT = 120.0
+
+
+def display_url(url: str) -> str:
+    """``url`` without the user and password it may carry (``http://user:token@host``): safe to print.
+
+    >>> display_url("http://me:s3cret@127.0.0.1:8080/")
+    'http://127.0.0.1:8080'
+    """
+    parts = urlsplit(url.rstrip("/"))
+    if parts.username is None and parts.password is None:
+        return url.rstrip("/")
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+class _Waiting:
+    """Says on stderr what is being waited for when a request takes longer than a few seconds."""
+
+    def __init__(self, what: str, timeout: float) -> None:
+        self.timer = threading.Timer(min(5.0, timeout / 2), self._say, args=(what, timeout))
+        self.timer.daemon = True
+
+    @staticmethod
+    def _say(what: str, timeout: float) -> None:
+        print(f"waiting for {what} (at most {timeout:g} s; --timeout sets it) ...", file=sys.stderr, flush=True)
+
+    def __enter__(self) -> _Waiting:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
 
 
 def _looks_like_jwt(token: str) -> bool:
@@ -40,18 +80,22 @@ def _looks_like_jwt(token: str) -> bool:
 class StudioClient:
     """Label Studio at ``url``, authenticated with ``token``."""
 
-    def __init__(self, url: str, token: str) -> None:
+    def __init__(self, url: str, token: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         if not url.startswith(("http://", "https://")):
-            raise StudioError(f"--url must be an http(s) address such as http://127.0.0.1:8080, got {url!r}")
+            raise StudioError(
+                f"--url must be an http(s) address such as http://127.0.0.1:8080, got {display_url(url)!r}"
+            )
         if not token:
             raise StudioError(
                 "no Label Studio API token: set LABEL_STUDIO_API_KEY (or pass --token) to the token shown "
                 "in Label Studio under Account & Settings"
             )
-        self.url = url.rstrip("/")
+        #: The server's address as printed: never with the credentials ``url`` may carry.
+        self.url = display_url(url)
+        self.timeout = timeout
         self._token = token
         self._access: str | None = None
-        self._http = httpx.Client(base_url=self.url, timeout=_TIMEOUT)
+        self._http = httpx.Client(base_url=url.rstrip("/"), timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)))
         #: Seconds spent waiting on the server, for reports.
         self.elapsed = 0.0
 
@@ -70,7 +114,13 @@ class StudioClient:
         if not _looks_like_jwt(self._token):
             return {"Authorization": f"Token {self._token}"}
         if self._access is None or refresh:
-            answer = self._http.post("/api/token/refresh/", json={"refresh": self._token})
+            try:
+                answer = self._http.post("/api/token/refresh/", json={"refresh": self._token})
+            except httpx.TransportError as err:
+                raise StudioError(
+                    f"could not reach Label Studio at {self.url} to refresh the access token ({type(err).__name__}); "
+                    "is the server running, and the --url right? (--timeout sets how long to wait)"
+                ) from err
             if answer.status_code != 200 or "access" not in answer.json():
                 raise StudioError(
                     f"{self.url} refused the personal access token (HTTP {answer.status_code}); "
@@ -87,7 +137,11 @@ class StudioClient:
             attempt += 1
             began = time.perf_counter()
             try:
-                answer = self._http.request(method, path, headers=headers, **kwargs)
+                with _Waiting(f"Label Studio at {self.url} to answer {method} {path}", self.timeout):
+                    answer = self._http.request(method, path, headers=headers, **kwargs)
+            except httpx.TimeoutException as err:
+                self.elapsed += time.perf_counter() - began
+                raise self._no_answer(method, path, err) from err
             except httpx.TransportError as err:
                 self.elapsed += time.perf_counter() - began
                 # Only reads are retried: a write may have happened before the connection broke.
@@ -111,21 +165,46 @@ class StudioClient:
                 f"{self.url} refused {method} {path} (HTTP {answer.status_code}): the API token is not valid "
                 "for this server or lacks rights; set LABEL_STUDIO_API_KEY to an admin's token of this server"
             )
+        if answer.status_code >= 500:
+            # A server error's body is its traceback, which can hold tokens and passwords: never printed.
+            raise StudioError(
+                f"{method} {self.url}{path} answered HTTP {answer.status_code} (a server error; its body is not "
+                "shown as it may hold secrets): see Label Studio's own log, then try again"
+            )
         if answer.status_code not in expect:
             raise StudioError(
-                f"{method} {self.url}{path} answered HTTP {answer.status_code} (expected {expect}): {answer.text[:500]}"
+                f"{method} {self.url}{path} answered HTTP {answer.status_code} (expected {expect}): "
+                f"{self._redact(answer.text[:500])}"
             )
         if not answer.content:
             return None
         try:
             return answer.json()
         except ValueError as err:
-            raise StudioError(f"{method} {self.url}{path} did not answer JSON: {answer.text[:200]!r}") from err
+            raise StudioError(
+                f"{method} {self.url}{path} did not answer JSON: {self._redact(answer.text[:200])!r}"
+            ) from err
+
+    def _no_answer(self, method: str, path: str, err: Exception) -> StudioError:
+        return StudioError(
+            f"Label Studio at {self.url} sent no answer to {method} {path} within {self.timeout:g} s "
+            f"({type(err).__name__}); check that the server is not stuck or overloaded, or wait longer "
+            "with --timeout SECONDS"
+        )
+
+    def _redact(self, text: str) -> str:
+        for secret in (self._token, self._access):
+            if secret:
+                text = text.replace(secret, "***")
+        return text
 
     def server_time(self) -> datetime | None:
         """The server's clock (its ``Date`` header, whole seconds, UTC), or None when not sent."""
         try:
-            answer = self._http.get("/health")
+            with _Waiting(f"Label Studio at {self.url} to answer GET /health", self.timeout):
+                answer = self._http.get("/health")
+        except httpx.TimeoutException as err:
+            raise self._no_answer("GET", "/health", err) from err
         except httpx.TransportError as err:
             raise StudioError(f"could not reach Label Studio at {self.url} ({err}); is the server running?") from err
         stamp = answer.headers.get("date")

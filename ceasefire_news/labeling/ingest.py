@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from ceasefire_news.dataset.corpus.versions import load_corpus
-from ceasefire_news.dataset.corpus.workspace import Workspace, append_jsonl
+from ceasefire_news.dataset.corpus.workspace import Workspace, append_jsonl, read_jsonl
 from ceasefire_news.labeling.annotation_table import append_to_log
 from ceasefire_news.labeling.integrity import TextIndex, check_annotation, text_sha256
 from ceasefire_news.labeling.label_changes import load_label_map, map_result
 from ceasefire_news.labeling.results import REASON_CODES, Problem
-from ceasefire_news.labeling.state import StudioState, version_stamp
+from ceasefire_news.labeling.state import PENDING, StudioState, is_pending, version_stamp
 from ceasefire_news.schema.errors import UsageError
 from ceasefire_news.schema.records import LoggedAnnotation
 
@@ -149,6 +149,7 @@ class Ingest:
         self.label_map = load_label_map(workspace)
         self.log_lines: list[str] = []
         self.quarantine_lines: list[str] = []
+        self._held: set[str] | None = None  # the quarantine file's lines, read when first needed
         state.sync_seen(workspace)
 
     def _quarantine(
@@ -160,7 +161,9 @@ class Ingest:
         article_id: Any,
         annotator: str | None = None,
         updated_at: Any = None,
+        result: Any = None,
     ) -> None:
+        # The whole result goes with every record: what was quarantined can be read back and used.
         record = {
             "annotation_id": annotation_id,
             "annotator": annotator,
@@ -168,11 +171,20 @@ class Ingest:
             "detail": problem.detail,
             "reason": problem.reason,
             "region_id": problem.region_id,
+            "result": result,
             "source": self.report.source,
             "task_id": task_id if isinstance(task_id, int) and not isinstance(task_id, bool) else None,
             "updated_at": updated_at if isinstance(updated_at, str) else None,
         }
-        self.quarantine_lines.append(json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
+        line = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        if self._held is None:
+            # Split at "\n" only: splitlines() also splits at U+0085 and U+2028 inside a record's text.
+            path = self.workspace.quarantine_path
+            self._held = set(path.read_text(encoding="utf-8", errors="replace").split("\n")) if path.exists() else set()
+        if line in self._held:
+            return  # a re-import or a re-pull quarantines the same record again: it is there already
+        self._held.add(line)
+        self.quarantine_lines.append(line)
         self.report.quarantined += 1
         self.report.by_reason[problem.reason] += 1
 
@@ -222,6 +234,8 @@ class Ingest:
                     f"{str(data.get('text_sha256'))[:12]}) is not the corpus text of {article_id} "
                     f"(sha256 {found[1][:12]}); the task was edited in Label Studio or belongs to another corpus",
                 )
+        text = data.get("text") if isinstance(data, dict) else None
+        task_sha = text_sha256(text) if task_problem is not None and isinstance(text, str) else ""
         for annotation in annotations:
             self.annotation(
                 annotation,
@@ -231,6 +245,7 @@ class Ingest:
                 found=found,
                 task_problem=task_problem,
                 users=users,
+                task_sha=task_sha,
             )
 
     def annotation(
@@ -243,7 +258,9 @@ class Ingest:
         found: tuple[str, str, TextIndex] | None,
         task_problem: Problem | None,
         users: dict[int, str],
+        task_sha: str = "",
     ) -> None:
+        """Check and log one annotation; ``task_sha`` is the hash of its task's text when ``task_problem``."""
         self.report.annotations += 1
         raw_id = annotation.get("id") if isinstance(annotation, dict) else None
         if (
@@ -276,13 +293,21 @@ class Ingest:
                 annotation_id=annotation_id,
                 task_id=task_id,
                 article_id=article_id,
+                result=annotation.get("result"),
             )
             return
         stamp = version_stamp(updated_at, created_at)
         known = self.state.seen.get(annotation_id)
-        if known is not None and stamp <= known:
-            self.report.unchanged += 1
-            return
+        pending = known is not None and known.endswith(PENDING)
+        if known is not None:
+            known = known.removesuffix(PENDING)
+            if stamp < known or (stamp == known and not pending):
+                self.report.unchanged += 1
+                return
+            if stamp == known and task_problem is not None:
+                # Still no article with its text: logged and quarantined already, nothing to add.
+                self.report.unchanged += 1
+                return
         annotator = _annotator(annotation.get("completed_by"), users, annotation.get("created_username"))
         problems: list[Problem] = []
         clean: list[dict[str, Any]] = []
@@ -312,12 +337,16 @@ class Ingest:
                 article_id=article_id,
                 annotator=annotator,
                 updated_at=updated_at,
+                result=result,
             )
+        if task_problem is not None and isinstance(result, list):
+            # Kept whole, with the hash of the text it was made on, to be accepted once that text is built.
+            clean = result
         entry = LoggedAnnotation(
             annotation_id=annotation_id,
             task_id=task_id if isinstance(task_id, int) and not isinstance(task_id, bool) else None,
             article_id=article_id if isinstance(article_id, str) else "",
-            text_sha256=found[1] if found else "",
+            text_sha256=task_sha if task_problem is not None else found[1] if found else "",
             corpus_version=version if isinstance(version, str) else "",
             annotator=annotator,
             created_at=created_at,
@@ -337,7 +366,8 @@ class Ingest:
             self.report.new += 1
         else:
             self.report.updated += 1
-        self.state.seen[annotation_id] = stamp
+        pending_now = is_pending({"status": status, "quarantine_reasons": entry.quarantine_reasons, "result": clean})
+        self.state.seen[annotation_id] = stamp + PENDING if pending_now else stamp
         self.report.repaired += len(repairs)
         for repair in repairs:
             self.report.by_repair[repair["repair"]] += 1
@@ -347,6 +377,48 @@ class Ingest:
             self.report.partial += 1
         else:
             self.report.quarantined_annotations += 1
+
+    def recheck_pending(self) -> None:
+        """Check again the logged annotations quarantined for their task alone (:data:`PENDING`).
+
+        Those whose article is now in the corpus with the text they were made on are checked
+        region by region and logged again; the newer line wins. Pull runs this since it fetches only
+        tasks that changed; an import's own tasks were checked first.
+        """
+        pending = {key for key, value in self.state.seen.items() if value.endswith(PENDING)}
+        if not pending or not self.workspace.log_path.exists():
+            return
+        newest: dict[str, dict[str, Any]] = {}
+        for _, record in read_jsonl(self.workspace.log_path):
+            if record.get("annotation_id") in pending:
+                newest[record["annotation_id"]] = record
+        for annotation_id, record in sorted(newest.items()):
+            article_id, version = record.get("article_id"), record.get("corpus_version")
+            if not isinstance(article_id, str) or not is_pending(record):
+                continue
+            found = self.texts.get(article_id, version if isinstance(version, str) else None)
+            if found is None or found[1] != record.get("text_sha256"):
+                continue
+            annotation = {
+                "id": annotation_id,
+                "completed_by": {"email": record.get("annotator")},
+                "created_at": record.get("created_at"),
+                "updated_at": record.get("updated_at"),
+                "lead_time": record.get("lead_time"),
+                "was_cancelled": record.get("was_cancelled"),
+                "ground_truth": record.get("ground_truth"),
+                "result": record.get("result"),
+            }
+            task_id = record.get("task_id")
+            self.annotation(
+                annotation,
+                task_id=task_id,
+                article_id=article_id,
+                version=version,
+                found=found,
+                task_problem=None,
+                users={},
+            )
 
     def flush(self) -> None:
         """Append what was checked to the log and the quarantine file, then save the state."""
@@ -384,9 +456,16 @@ def import_export_file(workspace: Workspace, path: Path) -> SyncReport:
             f"{path} holds a JSON {type(payload).__name__}, expected a list of tasks as Label Studio's JSON export "
             "writes it"
         )
+    if payload and not any(isinstance(task, dict) for task in payload):
+        kinds = sorted({type(task).__name__ for task in payload})
+        raise UsageError(
+            f"{path} is a JSON list of {', '.join(kinds)}, expected a list of task objects as Label Studio's JSON "
+            "export writes it (Export -> JSON)"
+        )
     state = StudioState.load(workspace)
     ingest = Ingest(workspace, state, "import")
     for task in payload:
         ingest.task(task, state.users)
+    ingest.recheck_pending()
     ingest.flush()
     return ingest.report

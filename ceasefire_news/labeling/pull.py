@@ -10,7 +10,7 @@ import time
 from datetime import datetime, timedelta
 
 from ceasefire_news.dataset.corpus.workspace import Workspace
-from ceasefire_news.labeling.client import StudioClient
+from ceasefire_news.labeling.client import DEFAULT_TIMEOUT, StudioClient, display_url
 from ceasefire_news.labeling.ingest import Ingest, SyncReport
 from ceasefire_news.labeling.state import StudioState
 from ceasefire_news.schema.errors import UsageError
@@ -32,7 +32,7 @@ def _parse_time(stamp: str) -> datetime | None:
     return None
 
 
-def pull(workspace: Workspace, url: str | None, token: str) -> SyncReport:
+def pull(workspace: Workspace, url: str | None, token: str, *, timeout: float = DEFAULT_TIMEOUT) -> SyncReport:
     """Bring the annotations changed since the last pull into ``annotations/log.jsonl``.
 
     Asks Label Studio's data manager only for tasks updated since the cursor in
@@ -40,6 +40,7 @@ def pull(workspace: Workspace, url: str | None, token: str) -> SyncReport:
     changed, not the size of the project. Brings ground-truth, cancelled and skipped
     annotations too. An edited annotation is appended again (newer ``updated_at``) and
     supersedes its older line for readers of the log; pulling twice changes nothing.
+    ``timeout``: seconds to wait for each answer of the server.
     """
     state = StudioState.load(workspace)
     if state.project_id is None:
@@ -47,7 +48,8 @@ def pull(workspace: Workspace, url: str | None, token: str) -> SyncReport:
             f"{workspace.state_path} names no Label Studio project; run `ceasefire-news export --url URL` "
             "(or `ceasefire-news studio`) first"
         )
-    url = (url or state.server or "").rstrip("/")
+    full_url = (url or state.server or "").rstrip("/")
+    url = display_url(full_url)  # printable: without the credentials the address may carry
     if not url:
         raise UsageError("no server: pass --url URL")
     if state.server and state.server.rstrip("/") != url:
@@ -57,7 +59,7 @@ def pull(workspace: Workspace, url: str | None, token: str) -> SyncReport:
         )
     began = time.perf_counter()
     ingest = Ingest(workspace, state, "pull")
-    with StudioClient(url, token) as client:
+    with StudioClient(full_url, token, timeout=timeout) as client:
         users = client.users()
         state.users.update(users)
         # The next pull starts where this one started, by the server's clock (less one
@@ -102,6 +104,7 @@ def pull(workspace: Workspace, url: str | None, token: str) -> SyncReport:
         state.cursor = (started - timedelta(seconds=1)).strftime(_LS_TIME)
     else:
         state.cursor = newest
+    ingest.recheck_pending()
     ingest.flush()
     ingest.report.seconds = time.perf_counter() - began
     return ingest.report

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ceasefire_news.dataset.corpus.versions import Identity, changed_pairs, identity_key, load_corpus
 from ceasefire_news.dataset.corpus.workspace import Workspace
-from ceasefire_news.labeling.client import StudioClient
+from ceasefire_news.labeling.client import DEFAULT_TIMEOUT, StudioClient, display_url
 from ceasefire_news.labeling.export import ensure_tasks_file, iter_task_lines
 from ceasefire_news.labeling.label_changes import load_label_map
 from ceasefire_news.labeling.preannotate import MODEL_VERSION
@@ -115,6 +115,7 @@ def push(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: bool = False,
     overlap: Overlap | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> PushReport:
     """Send a corpus version (default: the latest) to the Label Studio server at ``url``.
 
@@ -122,18 +123,19 @@ def push(
     from :mod:`ceasefire_news.labeling.guidelines`), imports one task per article not yet in the project,
     in batches of ``batch_size``, and marks the task of each changed article superseded
     (pointing to the new task; its annotations are kept). Idempotent: a second run
-    creates nothing. ``state.json`` is saved after every batch.
+    creates nothing. ``state.json`` is saved after every batch. ``timeout``: seconds to wait for each answer.
 
     ``overlap`` sets how many annotators the labeling stream gives each task; None gives
     a new project the default (:class:`Overlap`) and leaves an existing one as it is.
     """
-    url = url.rstrip("/")
+    # Credentials in the address go to the server only; messages and state.json get it without them.
+    full_url, url = url.rstrip("/"), display_url(url)
     if batch_size < 1:
         raise UsageError(f"--batch-size must be at least 1, got {batch_size}")
     tasks_path, build = ensure_tasks_file(workspace, version, progress=progress)
     version = tasks_path.name.removeprefix("tasks-").removesuffix(".json")
     state = StudioState.load(workspace)
-    with StudioClient(url, token) as client:
+    with StudioClient(full_url, token, timeout=timeout) as client:
         client.whoami()  # a wrong token or URL fails here, before anything is created
         project_id, created = open_project(client, state, url, overlap, load_label_map(workspace))
         state.save(workspace)

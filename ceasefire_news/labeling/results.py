@@ -58,7 +58,12 @@ REASON_CODES: dict[str, str] = {
     "text_hash_mismatch": "the task's text is not the corpus text of its article (text_sha256 differs)",
     "unknown_article": "the task's article is not in the corpus",
     "dependent_on_rejected_region": "a per-region choice or relation hangs on a region that was rejected",
+    "span_text_changed": "a new text of the article changed the words a region marks (the result is kept whole)",
 }
+
+#: Reasons that quarantine a whole annotation for its task, not its result: it is logged whole and
+#: checked again at the next pull, import and release, and accepted once its article's text is in the corpus.
+RECHECKED_REASONS = frozenset({"unknown_article", "text_hash_mismatch"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ceasefire_news.dataset.corpus.workspace import Workspace, atomic_write_text, read_jsonl
+from ceasefire_news.labeling.results import RECHECKED_REASONS
 from ceasefire_news.schema.errors import UsageError
 
 STATE_FORMAT = 1
@@ -122,15 +123,15 @@ class StudioState:
         size = path.stat().st_size if path.exists() else 0
         if size == self.log_bytes and (size == 0 or self.seen):
             return
-        seen: dict[str, str] = {}
+        newest: dict[str, tuple[str, bool]] = {}
         for _, record in read_jsonl(path):
             annotation_id = record.get("annotation_id")
             if not isinstance(annotation_id, str):
                 continue
             stamp = _version_stamp(record)
-            if annotation_id not in seen or stamp >= seen[annotation_id]:
-                seen[annotation_id] = stamp
-        self.seen = seen
+            if annotation_id not in newest or stamp >= newest[annotation_id][0]:
+                newest[annotation_id] = (stamp, is_pending(record))
+        self.seen = {key: stamp + PENDING if pending else stamp for key, (stamp, pending) in newest.items()}
         self.log_bytes = size
 
     # --- tasks ---------------------------------------------------------------------------
@@ -145,6 +146,23 @@ class StudioState:
         return found
 
 
+def is_pending(record: dict[str, Any]) -> bool:
+    """True for a logged annotation quarantined for its task alone: it is checked again later.
+
+    Its result must be there: logs written before results were kept whole hold ``[]`` for these.
+    """
+    reasons = record.get("quarantine_reasons")
+    result = record.get("result")
+    return (
+        record.get("status") == "quarantined"
+        and isinstance(reasons, list)
+        and bool(reasons)
+        and set(reasons) <= RECHECKED_REASONS
+        and isinstance(result, list)
+        and bool(result)
+    )
+
+
 def _entry_dict(entry: TaskEntry) -> dict[str, Any]:
     return {name: getattr(entry, name) for name in TaskEntry.__slots__}
 
@@ -152,6 +170,10 @@ def _entry_dict(entry: TaskEntry) -> dict[str, Any]:
 def _version_stamp(record: dict[str, Any]) -> str:
     """What tells two versions of one annotation apart: ``updated_at`` then ``created_at``."""
     return f"{record.get('updated_at') or ''}|{record.get('created_at') or ''}"
+
+
+#: Ends the ``seen`` value of an annotation whose newest logged version :func:`is_pending`.
+PENDING = "|pending"
 
 
 def version_stamp(updated_at: str | None, created_at: str | None) -> str:

@@ -14,10 +14,14 @@ local server and no token is given).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
+import signal
 import socket
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -208,8 +212,35 @@ def start_studio(
     return StudioSession(server=server, login=login, push=report)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop ``studio`` as Ctrl-C does, so Label Studio is stopped too.
+
+    Label Studio runs in its own process group (Ctrl-C in the terminal reaches only ``studio``);
+    without this a ``kill`` or a closed terminal would leave it running, adopted by init.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def run_studio(workspace: Workspace, *, port: int = DEFAULT_PORT, progress: bool = True, host: str = LOOPBACK) -> int:
-    """The ``studio`` command: start, print the login, serve until Ctrl-C, stop cleanly."""
+    """The ``studio`` command: start, print the login, serve until Ctrl-C (or SIGTERM, SIGHUP), stop cleanly."""
+    with _stopped_by_signals():
+        return _run_studio(workspace, port=port, progress=progress, host=host)
+
+
+def _run_studio(workspace: Workspace, *, port: int, progress: bool, host: str) -> int:
     session = start_studio(workspace, port=port, progress=progress, host=host)
     server = session.server
     try:

@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
 import socket
 import sys
 from collections.abc import Iterator
@@ -73,6 +74,17 @@ def read_holder(workspace: Workspace) -> Holder | None:
         return None
 
 
+def _remove_partials(workspace: Workspace) -> None:
+    """Remove the ``.X.partial`` folders a killed build or release left; only a lock holder may."""
+    for parent in (workspace.corpus_root, workspace.release_root):
+        if not parent.is_dir():
+            continue
+        for folder in sorted(parent.glob(".*.partial")):
+            if folder.is_dir() and not folder.is_symlink():
+                print(f"note: removing {folder}, left by a build or release that did not finish", file=sys.stderr)
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def workspace_lock(workspace: Workspace, command: str, *, create: bool = False) -> Iterator[Holder]:
     """Hold the workspace's writer lock for the duration of the ``with`` block.
@@ -111,6 +123,7 @@ def workspace_lock(workspace: Workspace, command: str, *, create: bool = False) 
         me = Holder(socket.gethostname(), os.getpid(), command, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
         os.ftruncate(fd, 0)
         os.pwrite(fd, (json.dumps(asdict(me)) + "\n").encode(), 0)
+        _remove_partials(workspace)
         try:
             yield me
         finally:

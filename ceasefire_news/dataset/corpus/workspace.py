@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,23 +90,39 @@ def atomic_directory(final: Path) -> Iterator[Path]:
 
 
 def append_jsonl(path: Path, lines: Iterable[str]) -> int:
-    """Append JSON lines and fsync. Readers skip a torn last line left by a killed run."""
+    """Append JSON lines and fsync; all of them or, when a write fails (a full disk), none.
+
+    Readers skip a torn last line left by a killed run; the next append notes it on stderr
+    and starts on a new line.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
-    with open(path, "a", encoding="utf-8") as fh:
-        # A torn line from a killed run must not glue itself to the next record.
-        if fh.tell() > 0:
+    batch = list(lines)
+    payload = "".join(line + "\n" for line in batch).encode("utf-8")
+    # Unbuffered: after a failed write nothing is left in a buffer to be written at close.
+    with open(path, "ab", buffering=0) as fh:
+        start = fh.seek(0, os.SEEK_END)
+        if start > 0:
             with open(path, "rb") as check:
                 check.seek(-1, os.SEEK_END)
                 if check.read(1) != b"\n":
-                    fh.write("\n")
-        for line in lines:
-            fh.write(line)
-            fh.write("\n")
-            count += 1
-        fh.flush()
-        os.fsync(fh.fileno())
-    return count
+                    # A torn line from a killed run must not glue itself to the next record.
+                    print(
+                        f"note: {path} ends in a torn line (a run that stopped mid-write); readers skip it, "
+                        "new lines start after it",
+                        file=sys.stderr,
+                    )
+                    payload = b"\n" + payload
+        try:
+            view = memoryview(payload)
+            while view:  # a short write (a disk filling up) goes on until the disk says it is full
+                view = view[fh.write(view) :]
+            os.fsync(fh.fileno())
+        except OSError as err:
+            # Cut back what this call wrote: no torn line, the file as it was.
+            with contextlib.suppress(OSError):
+                os.truncate(path, start)
+            raise OSError(err.errno, err.strerror, str(path)) from err
+    return len(batch)
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:

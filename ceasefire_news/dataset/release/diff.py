@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ceasefire_news.dataset.corpus.workspace import Workspace, parse_version
@@ -35,11 +36,16 @@ def parse_version_ok(text: str) -> bool:
     return True
 
 
-def _read_config(folder: Path, config: str, columns: list[str]) -> list[dict[str, Any]]:
+def _read_config(folder: Path, config: str, columns: list[str], unreadable: list[str]) -> list[dict[str, Any]]:
+    """The rows of a config; a file that can't be read (a damaged page) is named in ``unreadable`` and left out."""
     files = sorted((folder / "data" / config).glob("*.parquet"))
     rows: list[dict[str, Any]] = []
     for file in files:
-        rows += pq.read_table(file, columns=columns).to_pylist()
+        try:
+            rows += pq.read_table(file, columns=columns).to_pylist()
+        except (OSError, ValueError, pa.ArrowException) as err:  # ValueError: a page decoded into bad UTF-8
+            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+            unreadable.append(f"{file}: can't be read ({reason}); its rows are left out of the diff")
     return rows
 
 
@@ -59,9 +65,10 @@ def diff_releases(workspace: Workspace | Path, v1: str, v2: str) -> dict[str, An
     """
     ws = workspace if isinstance(workspace, Workspace) else Workspace(Path(workspace))
     old_dir, new_dir = _release_folder(ws, v1), _release_folder(ws, v2)
+    unreadable: list[str] = []
     columns = ["article_id", "url", "source_file", "title", "outlet", "published_date", "story_id", "split", "genre"]
-    old = {r["article_id"]: r for r in _read_config(old_dir, "articles", columns)}
-    new = {r["article_id"]: r for r in _read_config(new_dir, "articles", columns)}
+    old = {r["article_id"]: r for r in _read_config(old_dir, "articles", columns, unreadable)}
+    new = {r["article_id"]: r for r in _read_config(new_dir, "articles", columns, unreadable)}
 
     def identity(row: dict[str, Any]) -> str:
         return str(row["url"] or row["source_file"])
@@ -84,12 +91,12 @@ def diff_releases(workspace: Workspace | Path, v1: str, v2: str) -> dict[str, An
     removed = [a for a in removed if a not in renamed]
 
     def stance(folder: Path) -> dict[tuple[str, str], str | None]:
-        rows = _read_config(folder, "stance", ["article_id", "target", "label"])
+        rows = _read_config(folder, "stance", ["article_id", "target", "label"], unreadable)
         return {(r["article_id"], STANCE_TARGETS.names[r["target"]]): _label(STANCE_LABELS, r["label"]) for r in rows}
 
     def events(folder: Path) -> dict[str, dict[str, Any]]:
         rows = _read_config(
-            folder, "events", ["event_id", "article_id", "event_type", "mode", "factuality", "arguments"]
+            folder, "events", ["event_id", "article_id", "event_type", "mode", "factuality", "arguments"], unreadable
         )
         return {
             r["event_id"]: {
@@ -136,6 +143,8 @@ def diff_releases(workspace: Workspace | Path, v1: str, v2: str) -> dict[str, An
             },
             "genre": {"changed": genre_changed},
         },
+        # Present only when a data file could not be read: the diff is then incomplete.
+        **({"unreadable": unreadable} if unreadable else {}),
     }
 
 

@@ -27,8 +27,11 @@ CROISSANT = "croissant.json"
 DATA_FILE_RE = re.compile(r"^data/(?P<config>[a-z_]+)/(?P<split>[a-z]+)-(?P<shard>\d{5})-of-(?P<total>\d{5})\.parquet$")
 
 
-def check_manifest(root: Path, issues: list[Issue]) -> dict[str, Any] | None:
-    """Every file listed with its sha256 and present, nothing unlisted; the manifest, or None when unreadable."""
+def check_manifest(root: Path, issues: list[Issue], changed: set[str] | None = None) -> dict[str, Any] | None:
+    """Every file listed with its sha256 and present, nothing unlisted; the manifest, or None when unreadable.
+
+    The names of the files whose sha256 differs are added to ``changed``.
+    """
     path = root / MANIFEST
     if not path.is_file():
         issues.append(Issue(MANIFEST, "", None, f"{path} is missing", REGENERATE))
@@ -61,6 +64,8 @@ def check_manifest(root: Path, issues: list[Issue]) -> dict[str, Any] | None:
             continue
         actual = file_sha256(file)
         if actual != entry.get("sha256"):
+            if changed is not None:
+                changed.add(name)
             issues.append(
                 Issue(
                     MANIFEST,
@@ -199,6 +204,19 @@ def data_files_of(root: Path, issues: list[Issue]) -> dict[str, dict[str, list[s
     if "articles" not in found:
         issues.append(Issue("articles", "", None, "no data files: a release needs articles", REGENERATE))
     return found
+
+
+def decode_problem(path: Path) -> str | None:
+    """Why a page of the Parquet file ``path`` can't be decoded (a flipped bit); None when all can."""
+    try:
+        # Page by page: one row group at a time, nothing kept.
+        parquet = pq.ParquetFile(path)
+        for group in range(parquet.metadata.num_row_groups):
+            # Full validation: a bit flipped in an uncompressed page decodes, into bytes that are no UTF-8.
+            parquet.read_row_group(group).validate(full=True)
+    except (OSError, pa.ArrowException) as err:
+        return str(err).splitlines()[0] if str(err) else type(err).__name__
+    return None
 
 
 def read_footer(path: Path) -> pq.FileMetaData | None:

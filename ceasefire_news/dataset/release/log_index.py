@@ -8,6 +8,7 @@ decide this are read for every line; the whole rows only for the versions kept.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,8 +64,12 @@ def _newest(index: pa.Table) -> pa.Array:
     return order.filter(last_of_id)
 
 
-def latest_annotations(log_path: Path, corpus_ids: pa.Array | pa.ChunkedArray) -> LatestAnnotations:
+def latest_annotations(
+    log_path: Path, corpus_ids: pa.Array | pa.ChunkedArray, carried: Collection[str] = ()
+) -> LatestAnnotations:
     """The newest annotations of the articles ``corpus_ids`` in the log at ``log_path``.
+
+    Those of the old article ids ``carried`` are kept too (the caller moves them to their new article).
 
     The annotation table is brought up to date with the log first (a note on stderr when it
     had to be rebuilt).
@@ -76,6 +81,8 @@ def latest_annotations(log_path: Path, corpus_ids: pa.Array | pa.ChunkedArray) -
         return LatestAnnotations(empty.select(RELEASE_COLUMNS), annotations.lines, annotations.unreadable, 0, 0)
     newest = index.take(_newest(index))
     ids = corpus_ids.combine_chunks() if isinstance(corpus_ids, pa.ChunkedArray) else corpus_ids
+    if carried:
+        ids = pa.concat_arrays([ids.cast(pa.string()), pa.array(sorted(carried), type=pa.string())])
     in_corpus = pc.is_in(newest.column("article_id"), value_set=ids)
     kept = newest.column("log_offset").filter(in_corpus).combine_chunks()
     parts = [

@@ -45,6 +45,7 @@ from ceasefire_news.dataset.corpus.workspace import Workspace, atomic_directory,
 from ceasefire_news.dataset.release import card, croissant
 from ceasefire_news.dataset.release import splits as splitting
 from ceasefire_news.dataset.release.agreement import AgreementAccumulator
+from ceasefire_news.dataset.release.carry import carried_articles, carry_over
 from ceasefire_news.dataset.release.embedded import AnchorError, Article, embedded_annotations, seed_of
 from ceasefire_news.dataset.release.log_index import LatestAnnotations, latest_annotations
 from ceasefire_news.dataset.release.manifest import build_manifest, corpus_manifest, write_manifest
@@ -205,7 +206,9 @@ def release_corpus(
     # Started before the annotations are read: the workers import their modules meanwhile.
     pool = workers.enter_context(WorkerPool(processes, initializer=ready))
     with workers:
-        latest = latest_annotations(ws.log_path, ids)
+        carried = carried_articles(ws, corpus_version)
+        latest = latest_annotations(ws.log_path, ids, carried)
+        latest.table = carry_over(ws, corpus_version, table, latest.table, carried)
         stats = Stats()
         agreement = AgreementAccumulator()
         unreadable: list[str] = []

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ceasefire_news.labeling.integrity import check_annotation
-from ceasefire_news.labeling.results import ParsedAnnotation, Region, Trigger, parse_result
+from ceasefire_news.labeling.results import RECHECKED_REASONS, ParsedAnnotation, Region, Trigger, parse_result
 from ceasefire_news.schema.records import LoggedAnnotation
 
 
@@ -33,20 +33,31 @@ def spans_ok(parsed: ParsedAnnotation, text: str) -> bool:
     return True
 
 
+def _now_known(entry: LoggedAnnotation, text_sha256: str) -> bool:
+    # An empty result is how logs written before results were kept whole hold these: nothing to accept.
+    reasons = set(entry.quarantine_reasons)
+    return bool(reasons) and reasons <= RECHECKED_REASONS and bool(entry.result) and entry.text_sha256 == text_sha256
+
+
 def recheck(entry: LoggedAnnotation, text: str, text_sha256: str) -> Checked:
     """Check every region of ``entry`` against the corpus ``text`` again; never trust the log.
 
-    A result whose text hash matches and whose spans all hold is used as logged. Otherwise
+    An annotation quarantined only because its article was unknown or had another text is
+    checked like any other once the article has the text it was made on. A result whose text
+    hash matches and whose spans all hold is used as logged. Otherwise
     ``ceasefire_news.labeling.integrity.check_annotation`` repairs what is provably shifted and drops the
     rest: the annotation becomes ``partial`` (it still votes with what is left) or
     ``quarantined`` (nothing usable is left).
     """
-    reasons = list(entry.quarantine_reasons)
-    if entry.status == "quarantined":
+    reasons, status = list(entry.quarantine_reasons), entry.status
+    if status == "quarantined" and _now_known(entry, text_sha256):
+        # Quarantined for its task alone, and its article now has the text it was made on.
+        reasons, status = [], "accepted"
+    elif status == "quarantined":
         return Checked("quarantined", reasons, entry.result, None)
     parsed = parse_result(entry.result)
     if entry.text_sha256 == text_sha256 and not parsed.problems and spans_ok(parsed, text):
-        return Checked(entry.status, reasons, entry.result, parsed)
+        return Checked(status, reasons, entry.result, parsed)
     if entry.text_sha256 != text_sha256:
         reasons.append("text_hash_mismatch")
     clean, _repairs, problems = check_annotation(entry.result, text)
@@ -62,4 +73,4 @@ def recheck(entry: LoggedAnnotation, text: str, text_sha256: str) -> Checked:
     clean_parsed = parsed if spans_ok(parsed, text) else None
     if clean_parsed is None:
         return Checked("quarantined", sorted({*reasons, "span_text_mismatch"}), entry.result, None)
-    return Checked("partial" if reasons else entry.status, reasons, clean, clean_parsed)
+    return Checked("partial" if reasons else status, reasons, clean, clean_parsed)

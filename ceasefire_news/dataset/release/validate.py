@@ -42,6 +42,7 @@ from ceasefire_news.dataset.release.file_checks import (
     check_croissant,
     check_manifest,
     data_files_of,
+    decode_problem,
     read_footer,
     schema_problems,
 )
@@ -55,6 +56,9 @@ from ceasefire_news.schema.records import RELEASE_CONFIGS
 #: Rows of a release from which the row checks run in worker processes (when more than one core
 #: is usable): below it, starting the processes costs more than they save.
 PARALLEL_ROWS = 200_000
+
+#: What to do about a data file that was damaged after it was written.
+RESTORE_FILE = f"restore the file from a copy of the release, or {REGENERATE}"
 
 
 def format_issues(issues: list[Issue]) -> str:
@@ -87,7 +91,8 @@ def _validate(root: Path, *, progress: bool, raw_results: bool, workers: int | N
     issues: list[Issue] = []
     if not root.is_dir():
         return [Issue(str(root), "", None, "is not a folder", "give the path of a release folder (release/X.Y.Z)")]
-    manifest = check_manifest(root, issues)
+    changed: set[str] = set()
+    manifest = check_manifest(root, issues, changed)
     data_files = data_files_of(root, issues)
     check_card(root, data_files, issues)
     check_croissant(root, [f for c in data_files.values() for fs in c.values() for f in fs], issues)
@@ -110,6 +115,13 @@ def _validate(root: Path, *, progress: bool, raw_results: bool, workers: int | N
                 problems = schema_problems(pq.read_schema(path), RELEASE_CONFIGS[config].arrow_schema)
                 if problems:
                     by_config[config] += [Issue(config, split, None, f"{name}: {p}", REGENERATE) for p in problems]
+                    continue
+                # A file that differs from what was released is decoded once before its rows are read.
+                damaged = decode_problem(path) if manifest is None or name in changed else None
+                if damaged is not None:
+                    by_config[config].append(
+                        Issue(config, split, None, f"{name} has a page that can't be decoded ({damaged})", RESTORE_FILE)
+                    )
                     continue
                 files[config].append((split, name))
                 footers[name] = footer
