@@ -11,6 +11,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from itertools import accumulate, compress
 
+from ceasefire_news.dataset.corpus.clean_rules import RULE_NAMES
+
 #: Glyphs that start a bulleted line.
 BULLET_CHARS = "•·▪◦‣●■►"
 #: Bytes of the Latin-1 copy that need no whitespace work: printable ASCII, line ends and
@@ -63,10 +65,12 @@ def normalised(line: str) -> str:
 class Page:
     """The raw text as lines, and what the rules have claimed so far."""
 
-    __slots__ = ("claims", "irregular", "latin1", "lines", "nonblank", "raw", "spans", "starts", "stripped")
+    __slots__ = ("active", "claims", "irregular", "latin1", "lines", "nonblank", "raw", "spans", "starts", "stripped")
 
-    def __init__(self, raw: str) -> None:
+    def __init__(self, raw: str, active: frozenset[str] = RULE_NAMES) -> None:
         self.raw = raw
+        #: The names of the rules that run on this page (the rest are switched off).
+        self.active = active
         self.latin1 = raw.encode("latin-1", "replace")
         # splitlines() splits where str.strip() sees line ends too (\r\n, \r, \u2028, …).
         self.lines = raw.splitlines(keepends=True)

@@ -1,12 +1,20 @@
 """The cleaning rules by name and version: what the manifest and every ``removed`` entry record.
 
 A rule's version is bumped whenever its behaviour changes; :data:`RULES` lists the rules in
-the order they run (:mod:`ceasefire_news.dataset.corpus.clean_strip` implements them).
+the order they run (:mod:`ceasefire_news.dataset.corpus.clean_strip` implements them). Each
+rule names the input kinds it runs on: a plain-text scrape (``text``), the text trafilatura
+extracted from an HTML page (``html``: no scrape stamps, no widgets printed as lines), the
+text field of a JSON Lines record (``jsonl``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+#: Where a raw article's text came from; the reader sets it on every RawArticle.
+InputKind = Literal["text", "html", "jsonl"]
+ALL_KINDS: frozenset[InputKind] = frozenset(get_args(InputKind))
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +26,8 @@ class Rule:
     description: str
     #: The rule removes text of other articles or pages (sets ``foreign_content_removed``).
     foreign: bool = False
+    #: The input kinds the rule runs on.
+    kinds: frozenset[InputKind] = ALL_KINDS
     #: The versioned name recorded in ``removed`` and in the manifest: ``strip_php_dump_v1``.
     id: str = field(init=False)
 
@@ -104,6 +114,26 @@ RULES: tuple[Rule, ...] = (
     JOIN_BROKEN,
 )
 FOREIGN = frozenset(rule.id for rule in RULES if rule.foreign)
+#: Every rule's name: what ``clean_article(skip=...)`` accepts.
+RULE_NAMES = frozenset(rule.name for rule in RULES)
+#: Rules that cannot be switched off: the clean text is built by them.
+ALWAYS_ON = frozenset({WHITESPACE.name})
+
+
+def active_rules(kind: InputKind, skip: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The names of the rules that run on an input of ``kind``, less those in ``skip``.
+
+    >>> "strip_title" in active_rules("text", frozenset({"strip_title"}))
+    False
+    """
+    unknown = skip - RULE_NAMES
+    if unknown:
+        raise ValueError(
+            f"unknown cleaning rule(s) to skip: {sorted(unknown)}; expected names from {sorted(RULE_NAMES)}"
+        )
+    if skip & ALWAYS_ON:
+        raise ValueError(f"{sorted(skip & ALWAYS_ON)} cannot be skipped: the clean text is built by it")
+    return frozenset(rule.name for rule in RULES if kind in rule.kinds and rule.name not in skip)
 
 
 def rule_versions() -> dict[str, str]:

@@ -211,6 +211,7 @@ def _title_like(line: str) -> bool:
 def strip_header(page: Page, given_title: str | None) -> Header:
     """Scrape stamp, datelines, story codes, stray tokens and the title, above the body."""
     header = Header()
+    on = page.active
     title_key = None
     if given_title:
         header.title = given_title
@@ -224,29 +225,33 @@ def strip_header(page: Page, given_title: str | None) -> Header:
         if seen > _HEADER_LINES:
             break
         line = stripped[i]
-        if seen == 1 and metadata.is_scrape_stamp(line):
+        if seen == 1 and SCRAPE_DATE.name in on and metadata.is_scrape_stamp(line):
             claims[i] = SCRAPE_DATE.id
             continue
         found = metadata.parse_date_line(line)
         if found is not None:
-            claims[i] = DATELINES.id
             if header.published is None:
                 header.published = found.date
-            continue
-        if line[:5] in ("Story", "STORY", "story") and _STORY_CODE.fullmatch(line):
+            if DATELINES.name in on:
+                claims[i] = DATELINES.id
+                continue
+        if STORY_CODE.name in on and line[:5] in ("Story", "STORY", "story") and _STORY_CODE.fullmatch(line):
             claims[i] = STORY_CODE.id
             continue
         if is_body_line(line):
             break
         if title_key is None:
-            if (len(line) <= 3 or line.isdigit()) and _STRAY.fullmatch(line):
+            if STRAY_TOKENS.name in on and (len(line) <= 3 or line.isdigit()) and _STRAY.fullmatch(line):
                 claims[i] = STRAY_TOKENS.id
                 continue
             if _title_like(line):
                 header.title = line
                 title_key = normalised(metadata.split_title_suffix(line)[0])
-                claims[i] = TITLE.id
-        elif normalised(line) == title_key or normalised(metadata.split_title_suffix(line)[0]) == title_key:
+                if TITLE.name in on:
+                    claims[i] = TITLE.id
+        elif TITLE.name in on and (
+            normalised(line) == title_key or normalised(metadata.split_title_suffix(line)[0]) == title_key
+        ):
             claims[i] = TITLE.id
     return header
 
@@ -256,7 +261,7 @@ def strip_debris_lines(page: Page) -> list[int]:
 
     Returns the lines that open a related-links list ("More:"), for the next rule.
     """
-    stripped, claims = page.stripped, page.claims
+    stripped, claims, on = page.stripped, page.claims, page.active
     related: list[int] = []
     for i in page.nonblank:
         line = stripped[i]
@@ -265,12 +270,15 @@ def strip_debris_lines(page: Page) -> list[int]:
         if line.count(" ") >= 5 and line[: line.find(" ")].lower() not in _LONG_DEBRIS_STARTS:
             continue  # a sentence, not a widget (the long widgets start with these words)
         if len(line) <= 12 and _HAS_ALNUM.search(line) is None:
-            claims[i] = SYMBOL_LINES.id
+            if SYMBOL_LINES.name in on:
+                claims[i] = SYMBOL_LINES.id
             continue
         match = _DEBRIS_LINE.fullmatch(line)
         if match is not None:
-            claims[i] = _DEBRIS_RULES[match.lastgroup or ""]
-        elif len(line) <= 40 and _RELATED_HEADER.fullmatch(line):
+            rule = _DEBRIS_RULES[match.lastgroup or ""]
+            if rule.name in on:
+                claims[i] = rule.id
+        elif len(line) <= 40 and RELATED_LINKS.name in on and _RELATED_HEADER.fullmatch(line):
             related.append(i)
     return related
 
@@ -297,7 +305,7 @@ def strip_tail(page: Page) -> None:
     or a comment prompt. Headlines there go only from the first debris line down: a short
     last paragraph of the article itself, above any debris, stays.
     """
-    stripped, claims = page.stripped, page.claims
+    stripped, claims, on = page.stripped, page.claims, page.active
     zone: list[int] = []
     for i in reversed(page.nonblank):
         if i in claims:
@@ -316,8 +324,11 @@ def strip_tail(page: Page) -> None:
             continue
         line = stripped[i]
         if _TAIL_ONLY_DEBRIS.fullmatch(line):
-            claims[i] = COMMENT_DEBRIS.id
-            started = True
+            if COMMENT_DEBRIS.name in on:
+                claims[i] = COMMENT_DEBRIS.id
+                started = True
+        elif TRAILING_HEADLINES.name not in on:
+            continue
         elif metadata.split_title_suffix(unbullet(line))[1] is not None:
             claims[i] = TRAILING_HEADLINES.id  # another page's headline with its outlet suffix
             started = True
@@ -328,7 +339,7 @@ def strip_tail(page: Page) -> None:
 def strip_repeated_lines(page: Page) -> None:
     """REPEATED_LINES: the second copy of a line printed twice in a row."""
     open_lines = page.open_lines()
-    stripped = page.stripped
+    stripped, on = page.stripped, page.active
     if len({stripped[i] for i in open_lines}) == len(open_lines):
         return
     prev: int | None = None
@@ -336,10 +347,10 @@ def strip_repeated_lines(page: Page) -> None:
         if prev is not None and stripped[i] == stripped[prev]:
             # A caption printed twice (image alt text, then the caption) may carry no credit
             # at all; a repeated line ending "on March 5, 2020." is such a caption.
-            if _CAPTION_DATE_END.search(stripped[i]):
+            if CAPTIONS.name in on and _CAPTION_DATE_END.search(stripped[i]):
                 page.claims[prev] = CAPTIONS.id
                 page.claims[i] = CAPTIONS.id
-            else:
+            elif REPEATED_LINES.name in on:
                 page.claims[i] = REPEATED_LINES.id
             continue
         prev = i
@@ -347,22 +358,22 @@ def strip_repeated_lines(page: Page) -> None:
 
 def strip_bullets_and_controls(page: Page) -> None:
     """BULLETS and CONTROL_CHARS: bullet glyphs at a line's start, control and zero-width characters."""
-    stripped = page.stripped
+    stripped, bullets, controls = page.stripped, BULLETS.name in page.active, CONTROL_CHARS.name in page.active
     for i in page.open_lines():
         line = stripped[i]
-        if line[0] in BULLET_CHARS:
+        if bullets and line[0] in BULLET_CHARS:
             start = page.bounds(i)[0]
             page.spans.append((start, start + 1, BULLETS.id))
-        if i in page.irregular:
+        if controls and i in page.irregular:
             base = page.starts[i]
             for match in _CONTROL.finditer(page.lines[i]):
                 page.spans.append((base + match.start(), base + match.end(), CONTROL_CHARS.id))
 
 
 _DEBRIS_RULES = {
-    "comment": COMMENT_DEBRIS.id,
-    "label": PAGE_LABELS.id,
-    "url": PAGE_URLS.id,
-    "counter": COUNTERS.id,
+    "comment": COMMENT_DEBRIS,
+    "label": PAGE_LABELS,
+    "url": PAGE_URLS,
+    "counter": COUNTERS,
 }
 _DEBRIS_IDS = frozenset(rule.id for rule in (COMMENT_DEBRIS, PAGE_LABELS, PAGE_URLS, COUNTERS, SYMBOL_LINES, PHP_DUMP))

@@ -280,6 +280,7 @@ def _jsonl_article(record: Any, source: str, where: str) -> RawArticle | RecordR
         given_url=given["url"],
         given_date=date,
         given_outlet=given["outlet"],
+        kind="jsonl",
     )
 
 
@@ -317,4 +318,5 @@ def _read_html(path: Path, data: bytes) -> RawArticle | RecordRejected:
         given_url=meta("url"),
         given_date=meta("date"),
         given_outlet=meta("sitename"),
+        kind="html",
     )
