@@ -22,6 +22,7 @@ _REGULAR_BYTES = bytes(range(0x20, 0x7F)) + b"\n\r" + bytes(c for c in range(0xA
 #: characters, the byte order mark (each checked by a single-character search, fast).
 _IRREGULAR_CHARS = "\u2002\u2003\u2009\u200a\u200b\u200c\u200d\u202f\u205f\u2060\u3000\ufeff"
 _CLOSERS = "\"”’')]"
+_HEADLINE_MAX_CHARS = 200
 
 
 def word_count(line: str) -> int:
@@ -30,7 +31,8 @@ def word_count(line: str) -> int:
 
 
 def ends_sentence(line: str) -> bool:
-    """The line ends a sentence: with a full stop, a question or exclamation mark, or a closing quote."""
+    """The line ends a sentence: with a full stop (also the ideographic "。"), a question or
+    exclamation mark, or a closing quote."""
     last = line[-1:]
     if not last:
         return False
@@ -38,7 +40,7 @@ def ends_sentence(line: str) -> bool:
         return True
     if last in _CLOSERS:
         last = line.rstrip(_CLOSERS)[-1:]
-    return last != "" and last in ".!?…"
+    return last != "" and last in ".!?…。！？"
 
 
 def is_body_line(line: str) -> bool:
@@ -48,8 +50,9 @@ def is_body_line(line: str) -> bool:
 
 
 def is_headline(line: str) -> bool:
-    """A headline: one short line that does not end a sentence."""
-    return 1 <= word_count(line) <= 25 and not ends_sentence(line)
+    """A headline: one short line that does not end a sentence (short in characters too: a
+    paragraph of a script written without spaces is one "word")."""
+    return 1 <= word_count(line) <= 25 and len(line) <= _HEADLINE_MAX_CHARS and not ends_sentence(line)
 
 
 def unbullet(line: str) -> str:

@@ -45,9 +45,10 @@ PHP_DUMP = Rule(
 )
 CAPTIONS = Rule(
     "strip_captions",
-    1,
+    2,
     "Photo captions, every copy: lines with photo credits or position marks ((L), ', left,', "
-    "'/ AFP /', '(Photo'), and captions printed twice in a row.",
+    "'/ AFP /', '(Photo'), and captions printed twice in a row. v2: a position mark is a whole "
+    "bracket ('(R-Okla.)', '(C)', '(Ríe)' are no marks).",
 )
 SCRAPE_DATE = Rule("strip_scrape_date", 1, 'The scraper\'s "29 Mar 2024" stamp on the first line.')
 DATELINES = Rule("strip_datelines", 1, "Lines that are only a date (publication date lines).")
@@ -60,14 +61,26 @@ COMMENT_DEBRIS = Rule(
     'Comment and share widgets: "Comment", "mments (1)", "Your Name", "Leave a Reply", '
     '"GIPHY App Key not set…", "Please let us know if you\'re having issues with commenting."',
 )
-PAGE_URLS = Rule("strip_page_urls", 1, "Lines that are only a URL.")
-COUNTERS = Rule("strip_counters", 1, "Lines that are only a number (view and comment counters).")
+PAGE_URLS = Rule(
+    "strip_page_urls",
+    2,
+    "Lines that are only a URL (the page's own). v2: only one URL, above or below the body; "
+    "several URLs (references) and a URL between body paragraphs stay.",
+)
+COUNTERS = Rule(
+    "strip_counters",
+    2,
+    "Lines that are only a number (view and comment counters). v2: not a number that a sentence "
+    "carries on from on the next line ('9' then 'meses tiene…').",
+)
 SYMBOL_LINES = Rule("strip_symbol_lines", 1, 'Lines without a letter or digit ("()", "•").')
 PAGE_LABELS = Rule("strip_page_labels", 1, 'Page labels: "Category:", "Tags:" lines.')
 TRAILING_HEADLINES = Rule(
     "strip_trailing_headlines",
-    1,
-    "Other articles' headlines appended after the end of the article and its comment block.",
+    2,
+    "Other articles' headlines appended after the end of the article and its comment block. "
+    "v2: a lone number or symbol line is no end of the article (lists, verses stay); a line "
+    "ending '。' or over 200 characters is no headline.",
     foreign=True,
 )
 RELATED_LINKS = Rule(

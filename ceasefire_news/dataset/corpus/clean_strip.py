@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from ceasefire_news.dataset.corpus import metadata
@@ -58,22 +59,29 @@ _PHP_DUMP = re.compile(
     rb'string\(\d+\) "(?:\[.*?\]|[^"\n]*)"(?=[^\S\n]*(?:\n|$))|string\(\d+\) "\[\{[^\n]*',
     re.DOTALL,
 )
+# The end of a word in the Latin-1 copy: ``\b`` there sees a boundary before "í" (a byte the
+# ASCII engine does not count as a letter), and "?" stands for any letter beyond Latin-1.
+_WORD_END = rb"(?![0-9A-Za-z_\xaa\xb5\xba\xc0-\xd6\xd8-\xf6\xf8-\xff?])"
 _CAPTION_MARKS = (
-    # position marks: "(L)", "(C)", "(2nd R)", "(from left)"; "(Photo by AFP)"
+    # position marks, the whole bracket: "(L)", "(2nd R)", "(C-L)", "(from left)". A bare "(C)"
+    # is no mark (a team captain, a copyright sign), nor a bracket that only starts with one:
+    # "(R-Okla.)", "(L-L)", "(C compilers".
     re.compile(
-        rb"\((?:L|R|C|2nd [LR]|C-[LR]|L-R|R-L|[Ll]eft|[Rr]ight|[Cc]ent(?:er|re)|"
-        rb"from (?:left|right)|Photo|Photos|File photo|AP Photo)\b"
+        rb"\((?:L|R|2nd [LR]|[23]rd [LR]|C-[LR]|L-R|R-L|[Ll]eft|[Rr]ight|[Cc]ent(?:er|re)|"
+        rb"(?:from|second|far) (?:left|right))\)"
     ),
+    # "(Photo by AFP)", "(File photo)"
+    re.compile(rb"\((?:Photo|Photos|File photo|AP Photo)" + _WORD_END),
     # "Presidents Erdogan, left, and Putin"
-    re.compile(rb", (?:left|right|cent(?:er|re)|second (?:left|right)|far (?:left|right))(?:,| and\b)"),
+    re.compile(rb", (?:left|right|cent(?:er|re)|second (?:left|right)|far (?:left|right))(?:,| and" + _WORD_END + rb")"),
     # agency credits: "/ AFP / GEORGE OURFALIAN"
     re.compile(rb"/ ?(?:AFP|AP|Reuters|REUTERS|EPA|Getty Images|ANADOLU AGENCY|SANA|Sputnik) ?/"),
     # bracketed credits at the end: "[Pavel Golovkin/Pool via Reuters]"
     re.compile(rb"\[[^\]\n]{0,80}\b(?:Reuters|AFP|AP Photo|Getty Images|EPA|Anadolu|Pool|Handout)\]"),
     # credits "Photo: …", "Photo by …" (capitalised: "a photo by the agency" in a sentence stays)
-    re.compile(rb"Photo(?:graph)?(?:: | by\b)"),
+    re.compile(rb"Photo(?:graph)?(?:: | by" + _WORD_END + rb")"),
     # "… in a photo taken on September 4, 2016."
-    re.compile(rb"in an? (?:photo|picture|file photo|handout photo) (?:taken|released|provided)\b"),
+    re.compile(rb"in an? (?:photo|picture|file photo|handout photo) (?:taken|released|provided)" + _WORD_END),
 )
 _DUMP_NEIGHBOUR = re.compile(r"Category:.*|\d{1,7}")
 _CAPTION_DATE_END = re.compile(
@@ -276,11 +284,42 @@ def strip_debris_lines(page: Page) -> list[int]:
         match = _DEBRIS_LINE.fullmatch(line)
         if match is not None:
             rule = _DEBRIS_RULES[match.lastgroup or ""]
+            if rule is COUNTERS and _continues(page, i):
+                continue  # "9" then "meses tiene la aeronave": a number of the sentence, not a counter
             if rule.name in on:
                 claims[i] = rule.id
         elif len(line) <= 40 and RELATED_LINKS.name in on and _RELATED_HEADER.fullmatch(line):
             related.append(i)
+    _keep_content_urls(page)
     return related
+
+
+def _keep_content_urls(page: Page) -> None:
+    """Give back URL lines that are the article's own: a scrape prints the page's URL once, above
+    or below the article; several URLs are references, and a URL between body paragraphs (a
+    petition, a report) is part of the text."""
+    urls = [i for i, rule in page.claims.items() if rule == PAGE_URLS.id]
+    if not urls:
+        return
+    if len({page.stripped[i] for i in urls}) > 1:
+        for i in urls:
+            del page.claims[i]
+        return
+    body = [i for i in page.nonblank if i not in page.claims and is_body_line(page.stripped[i])]
+    for i in urls:
+        if body and body[0] < i < body[-1]:
+            del page.claims[i]
+
+
+def _continues(page: Page, i: int) -> bool:
+    """The next non-blank line after line ``i`` carries on a sentence: it starts lower-case
+    or with a unit or sign that follows a number ("%", "/", "km")."""
+    following = page.nonblank
+    at = bisect_left(following, i + 1)
+    if at == len(following):
+        return False
+    first = page.stripped[following[at]][:1]
+    return first.islower() or first in "%/‰°$€£-–—:,."
 
 
 def strip_related_links(page: Page, headers: list[int]) -> None:
@@ -320,7 +359,7 @@ def strip_tail(page: Page) -> None:
     for i in reversed(zone):
         rule = claims.get(i)
         if rule is not None:
-            started = started or rule in _DEBRIS_IDS
+            started = started or rule in _END_OF_ARTICLE_IDS
             continue
         line = stripped[i]
         if _TAIL_ONLY_DEBRIS.fullmatch(line):
@@ -376,4 +415,6 @@ _DEBRIS_RULES = {
     "url": PAGE_URLS,
     "counter": COUNTERS,
 }
-_DEBRIS_IDS = frozenset(rule.id for rule in (COMMENT_DEBRIS, PAGE_LABELS, PAGE_URLS, COUNTERS, SYMBOL_LINES, PHP_DUMP))
+#: Debris that ends an article: headlines below it are other articles'. A lone number or a
+#: symbol line is no such end: it numbers a list, a verse, or separates sections of the text.
+_END_OF_ARTICLE_IDS = frozenset(rule.id for rule in (COMMENT_DEBRIS, PAGE_LABELS, PAGE_URLS, PHP_DUMP))
