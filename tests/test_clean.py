@@ -171,6 +171,11 @@ RULE_CASES: dict[str, Case] = {
         ["Read more:", "• Turkey sends troops to Idlib", "• Russia and Turkey hold talks"],
         f"{BODY}\n\n{BODY2}",
     ),
+    "strip_promo_lines_v1": Case(
+        f"{BODY}\n\nREAD MORE: Turkey sends troops to Idlib\n\n{BODY2}\n\nSubscribe to our Middle East newsletter",
+        ["READ MORE: Turkey sends troops to Idlib", "Subscribe to our Middle East newsletter"],
+        f"{BODY}\n\n{BODY2}",
+    ),
     "strip_repeated_lines_v1": Case(f"{BODY}\n{BODY}\n{BODY2}", [BODY], f"{BODY}\n\n{BODY2}"),
     "strip_bullets_v1": Case(f"{BODY}\n\n  • {BODY2}", ["•"], f"{BODY}\n\n{BODY2}"),
     "strip_control_chars_v1": Case(

@@ -188,3 +188,37 @@ def test_the_page_url_below_the_article_still_goes() -> None:
     article = _clean(f"{BODY}\n\n{BODY2}\n\nhttps://news.example.org/2017/01/truce.html")
     assert article.text == f"{BODY}\n\n{BODY2}"
     assert article.url == "https://news.example.org/2017/01/truce.html"
+
+
+# --- strip_promo_lines: a call to action with a link or a headline -------------------------------
+
+
+@pytest.mark.parametrize(
+    "promo",
+    [
+        "Read more: Russia and Turkey agree on Idlib patrols",
+        "Related: UN envoy warns of a new displacement wave",
+        "• See also – https://news.example.org/2020/03/idlib",
+        "CLICK HERE TO GET THE DAILY NEWS APP",
+        "Sign up for our weekly Syria newsletter here",
+        "Follow us on Telegram for the latest updates",
+    ],
+)
+def test_promo_lines_go(promo: str) -> None:
+    article = _clean(f"{BODY}\n\n{promo}\n\n{BODY2}")
+    assert article.text == f"{BODY}\n\n{BODY2}"
+    assert "strip_promo_lines" in _rules(article)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Read more carefully, the agreement leaves the Kurdish question open, diplomats said.",
+        "Related: the talks in Astana were the third round this year. Both sides attended.",
+        "Follow-up talks are planned in Geneva in March, the UN envoy said on Thursday.",
+        "Get the children out first, the doctor told the rescue workers in Douma.",
+    ],
+)
+def test_sentences_that_start_like_promos_stay(sentence: str) -> None:
+    article = _clean(f"{BODY}\n\n{sentence}\n\n{BODY2}")
+    assert sentence in article.text

@@ -27,6 +27,7 @@ from ceasefire_news.dataset.corpus.clean_rules import (
     JOIN_BROKEN,
     PAGE_URLS,
     PHP_DUMP,
+    PROMO_LINES,
     SHORTCODES,
     active_rules,
 )
@@ -36,6 +37,7 @@ from ceasefire_news.dataset.corpus.clean_strip import (
     strip_debris_lines,
     strip_header,
     strip_php_dump,
+    strip_promo_lines,
     strip_related_links,
     strip_repeated_lines,
     strip_shortcodes,
@@ -134,6 +136,8 @@ def clean_article(raw: RawArticle, *, skip: frozenset[str] = frozenset()) -> Cle
     related = strip_debris_lines(page)
     strip_tail(page)
     strip_related_links(page, related)
+    if PROMO_LINES.name in page.active:
+        strip_promo_lines(page)
     strip_repeated_lines(page)
     strip_bullets_and_controls(page)
     removed = _removals(page)

@@ -89,6 +89,14 @@ RELATED_LINKS = Rule(
     '"More:" lists of related headlines (a bullet that wraps a real paragraph stays).',
     foreign=True,
 )
+PROMO_LINES = Rule(
+    "strip_promo_lines",
+    1,
+    "Inline promotion: a call to action with a link or a headline ('Read more: <headline>', "
+    "'Related: <headline>', 'Click here to get the … app', 'Subscribe to our … newsletter', "
+    "'Follow us on …').",
+    foreign=True,
+)
 REPEATED_LINES = Rule("strip_repeated_lines", 1, "The second copy of a line printed twice in a row.")
 BULLETS = Rule("strip_bullets", 1, "Bullet glyphs at the start of a line (the line stays).")
 WHITESPACE = Rule(
@@ -120,6 +128,7 @@ RULES: tuple[Rule, ...] = (
     PAGE_LABELS,
     TRAILING_HEADLINES,
     RELATED_LINKS,
+    PROMO_LINES,
     REPEATED_LINES,
     BULLETS,
     CONTROL_CHARS,
