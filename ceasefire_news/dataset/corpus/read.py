@@ -26,7 +26,7 @@ from typing import Any
 
 from ceasefire_news.dataset.corpus.decode import decode_page, decode_text, utf16_without_bom
 from ceasefire_news.dataset.corpus.document import RawArticle
-from ceasefire_news.dataset.corpus.metadata import parse_date
+from ceasefire_news.dataset.corpus.metadata import page_title, parse_date
 from ceasefire_news.schema.errors import RecordRejected
 
 SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
@@ -288,9 +288,13 @@ def _read_html(path: Path, data: bytes) -> RawArticle | RecordRejected:
     where = str(path)
     html = decode_page(data).text
     import trafilatura  # heavy (lxml, justext): only HTML input needs it
+    from trafilatura.utils import load_html
 
+    tree = load_html(html)
+    # The headings, before extraction prunes the tree: the headline is one of them.
+    headings = [h.text_content() for h in tree.iter("h1")][:5] if tree is not None else []
     document = trafilatura.bare_extraction(
-        html,
+        tree if tree is not None else html,
         with_metadata=True,
         include_comments=False,
         include_tables=True,
@@ -314,7 +318,7 @@ def _read_html(path: Path, data: bytes) -> RawArticle | RecordRejected:
         source_file=where,
         where=where,
         raw_text=text,
-        given_title=meta("title"),
+        given_title=page_title(meta("title"), headings, meta("sitename"), meta("url")),
         given_url=meta("url"),
         given_date=meta("date"),
         given_outlet=meta("sitename"),
