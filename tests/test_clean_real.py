@@ -222,3 +222,12 @@ def test_promo_lines_go(promo: str) -> None:
 def test_sentences_that_start_like_promos_stay(sentence: str) -> None:
     article = _clean(f"{BODY}\n\n{sentence}\n\n{BODY2}")
     assert sentence in article.text
+
+
+def test_the_headline_inside_an_html_extraction_stays_and_is_the_title() -> None:
+    text = f"Talks in Moscow end with a truce\n\n{BODY}\n\n{BODY2}"
+    html = _clean(text, kind="html")
+    assert html.text == text
+    scrape = _clean(text)
+    assert scrape.text == f"{BODY}\n\n{BODY2}"
+    assert scrape.title == html.title == "Talks in Moscow end with a truce"

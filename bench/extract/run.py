@@ -256,9 +256,18 @@ def removed_must_keep(pages: list[Page], work: Path) -> dict[str, list[str]]:
                 continue
             for removal in row["removed"] or []:
                 if wanted and _normalise(removal.get("text", "")) and _normalise(removal["text"]) in wanted:
-                    found.setdefault(removal.get("rule", "?"), []).append(f"{page.key}: {snippet[:80]}")
+                    if wanted in _raw_text(page):  # the reader kept it: cleaning took it out
+                        found.setdefault(removal.get("rule", "?"), []).append(f"{page.key}: {snippet[:80]}")
                     break
     return found
+
+
+def _raw_text(page: Page) -> str:
+    """The page's text as the reader extracted it, before cleaning, whitespace normalised."""
+    for raw in iter_sources([page.path]):
+        if isinstance(raw, RawArticle):
+            return _normalise(raw.raw_text)
+    return ""
 
 
 def _table(rows: list[tuple[str, dict[str, dict[str, float]], float]], pages: int) -> str:

@@ -54,7 +54,13 @@ SCRAPE_DATE = Rule("strip_scrape_date", 1, 'The scraper\'s "29 Mar 2024" stamp o
 DATELINES = Rule("strip_datelines", 1, "Lines that are only a date (publication date lines).")
 STORY_CODE = Rule("strip_story_code", 1, '"Story Code : 566428" lines.')
 STRAY_TOKENS = Rule("strip_stray_tokens", 1, 'Lone scrape tokens before the title ("0", "in").')
-TITLE = Rule("strip_title", 1, "The title line and its repeats at the top (kept as metadata).")
+TITLE = Rule(
+    "strip_title",
+    1,
+    "The title line and its repeats at the top (kept as metadata). Not on HTML: the page's "
+    "headline inside the extracted main content is part of the article there.",
+    kinds=frozenset({"text", "jsonl"}),
+)
 COMMENT_DEBRIS = Rule(
     "strip_comment_debris",
     1,
