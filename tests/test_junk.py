@@ -48,8 +48,7 @@ def test_junk_is_named(reason: str) -> None:
         "联合国特使周四在日内瓦表示，叙利亚停火协议基本得到遵守。\n\n各方同意下周继续在阿斯塔纳举行会谈。\n\n"
         "俄罗斯和土耳其将共同监督停火的执行情况。 " * 5,
         "Ceasefire holds in Idlib",
-        "| Town | Displaced | Returned |\n| Saraqeb | 12,000 | 4,500 |\n| Maarat al-Numan | 30,000 | 2,100 |\n"
-        f"{BODY}",
+        f"| Town | Displaced | Returned |\n| Saraqeb | 12,000 | 4,500 |\n| Maarat al-Numan | 30,000 | 2,100 |\n{BODY}",
     ],
 )
 def test_articles_are_no_junk(text: str) -> None:

@@ -22,12 +22,26 @@ from ceasefire_news.dataset.corpus.metadata import page_title
         ),
         ("NWX Magazin | Talks resume in Geneva", ["Talks resume in Geneva"], None, None, "Talks resume in Geneva"),
         ("Talks resume in Geneva", ["TALKS RESUME IN GENEVA"], None, None, "TALKS RESUME IN GENEVA"),
-        ("Daily Syria Blog", ["Daily Syria Blog", "Convoy reaches Douma"], "Daily Syria Blog", None, "Convoy reaches Douma"),
+        (
+            "Daily Syria Blog",
+            ["Daily Syria Blog", "Convoy reaches Douma"],
+            "Daily Syria Blog",
+            None,
+            "Convoy reaches Douma",
+        ),
         ("Syria – the war nobody wins", [], None, None, "Syria – the war nobody wins"),
-        ("Korsetts - Shops, Designer, online kaufen", [], None, "https://example.de/k", "Korsetts - Shops, Designer, online kaufen"),
+        (
+            "Korsetts - Shops, Designer, online kaufen",
+            [],
+            None,
+            "https://example.de/k",
+            "Korsetts - Shops, Designer, online kaufen",
+        ),
         (None, ["Convoy reaches Douma"], None, None, "Convoy reaches Douma"),
         (None, [], None, None, None),
     ],
 )
-def test_page_title(title: str | None, headings: list[str], site: str | None, url: str | None, expected: str | None) -> None:
+def test_page_title(
+    title: str | None, headings: list[str], site: str | None, url: str | None, expected: str | None
+) -> None:
     assert page_title(title, headings, site, url) == expected

@@ -21,6 +21,7 @@ from __future__ import annotations
 from ceasefire_news.dataset.corpus import metadata
 from ceasefire_news.dataset.corpus.clean_flags import text_flags
 from ceasefire_news.dataset.corpus.clean_page import Page, ends_sentence, unbullet
+from ceasefire_news.dataset.corpus.clean_promo import strip_promo_lines
 from ceasefire_news.dataset.corpus.clean_rules import (
     CAPTIONS,
     FOREIGN,
@@ -37,7 +38,6 @@ from ceasefire_news.dataset.corpus.clean_strip import (
     strip_debris_lines,
     strip_header,
     strip_php_dump,
-    strip_promo_lines,
     strip_related_links,
     strip_repeated_lines,
     strip_shortcodes,

@@ -33,7 +33,6 @@ from ceasefire_news.dataset.corpus.clean_rules import (
     PAGE_LABELS,
     PAGE_URLS,
     PHP_DUMP,
-    PROMO_LINES,
     RELATED_LINKS,
     REPEATED_LINES,
     SCRAPE_DATE,
@@ -74,7 +73,9 @@ _CAPTION_MARKS = (
     # "(Photo by AFP)", "(File photo)"
     re.compile(rb"\((?:Photo|Photos|File photo|AP Photo)" + _WORD_END),
     # "Presidents Erdogan, left, and Putin"
-    re.compile(rb", (?:left|right|cent(?:er|re)|second (?:left|right)|far (?:left|right))(?:,| and" + _WORD_END + rb")"),
+    re.compile(
+        rb", (?:left|right|cent(?:er|re)|second (?:left|right)|far (?:left|right))(?:,| and" + _WORD_END + rb")"
+    ),
     # agency credits: "/ AFP / GEORGE OURFALIAN"
     re.compile(rb"/ ?(?:AFP|AP|Reuters|REUTERS|EPA|Getty Images|ANADOLU AGENCY|SANA|Sputnik) ?/"),
     # bracketed credits at the end: "[Pavel Golovkin/Pool via Reuters]"
@@ -127,31 +128,6 @@ _RELATED_HEADER = re.compile(
     re.IGNORECASE,
 )
 _HAS_ALNUM = re.compile(r"[^\W_]")
-# A promotion line is a call to action and what it points at. Either a label that announces
-# a link ("Read more", "Related", "Watch") and a separator, then a headline or a URL; or an
-# imperative that sends the reader elsewhere ("click here to", "subscribe to … newsletter",
-# "follow us on", "download the … app"), short, whatever follows it.
-_PROMO_LABEL = re.compile(
-    rf"""(?:[{BULLET_CHARS}]\s*)?(?:
-        (?:read|see|watch|listen|view)(?:\ (?:more|also|next|now|this|the\ full\ story))?
-      | also\ (?:read|see|watch) | more\ (?:on|from|about)\b[^:|]{{1,40}}
-      | related(?:\ (?:articles?|stories|story|news|coverage|videos?|content|reading))?
-      | recommended | don['’]?t\ miss | must\ read | editor['’]?s\ picks? | trending(?:\ now)?
-      | top\ stories | latest(?:\ news)? | more\ news
-    )\s*(?::|\||»|›|>>|\ [–—-]\ )\s*(?P<rest>\S.*)""",
-    re.IGNORECASE | re.VERBOSE,
-)
-_PROMO_IMPERATIVE = re.compile(
-    rf"""(?:[{BULLET_CHARS}]\s*)?(?:
-        (?:click|tap)\ here\b
-      | (?:subscribe|sign\ up)\ (?:to|for)\b.*\bnewsletters?\b
-      | follow\ us\ (?:on|at)\b
-      | (?:download|get)\ (?:the|our)\b.*\bapp\b
-      | (?:like|join)\ us\ on\ (?:facebook|twitter|telegram|whatsapp|instagram)\b
-    ).*""",
-    re.IGNORECASE | re.VERBOSE,
-)
-_PROMO_MAX_WORDS = 25
 
 _HEADER_LINES = 15
 _CAPTION_MAX_CHARS = 700
@@ -399,33 +375,6 @@ def strip_tail(page: Page) -> None:
             started = True
         elif started:
             claims[i] = TRAILING_HEADLINES.id
-
-
-_PROMO_STARTS = frozenset(
-    "read see watch listen view also more related recommended don't don’t dont must editor's editor’s "
-    "editors trending top latest click tap subscribe sign follow download get like join".split()
-)
-
-
-def _is_promo(line: str) -> bool:
-    first = line.lstrip(BULLET_CHARS + " ").split(" ", 1)[0].rstrip(":|»›>").lower()
-    if first not in _PROMO_STARTS or word_count(line) > _PROMO_MAX_WORDS or len(line) > _DEBRIS_MAX_CHARS * 2:
-        return False
-    label = _PROMO_LABEL.fullmatch(line)
-    if label is not None:
-        rest = label.group("rest")
-        # A headline or a link, not a sentence of the article that starts "Watch: the …".
-        return rest.startswith(("http", "www.")) or ". " not in rest
-    return _PROMO_IMPERATIVE.fullmatch(line) is not None
-
-
-def strip_promo_lines(page: Page) -> None:
-    """PROMO_LINES: inline calls to action that point at other pages."""
-    stripped = page.stripped
-    for i in page.open_lines():
-        line = stripped[i]
-        if _is_promo(line):
-            page.claims[i] = PROMO_LINES.id
 
 
 def strip_repeated_lines(page: Page) -> None:
