@@ -130,7 +130,7 @@ RULE_CASES: dict[str, Case] = {
         ],
         BODY,
     ),
-    "strip_captions_v1": Case(
+    "strip_captions_v2": Case(
         f"{BODY}\nSyrian President Bashar al-Assad (R) meets Russian Defence Minister Sergei Shoigu in "
         f"Damascus on January 7, 2020.\n{BODY2}",
         [
@@ -153,15 +153,15 @@ RULE_CASES: dict[str, Case] = {
         ["Comments (3)", "Leave a Reply", "Your email address will not be published.", "Submit"],
         BODY,
     ),
-    "strip_page_urls_v1": Case(
+    "strip_page_urls_v2": Case(
         f"{BODY}\n\nhttps://www.presstv.ir/Detail/2017/01/05/50/truce\n",
         ["https://www.presstv.ir/Detail/2017/01/05/50/truce"],
         BODY,
     ),
-    "strip_counters_v1": Case(f"{BODY}\n\n342\n", ["342"], BODY),
+    "strip_counters_v2": Case(f"{BODY}\n\n342\n", ["342"], BODY),
     "strip_symbol_lines_v1": Case(f"{BODY}\n\n* * *\n\n{BODY2}", ["* * *"], f"{BODY}\n\n{BODY2}"),
     "strip_page_labels_v1": Case(f"{BODY}\n\nTags: Syria, Russia, Turkey\n", ["Tags: Syria, Russia, Turkey"], BODY),
-    "strip_trailing_headlines_v1": Case(
+    "strip_trailing_headlines_v2": Case(
         f"{BODY}\n\nLeave a Reply\n\nAssad visits Moscow for talks\n\nUN warns of Idlib crisis – Reuters\n",
         ["Assad visits Moscow for talks", "UN warns of Idlib crisis – Reuters"],
         BODY,
@@ -169,6 +169,11 @@ RULE_CASES: dict[str, Case] = {
     "strip_related_links_v1": Case(
         f"{BODY}\n\nRead more:\n\n  • Turkey sends troops to Idlib\n  • Russia and Turkey hold talks\n\n{BODY2}",
         ["Read more:", "• Turkey sends troops to Idlib", "• Russia and Turkey hold talks"],
+        f"{BODY}\n\n{BODY2}",
+    ),
+    "strip_promo_lines_v1": Case(
+        f"{BODY}\n\nREAD MORE: Turkey sends troops to Idlib\n\n{BODY2}\n\nSubscribe to our Middle East newsletter",
+        ["READ MORE: Turkey sends troops to Idlib", "Subscribe to our Middle East newsletter"],
         f"{BODY}\n\n{BODY2}",
     ),
     "strip_repeated_lines_v1": Case(f"{BODY}\n{BODY}\n{BODY2}", [BODY], f"{BODY}\n\n{BODY2}"),
@@ -238,7 +243,7 @@ def test_press_tv_variant_with_a_caption_printed_twice_without_credit() -> None:
     )
     article = _clean(raw)
     assert article.text == f"{BODY}\n\n{BODY2}"
-    assert _removed(article, "strip_captions_v1") == [caption, caption]
+    assert _removed(article, "strip_captions_v2") == [caption, caption]
     assert article.published_date == dt.date(2017, 1, 4)
     assert article.title == "Assad says Astana talks could succeed"
     assert article.outlet is None
@@ -281,7 +286,7 @@ def test_al_jazeera_variant_with_another_list_and_caption() -> None:
         "• Idlib residents flee new offensive",
         "• Russia denies bombing hospital",
     ]
-    assert _removed(article, "strip_trailing_headlines_v1") == [
+    assert _removed(article, "strip_trailing_headlines_v2") == [
         "Syria war: Russia and Turkey begin patrols – BBC News, BBC"
     ]
     assert "foreign_content_removed" in article.quality_flags
@@ -406,8 +411,9 @@ def test_html_page_cleans_with_its_page_metadata(html_file: Path) -> None:
     assert isinstance(raw, RawArticle)
     article = clean_article(raw)
     assert article.title == "Putin and Erdogan agree Idlib ceasefire"
-    assert article.text.startswith("Russian President Vladimir Putin and Turkish President")
-    assert _removed(article, "strip_title_v1") == ["Putin and Erdogan agree Idlib ceasefire"]
+    # The headline inside the extracted main content is the article's own: it stays (and is the title).
+    assert article.text.startswith("Putin and Erdogan agree Idlib ceasefire\n\nRussian President Vladimir Putin")
+    assert _removed(article, "strip_title_v1") == []
     assert (article.outlet, article.published_date) == ("Example News", dt.date(2020, 3, 5))
     assert article.url == "https://news.example.com/2020/03/05/idlib-ceasefire"
     assert article.language == "en"
@@ -439,5 +445,5 @@ def test_photo_mentioned_in_a_body_sentence_is_not_a_caption() -> None:
 )
 def test_caption_variants(caption: str) -> None:
     article = _clean(f"{BODY}\n{caption}\n{BODY2}")
-    assert _removed(article, "strip_captions_v1") == [caption]
+    assert _removed(article, "strip_captions_v2") == [caption]
     assert article.text == f"{BODY}\n\n{BODY2}"

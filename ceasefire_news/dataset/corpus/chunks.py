@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from ceasefire_news.dataset.corpus import clean
 from ceasefire_news.dataset.corpus.document import CleanArticle, RawArticle
+from ceasefire_news.dataset.corpus.junk import junk_reason
 from ceasefire_news.dataset.corpus.parallel import WorkerPool, paused_gc
 from ceasefire_news.dataset.corpus.stories import Sketches, StoryOptions, sketch_texts
 from ceasefire_news.dataset.corpus.versions import identity_key
@@ -113,6 +114,10 @@ def _clean_and_sketch(chunk: Chunk, options: StoryOptions) -> ChunkResult:
         if not article.text.strip():
             detail = "no article text is left after cleaning; check that the file holds an article"
             rejections.append((ordinal, Rejection(raw.where, "empty_text", detail)))
+            continue
+        junk = junk_reason(article.text)
+        if junk is not None:
+            rejections.append((ordinal, Rejection(raw.where, *junk)))
             continue
         sha = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
         article_id = "a-" + sha[:16]

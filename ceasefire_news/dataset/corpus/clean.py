@@ -21,7 +21,17 @@ from __future__ import annotations
 from ceasefire_news.dataset.corpus import metadata
 from ceasefire_news.dataset.corpus.clean_flags import text_flags
 from ceasefire_news.dataset.corpus.clean_page import Page, ends_sentence, unbullet
-from ceasefire_news.dataset.corpus.clean_rules import FOREIGN, PAGE_URLS
+from ceasefire_news.dataset.corpus.clean_promo import strip_promo_lines
+from ceasefire_news.dataset.corpus.clean_rules import (
+    CAPTIONS,
+    FOREIGN,
+    JOIN_BROKEN,
+    PAGE_URLS,
+    PHP_DUMP,
+    PROMO_LINES,
+    SHORTCODES,
+    active_rules,
+)
 from ceasefire_news.dataset.corpus.clean_strip import (
     strip_bullets_and_controls,
     strip_captions,
@@ -103,8 +113,11 @@ def _page_url(removed: list[Removal]) -> str | None:
     return None
 
 
-def clean_article(raw: RawArticle) -> CleanArticle:
+def clean_article(raw: RawArticle, *, skip: frozenset[str] = frozenset()) -> CleanArticle:
     """Clean one raw article and take its metadata from the text (given metadata wins).
+
+    Only the rules that name ``raw.kind`` among their input kinds run; ``skip`` switches
+    rules off by name (to measure what each one does; the build skips none).
 
     >>> from ceasefire_news.dataset.corpus.document import RawArticle
     >>> text = "Title here\\n\\nA body sentence that is long enough to count.\\nComment"
@@ -112,18 +125,24 @@ def clean_article(raw: RawArticle) -> CleanArticle:
     >>> article.title, article.text, [r.rule for r in article.removed]
     ('Title here', 'A body sentence that is long enough to count.', ['strip_title_v1', 'strip_comment_debris_v1'])
     """
-    page = Page(raw.raw_text)
-    strip_shortcodes(page)
-    strip_php_dump(page)
-    strip_captions(page)
+    page = Page(raw.raw_text, active_rules(raw.kind, skip))
+    if SHORTCODES.name in page.active:
+        strip_shortcodes(page)
+    if PHP_DUMP.name in page.active:
+        strip_php_dump(page)
+    if CAPTIONS.name in page.active:
+        strip_captions(page)
     header = strip_header(page, raw.given_title)
     related = strip_debris_lines(page)
     strip_tail(page)
     strip_related_links(page, related)
+    if PROMO_LINES.name in page.active:
+        strip_promo_lines(page)
     strip_repeated_lines(page)
     strip_bullets_and_controls(page)
     removed = _removals(page)
-    text = "\n\n".join(_join_broken(_paragraphs(page)))
+    paragraphs = _paragraphs(page)
+    text = "\n\n".join(_join_broken(paragraphs) if JOIN_BROKEN.name in page.active else paragraphs)
 
     flags = text_flags(text)
     if any(piece.rule in FOREIGN for piece in removed):

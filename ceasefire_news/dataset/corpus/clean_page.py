@@ -11,6 +11,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from itertools import accumulate, compress
 
+from ceasefire_news.dataset.corpus.clean_rules import RULE_NAMES
+
 #: Glyphs that start a bulleted line.
 BULLET_CHARS = "•·▪◦‣●■►"
 #: Bytes of the Latin-1 copy that need no whitespace work: printable ASCII, line ends and
@@ -20,6 +22,7 @@ _REGULAR_BYTES = bytes(range(0x20, 0x7F)) + b"\n\r" + bytes(c for c in range(0xA
 #: characters, the byte order mark (each checked by a single-character search, fast).
 _IRREGULAR_CHARS = "\u2002\u2003\u2009\u200a\u200b\u200c\u200d\u202f\u205f\u2060\u3000\ufeff"
 _CLOSERS = "\"”’')]"
+_HEADLINE_MAX_CHARS = 200
 
 
 def word_count(line: str) -> int:
@@ -28,7 +31,8 @@ def word_count(line: str) -> int:
 
 
 def ends_sentence(line: str) -> bool:
-    """The line ends a sentence: with a full stop, a question or exclamation mark, or a closing quote."""
+    """The line ends a sentence: with a full stop (also the ideographic "。"), a question or
+    exclamation mark, or a closing quote."""
     last = line[-1:]
     if not last:
         return False
@@ -36,7 +40,7 @@ def ends_sentence(line: str) -> bool:
         return True
     if last in _CLOSERS:
         last = line.rstrip(_CLOSERS)[-1:]
-    return last != "" and last in ".!?…"
+    return last != "" and last in ".!?…。！？"
 
 
 def is_body_line(line: str) -> bool:
@@ -46,8 +50,9 @@ def is_body_line(line: str) -> bool:
 
 
 def is_headline(line: str) -> bool:
-    """A headline: one short line that does not end a sentence."""
-    return 1 <= word_count(line) <= 25 and not ends_sentence(line)
+    """A headline: one short line that does not end a sentence (short in characters too: a
+    paragraph of a script written without spaces is one "word")."""
+    return 1 <= word_count(line) <= 25 and len(line) <= _HEADLINE_MAX_CHARS and not ends_sentence(line)
 
 
 def unbullet(line: str) -> str:
@@ -63,10 +68,12 @@ def normalised(line: str) -> str:
 class Page:
     """The raw text as lines, and what the rules have claimed so far."""
 
-    __slots__ = ("claims", "irregular", "latin1", "lines", "nonblank", "raw", "spans", "starts", "stripped")
+    __slots__ = ("active", "claims", "irregular", "latin1", "lines", "nonblank", "raw", "spans", "starts", "stripped")
 
-    def __init__(self, raw: str) -> None:
+    def __init__(self, raw: str, active: frozenset[str] = RULE_NAMES) -> None:
         self.raw = raw
+        #: The names of the rules that run on this page (the rest are switched off).
+        self.active = active
         self.latin1 = raw.encode("latin-1", "replace")
         # splitlines() splits where str.strip() sees line ends too (\r\n, \r, \u2028, …).
         self.lines = raw.splitlines(keepends=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from ceasefire_news.dataset.corpus import metadata
@@ -58,22 +59,31 @@ _PHP_DUMP = re.compile(
     rb'string\(\d+\) "(?:\[.*?\]|[^"\n]*)"(?=[^\S\n]*(?:\n|$))|string\(\d+\) "\[\{[^\n]*',
     re.DOTALL,
 )
+# The end of a word in the Latin-1 copy: ``\b`` there sees a boundary before "í" (a byte the
+# ASCII engine does not count as a letter), and "?" stands for any letter beyond Latin-1.
+_WORD_END = rb"(?![0-9A-Za-z_\xaa\xb5\xba\xc0-\xd6\xd8-\xf6\xf8-\xff?])"
 _CAPTION_MARKS = (
-    # position marks: "(L)", "(C)", "(2nd R)", "(from left)"; "(Photo by AFP)"
+    # position marks, the whole bracket: "(L)", "(2nd R)", "(C-L)", "(from left)". A bare "(C)"
+    # is no mark (a team captain, a copyright sign), nor a bracket that only starts with one:
+    # "(R-Okla.)", "(L-L)", "(C compilers".
     re.compile(
-        rb"\((?:L|R|C|2nd [LR]|C-[LR]|L-R|R-L|[Ll]eft|[Rr]ight|[Cc]ent(?:er|re)|"
-        rb"from (?:left|right)|Photo|Photos|File photo|AP Photo)\b"
+        rb"\((?:L|R|2nd [LR]|[23]rd [LR]|C-[LR]|L-R|R-L|[Ll]eft|[Rr]ight|[Cc]ent(?:er|re)|"
+        rb"(?:from|second|far) (?:left|right))\)"
     ),
+    # "(Photo by AFP)", "(File photo)"
+    re.compile(rb"\((?:Photo|Photos|File photo|AP Photo)" + _WORD_END),
     # "Presidents Erdogan, left, and Putin"
-    re.compile(rb", (?:left|right|cent(?:er|re)|second (?:left|right)|far (?:left|right))(?:,| and\b)"),
+    re.compile(
+        rb", (?:left|right|cent(?:er|re)|second (?:left|right)|far (?:left|right))(?:,| and" + _WORD_END + rb")"
+    ),
     # agency credits: "/ AFP / GEORGE OURFALIAN"
     re.compile(rb"/ ?(?:AFP|AP|Reuters|REUTERS|EPA|Getty Images|ANADOLU AGENCY|SANA|Sputnik) ?/"),
     # bracketed credits at the end: "[Pavel Golovkin/Pool via Reuters]"
     re.compile(rb"\[[^\]\n]{0,80}\b(?:Reuters|AFP|AP Photo|Getty Images|EPA|Anadolu|Pool|Handout)\]"),
     # credits "Photo: …", "Photo by …" (capitalised: "a photo by the agency" in a sentence stays)
-    re.compile(rb"Photo(?:graph)?(?:: | by\b)"),
+    re.compile(rb"Photo(?:graph)?(?:: | by" + _WORD_END + rb")"),
     # "… in a photo taken on September 4, 2016."
-    re.compile(rb"in an? (?:photo|picture|file photo|handout photo) (?:taken|released|provided)\b"),
+    re.compile(rb"in an? (?:photo|picture|file photo|handout photo) (?:taken|released|provided)" + _WORD_END),
 )
 _DUMP_NEIGHBOUR = re.compile(r"Category:.*|\d{1,7}")
 _CAPTION_DATE_END = re.compile(
@@ -211,6 +221,7 @@ def _title_like(line: str) -> bool:
 def strip_header(page: Page, given_title: str | None) -> Header:
     """Scrape stamp, datelines, story codes, stray tokens and the title, above the body."""
     header = Header()
+    on = page.active
     title_key = None
     if given_title:
         header.title = given_title
@@ -224,29 +235,33 @@ def strip_header(page: Page, given_title: str | None) -> Header:
         if seen > _HEADER_LINES:
             break
         line = stripped[i]
-        if seen == 1 and metadata.is_scrape_stamp(line):
+        if seen == 1 and SCRAPE_DATE.name in on and metadata.is_scrape_stamp(line):
             claims[i] = SCRAPE_DATE.id
             continue
         found = metadata.parse_date_line(line)
         if found is not None:
-            claims[i] = DATELINES.id
             if header.published is None:
                 header.published = found.date
-            continue
-        if line[:5] in ("Story", "STORY", "story") and _STORY_CODE.fullmatch(line):
+            if DATELINES.name in on:
+                claims[i] = DATELINES.id
+                continue
+        if STORY_CODE.name in on and line[:5] in ("Story", "STORY", "story") and _STORY_CODE.fullmatch(line):
             claims[i] = STORY_CODE.id
             continue
         if is_body_line(line):
             break
         if title_key is None:
-            if (len(line) <= 3 or line.isdigit()) and _STRAY.fullmatch(line):
+            if STRAY_TOKENS.name in on and (len(line) <= 3 or line.isdigit()) and _STRAY.fullmatch(line):
                 claims[i] = STRAY_TOKENS.id
                 continue
             if _title_like(line):
                 header.title = line
                 title_key = normalised(metadata.split_title_suffix(line)[0])
-                claims[i] = TITLE.id
-        elif normalised(line) == title_key or normalised(metadata.split_title_suffix(line)[0]) == title_key:
+                if TITLE.name in on:
+                    claims[i] = TITLE.id
+        elif TITLE.name in on and (
+            normalised(line) == title_key or normalised(metadata.split_title_suffix(line)[0]) == title_key
+        ):
             claims[i] = TITLE.id
     return header
 
@@ -256,7 +271,7 @@ def strip_debris_lines(page: Page) -> list[int]:
 
     Returns the lines that open a related-links list ("More:"), for the next rule.
     """
-    stripped, claims = page.stripped, page.claims
+    stripped, claims, on = page.stripped, page.claims, page.active
     related: list[int] = []
     for i in page.nonblank:
         line = stripped[i]
@@ -265,14 +280,48 @@ def strip_debris_lines(page: Page) -> list[int]:
         if line.count(" ") >= 5 and line[: line.find(" ")].lower() not in _LONG_DEBRIS_STARTS:
             continue  # a sentence, not a widget (the long widgets start with these words)
         if len(line) <= 12 and _HAS_ALNUM.search(line) is None:
-            claims[i] = SYMBOL_LINES.id
+            if SYMBOL_LINES.name in on:
+                claims[i] = SYMBOL_LINES.id
             continue
         match = _DEBRIS_LINE.fullmatch(line)
         if match is not None:
-            claims[i] = _DEBRIS_RULES[match.lastgroup or ""]
-        elif len(line) <= 40 and _RELATED_HEADER.fullmatch(line):
+            rule = _DEBRIS_RULES[match.lastgroup or ""]
+            if rule is COUNTERS and _continues(page, i):
+                continue  # "9" then "meses tiene la aeronave": a number of the sentence, not a counter
+            if rule.name in on:
+                claims[i] = rule.id
+        elif len(line) <= 40 and RELATED_LINKS.name in on and _RELATED_HEADER.fullmatch(line):
             related.append(i)
+    _keep_content_urls(page)
     return related
+
+
+def _keep_content_urls(page: Page) -> None:
+    """Give back URL lines that are the article's own: a scrape prints the page's URL once, above
+    or below the article; several URLs are references, and a URL between body paragraphs (a
+    petition, a report) is part of the text."""
+    urls = [i for i, rule in page.claims.items() if rule == PAGE_URLS.id]
+    if not urls:
+        return
+    if len({page.stripped[i] for i in urls}) > 1:
+        for i in urls:
+            del page.claims[i]
+        return
+    body = [i for i in page.nonblank if i not in page.claims and is_body_line(page.stripped[i])]
+    for i in urls:
+        if body and body[0] < i < body[-1]:
+            del page.claims[i]
+
+
+def _continues(page: Page, i: int) -> bool:
+    """The next non-blank line after line ``i`` carries on a sentence: it starts lower-case
+    or with a unit or sign that follows a number ("%", "/", "km")."""
+    following = page.nonblank
+    at = bisect_left(following, i + 1)
+    if at == len(following):
+        return False
+    first = page.stripped[following[at]][:1]
+    return first.islower() or first in "%/‰°$€£-–—:,."
 
 
 def strip_related_links(page: Page, headers: list[int]) -> None:
@@ -297,7 +346,7 @@ def strip_tail(page: Page) -> None:
     or a comment prompt. Headlines there go only from the first debris line down: a short
     last paragraph of the article itself, above any debris, stays.
     """
-    stripped, claims = page.stripped, page.claims
+    stripped, claims, on = page.stripped, page.claims, page.active
     zone: list[int] = []
     for i in reversed(page.nonblank):
         if i in claims:
@@ -312,12 +361,15 @@ def strip_tail(page: Page) -> None:
     for i in reversed(zone):
         rule = claims.get(i)
         if rule is not None:
-            started = started or rule in _DEBRIS_IDS
+            started = started or rule in _END_OF_ARTICLE_IDS
             continue
         line = stripped[i]
         if _TAIL_ONLY_DEBRIS.fullmatch(line):
-            claims[i] = COMMENT_DEBRIS.id
-            started = True
+            if COMMENT_DEBRIS.name in on:
+                claims[i] = COMMENT_DEBRIS.id
+                started = True
+        elif TRAILING_HEADLINES.name not in on:
+            continue
         elif metadata.split_title_suffix(unbullet(line))[1] is not None:
             claims[i] = TRAILING_HEADLINES.id  # another page's headline with its outlet suffix
             started = True
@@ -328,7 +380,7 @@ def strip_tail(page: Page) -> None:
 def strip_repeated_lines(page: Page) -> None:
     """REPEATED_LINES: the second copy of a line printed twice in a row."""
     open_lines = page.open_lines()
-    stripped = page.stripped
+    stripped, on = page.stripped, page.active
     if len({stripped[i] for i in open_lines}) == len(open_lines):
         return
     prev: int | None = None
@@ -336,10 +388,10 @@ def strip_repeated_lines(page: Page) -> None:
         if prev is not None and stripped[i] == stripped[prev]:
             # A caption printed twice (image alt text, then the caption) may carry no credit
             # at all; a repeated line ending "on March 5, 2020." is such a caption.
-            if _CAPTION_DATE_END.search(stripped[i]):
+            if CAPTIONS.name in on and _CAPTION_DATE_END.search(stripped[i]):
                 page.claims[prev] = CAPTIONS.id
                 page.claims[i] = CAPTIONS.id
-            else:
+            elif REPEATED_LINES.name in on:
                 page.claims[i] = REPEATED_LINES.id
             continue
         prev = i
@@ -347,22 +399,24 @@ def strip_repeated_lines(page: Page) -> None:
 
 def strip_bullets_and_controls(page: Page) -> None:
     """BULLETS and CONTROL_CHARS: bullet glyphs at a line's start, control and zero-width characters."""
-    stripped = page.stripped
+    stripped, bullets, controls = page.stripped, BULLETS.name in page.active, CONTROL_CHARS.name in page.active
     for i in page.open_lines():
         line = stripped[i]
-        if line[0] in BULLET_CHARS:
+        if bullets and line[0] in BULLET_CHARS:
             start = page.bounds(i)[0]
             page.spans.append((start, start + 1, BULLETS.id))
-        if i in page.irregular:
+        if controls and i in page.irregular:
             base = page.starts[i]
             for match in _CONTROL.finditer(page.lines[i]):
                 page.spans.append((base + match.start(), base + match.end(), CONTROL_CHARS.id))
 
 
 _DEBRIS_RULES = {
-    "comment": COMMENT_DEBRIS.id,
-    "label": PAGE_LABELS.id,
-    "url": PAGE_URLS.id,
-    "counter": COUNTERS.id,
+    "comment": COMMENT_DEBRIS,
+    "label": PAGE_LABELS,
+    "url": PAGE_URLS,
+    "counter": COUNTERS,
 }
-_DEBRIS_IDS = frozenset(rule.id for rule in (COMMENT_DEBRIS, PAGE_LABELS, PAGE_URLS, COUNTERS, SYMBOL_LINES, PHP_DUMP))
+#: Debris that ends an article: headlines below it are other articles'. A lone number or a
+#: symbol line is no such end: it numbers a list, a verse, or separates sections of the text.
+_END_OF_ARTICLE_IDS = frozenset(rule.id for rule in (COMMENT_DEBRIS, PAGE_LABELS, PAGE_URLS, PHP_DUMP))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ceasefire_news.dataset.corpus.clean_rules import InputKind
+
 
 @dataclass(slots=True)
 class RawArticle:
@@ -12,7 +14,9 @@ class RawArticle:
 
     ``where`` names the input for messages: the file, plus ``:LINE`` for JSON Lines.
     Metadata given by the input format (JSON Lines fields, HTML meta tags) is carried in
-    the ``given_*`` fields and wins over what cleaning finds in the text.
+    the ``given_*`` fields and wins over what cleaning finds in the text. ``kind`` says where
+    the text came from (a plain-text scrape, an HTML page's extraction, a JSON Lines field):
+    each cleaning rule runs only on the kinds it names.
     """
 
     source_file: str
@@ -22,6 +26,7 @@ class RawArticle:
     given_url: str | None = None
     given_date: str | None = None
     given_outlet: str | None = None
+    kind: InputKind = "text"
 
 
 @dataclass(slots=True)

@@ -244,6 +244,73 @@ def split_title_suffix(title: str) -> tuple[str, str | None]:
     return head, outlet
 
 
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[|›»·•:]{1,2}|[-–—]{1,2})\s+")
+_TITLE_SEPARATOR_END = re.compile(r"\S\s+(?:[|›»·•:]{1,2}|[-–—]{1,2})\s+$")
+_DOMAIN_LIKE = re.compile(r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}", re.IGNORECASE)
+
+
+def _site_key(text: str) -> str:
+    key = re.sub(r"[\W_]+", "", text.casefold())
+    return key.removeprefix("www")
+
+
+def _is_site(piece: str, site_keys: frozenset[str]) -> bool:
+    key = _site_key(piece)
+    if not key:
+        return False
+    return _DOMAIN_LIKE.fullmatch(piece.strip()) is not None or any(
+        key == site or (len(key) >= 4 and (site.startswith(key) or key.startswith(site))) for site in site_keys
+    )
+
+
+def page_title(title: str | None, headings: list[str], site: str | None, url: str | None) -> str | None:
+    """The article's title from a page's title, its ``<h1>`` headings, site name and URL.
+
+    The page title usually carries the site's name ("Headline - Site", "SITE | Headline"); a
+    heading that the title starts with is the headline itself. A title that is only the site's
+    name gives way to the first heading that is not.
+
+    >>> page_title("Truce holds in Idlib - Aerobuzz.de", [], None, None)
+    'Truce holds in Idlib'
+    >>> page_title("Krimiblog-Archiv", ["Krimiblog-Archiv", "Truce holds"], "Krimiblog-Archiv", None)
+    'Truce holds'
+    >>> page_title("Syria – the war nobody wins", [], None, None)
+    'Syria – the war nobody wins'
+    """
+    heads = [" ".join(h.split()) for h in headings if h and h.strip()]
+    site_keys = {_site_key(site)} if site else set()
+    if url:
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        site_keys |= {_site_key(host), _site_key(host.rsplit(".", 1)[0])}
+    keys = frozenset(key for key in site_keys if len(key) >= 3)
+    if not title or not title.strip():
+        return heads[0] if heads else None
+    text = " ".join(title.split())
+    folded = text.casefold()
+    if _is_site(text, keys):
+        others = [head for head in heads if not _is_site(head, keys)]
+        return others[0] if others else text
+    for head in heads:
+        key = head.casefold()
+        if folded == key:
+            return head
+        if folded.startswith(key) and _TITLE_SEPARATOR.match(text, len(head)):
+            return head  # "Headline - Site"
+        if folded.endswith(key) and _TITLE_SEPARATOR_END.search(text[: len(text) - len(head)]):
+            return head  # "Site | Headline"
+    cuts = list(_TITLE_SEPARATOR.finditer(text))
+    start, end = 0, len(text)
+    if cuts and _is_site(text[: cuts[0].start()], keys):
+        start = cuts[0].end()  # "SITE | Headline"
+        cuts = cuts[1:]
+    for n, cut in enumerate(cuts):
+        piece = text[cut.end() : cuts[n + 1].start() if n + 1 < len(cuts) else len(text)]
+        if _is_site(piece, keys):
+            end = cut.start()  # "Headline - Site - Site's motto"
+            break
+    return text[start:end] if start < end else text
+
+
 # --- language ------------------------------------------------------------------------------
 
 #: Frequent English function words, spaced, for counting on a prefix of the text.

@@ -30,7 +30,7 @@ from typing import Any
 
 from ceasefire_news.dataset.corpus.decode import decode_page, decode_text, utf16_without_bom
 from ceasefire_news.dataset.corpus.document import RawArticle
-from ceasefire_news.dataset.corpus.metadata import parse_date
+from ceasefire_news.dataset.corpus.metadata import page_title, parse_date
 from ceasefire_news.dataset.corpus.safe_json import JSONTooDeep, loads_bounded
 from ceasefire_news.schema.errors import RecordRejected
 
@@ -415,6 +415,7 @@ def _jsonl_article(record: Any, source: str, where: str) -> RawArticle | RecordR
         given_url=given["url"],
         given_date=date,
         given_outlet=given["outlet"],
+        kind="jsonl",
     )
 
 
@@ -436,9 +437,13 @@ def _read_html(path: Path, data: bytes) -> RawArticle | RecordRejected:
     where = source_name(path)
     html = decode_page(data).text
     import trafilatura  # heavy (lxml, justext): only HTML input needs it
+    from trafilatura.utils import load_html
 
+    tree = load_html(html)
+    # The headings, before extraction prunes the tree: the headline is one of them.
+    headings = [h.text_content() for h in tree.iter("h1")][:5] if tree is not None else []
     document = trafilatura.bare_extraction(
-        html,
+        tree if tree is not None else html,
         with_metadata=True,
         include_comments=False,
         include_tables=True,
@@ -462,8 +467,9 @@ def _read_html(path: Path, data: bytes) -> RawArticle | RecordRejected:
         source_file=where,
         where=where,
         raw_text=text,
-        given_title=meta("title"),
+        given_title=page_title(meta("title"), headings, meta("sitename"), meta("url")),
         given_url=meta("url"),
         given_date=meta("date"),
         given_outlet=meta("sitename"),
+        kind="html",
     )

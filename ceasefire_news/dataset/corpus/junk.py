@@ -1,0 +1,99 @@
+"""Texts that are no article: a page of navigation, a login form, encoded data, random characters.
+
+:func:`junk_reason` looks at a clean text and names what it is instead of an article; the
+build rejects such a record with that reason. Each test looks for the shape of the thing
+(menu items, form fields, a long unbroken run of base64 letters, tokens that are no words)
+and every one requires that no paragraph reads as a sentence of some length, so an article
+that merely mentions a password or ends with a menu is kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ceasefire_news.dataset.corpus.clean_page import is_body_line
+
+#: Separators of menu items and breadcrumbs: "Home / World / Syria", "News | Sport".
+_NAV_SEPARATORS = re.compile(r"\s+[/|>»›·•]\s+|\s*[|»›•]\s*")
+_FORM_WORDS = re.compile(
+    r"\b(?:log\s?in|sign\s?in|sign\s?up|password|username|user\s?name|e-?mail address|"
+    r"remember me|forgot|create (?:an )?account|register)\b",
+    re.IGNORECASE,
+)
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/=_-]{200,}")
+_WORD = re.compile(r"[\"'“‘(\[]*[^\W\d_]+(?:['’-][^\W\d_]+)*[\"'”’)\].,;:!?]*")
+_NUMBER = re.compile(r"[\"'“‘(\[$€£]*[-+]?\d[\d.,:/%-]*[^\W\d_]{0,3}[\"'”’)\].,;:!?%]*")
+
+_MIN_TOKENS = 12
+_WORDLIKE_SHARE = 0.6
+_NAV_MAX_WORDS = 3
+_NAV_MAX_CHARS = 30
+
+
+def _has_sentences(text: str) -> bool:
+    return any(is_body_line(paragraph) for paragraph in text.split("\n"))
+
+
+def _navigation(text: str) -> bool:
+    items = [item for line in text.split("\n") for item in _NAV_SEPARATORS.split(line) if item.strip()]
+    short = sum(1 for item in items if len(item.split()) <= _NAV_MAX_WORDS and len(item) <= _NAV_MAX_CHARS)
+    return len(items) >= 4 and short >= 0.8 * len(items)
+
+
+def _login_form(text: str) -> bool:
+    found = {" ".join(match.lower().split()) for match in _FORM_WORDS.findall(text)}
+    return len(found) >= 2 and len(text.split()) <= 80
+
+
+def _encoded(text: str) -> bool:
+    compact = "".join(text.split())
+    return len(compact) >= 200 and sum(map(len, _BASE64_RUN.findall(compact))) >= 0.5 * len(compact)
+
+
+def _random(text: str) -> bool:
+    tokens = text.split()
+    if len(tokens) < _MIN_TOKENS:
+        return False
+    wordlike = sum(1 for token in tokens if _wordlike(token))
+    return wordlike < _WORDLIKE_SHARE * len(tokens)
+
+
+def _wordlike(token: str) -> bool:
+    if _WORD.fullmatch(token) or _NUMBER.fullmatch(token):
+        return True
+    # Scripts written without spaces make long tokens with their own punctuation inside.
+    return not token.isascii() and sum(map(str.isalpha, token)) >= 0.6 * len(token)
+
+
+def junk_reason(text: str) -> tuple[str, str] | None:
+    """What the text is instead of an article, as (reason code, detail), or None for an article.
+
+    >>> junk_reason("Home / World / Syria / Middle East / Log in")[0]
+    'navigation_only'
+    >>> junk_reason("Russian and Turkish officials met in Moscow on Thursday to discuss the truce.") is None
+    True
+    """
+    if _encoded(text):
+        return (
+            "encoded_data",
+            "the text is encoded data (a long run of base64-like characters), not an article; "
+            "decode it or drop the file",
+        )
+    if _random(text):
+        return (
+            "random_characters",
+            "most of the text's tokens are no words or numbers; check that the file holds an article",
+        )
+    if _has_sentences(text):
+        return None
+    if _login_form(text):
+        return (
+            "login_form",
+            "the text is a login or sign-up form; save the article page itself, after logging in",
+        )
+    if _navigation(text):
+        return (
+            "navigation_only",
+            "the text is only menu or breadcrumb items, no sentence; save the article page itself",
+        )
+    return None
