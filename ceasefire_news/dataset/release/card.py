@@ -23,9 +23,12 @@ from ceasefire_news.dataset.corpus.workspace import atomic_write_bytes, atomic_w
 from ceasefire_news.dataset.release.card_sections import body_sections
 from ceasefire_news.dataset.release.card_text import (
     CITATION,
+    HUB_LICENSE,
     LICENSE_FILE,
+    LICENSE_STATEMENT,
     LICENSE_TEXT,
     LIMITATIONS,
+    PERSONAL_INFORMATION,
     PLOTS,
     PRETTY_NAME,
     SUMMARY,
@@ -57,9 +60,9 @@ def card_data(manifest: dict[str, Any]) -> DatasetCardData:
     return DatasetCardData(
         pretty_name=PRETTY_NAME,
         language=["en"],
-        license="other",
-        license_name="news-text-research-use",
-        license_link=LICENSE_FILE,
+        license=HUB_LICENSE["license"],
+        license_name=HUB_LICENSE["license_name"],
+        license_link=HUB_LICENSE["license_link"],
         task_categories=["text-classification", "token-classification"],
         tags=["news", "stance-detection", "event-extraction", "plover", "syria", "ceasefire", "label-studio"],
         size_categories=[size_category(manifest["corpus"]["articles"])],
@@ -79,10 +82,14 @@ def render_card(manifest: dict[str, Any]) -> str:
         f"{manifest['configs']['annotations_raw']['rows']} raw annotations. Built with the `ceasefire-news` package: "
         "raw articles -> corpus -> Label Studio -> annotation log -> this release. Terms of use: `LICENSE`.",
         *body_sections(manifest),
+        "## Personal and Sensitive Information\n\n"
+        + PERSONAL_INFORMATION
+        + f"\n\nPseudonymous human annotators in this release: {manifest['agreement']['human_annotators']}.",
         "## Limitations\n\n" + "\n\n".join(f"- {item}" for item in LIMITATIONS),
         "## Files\n\n`data/<config>/<split>-*.parquet` (Parquet, zstd), `croissant.json` (Croissant 1.0 with the "
         "Responsible AI fields), `manifest.json` (versions, counts, agreement, and the sha256 of every file), "
         "`LICENSE` (terms of use). `ceasefire-news validate DIR` checks a copy.",
+        "## License\n\n" + LICENSE_STATEMENT,
         "## Citation\n\n```bibtex\n" + CITATION.replace("{VERSION}", version) + "\n```",
     ]
     content = f"---\n{card_data(manifest).to_yaml()}\n---\n\n" + "\n\n".join(body) + "\n"

@@ -8,6 +8,37 @@ from __future__ import annotations
 
 PRETTY_NAME = "ceasefire-news: stance and PLOVER events in news on Syrian ceasefire diplomacy"
 LICENSE_FILE = "LICENSE"
+# The release's terms, stated once: the card's YAML and body, the LICENSE file and Croissant all
+# take them from here, and `validate` checks that the card and Croissant still agree.
+ANNOTATIONS_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
+#: The Hub's fields: "other", as the article texts stay under their publishers' terms.
+HUB_LICENSE = {
+    "license": "other",
+    "license_name": "cc-by-4.0-annotations-publisher-terms-texts",
+    "license_link": LICENSE_FILE,
+}
+#: Croissant's ``license``: the same two terms, each with what it covers.
+CROISSANT_LICENSE = [
+    {
+        "@type": "sc:CreativeWork",
+        "name": "CC BY 4.0",
+        "description": "The annotations: labels, spans, adjudication, agreement figures, card and metadata.",
+        "url": ANNOTATIONS_LICENSE_URL,
+    },
+    {
+        "@type": "sc:CreativeWork",
+        "name": "Publishers' terms",
+        "description": "The article texts (text, title, removed, quoted span texts): their publishers' copyright, "
+        "for research under text and data mining exceptions; do not republish.",
+        "url": LICENSE_FILE,
+    },
+]
+LICENSE_STATEMENT = (
+    f"Annotations (labels, spans, adjudication, agreement figures, this card and the Croissant metadata): CC BY 4.0 "
+    f"({ANNOTATIONS_LICENSE_URL}). Article texts (`text`, `title`, `removed` and the span texts quoted from them): "
+    f"the terms of their publishers, distributed for research under the text and data mining exceptions that apply "
+    f"where you are; do not republish them. Full terms: `{LICENSE_FILE}`."
+)
 LICENSE_TEXT = """ceasefire-news: terms of use
 
 Annotations (stance, genre, events, arguments, quality flags, adjudication, agreement
@@ -37,6 +68,20 @@ CONFIG_DESCRIPTIONS = {
     "annotations_raw": "every annotation as made: Label Studio ids, annotator, timestamps, lead time, cancelled "
     "and ground-truth flags, the result as JSON, accepted / partial / quarantined",
 }
+
+PERSONAL_INFORMATION = (
+    "No annotator is named. Label Studio identifies annotators by e-mail, username or user id; the release "
+    "replaces each human annotator with a pseudonym `annotator-<16 hex>`, an HMAC-SHA256 of the name under a key "
+    "kept in the maintainers' workspace and never released, so an annotator keeps one pseudonym across releases "
+    "and a guessed e-mail cannot be tested against it. Which pseudonym is whom stays with the maintainers. Machine "
+    "annotators keep their names (`seed-annotations`, the pre-annotator `ceasefire-rules-v1`). Timestamps "
+    "(`annotations_raw.created_at`, `updated_at`) keep the day only (midnight UTC), so they do not show when a "
+    "person worked. `ceasefire-news validate` fails a copy whose annotator fields hold anything else.\n\n"
+    "The article texts are published news: they name public figures, officials, armed groups and, in reports "
+    "of attacks, victims, and they quote the sources the outlets chose, including press contacts. They are "
+    "released as published, not anonymised; the annotations add political stance judgments about the "
+    "articles' voice, never about persons."
+)
 
 LIMITATIONS = (
     "**Outlet bias.** The articles come from a handful of outlets with strong editorial lines (state-affiliated "

@@ -18,7 +18,14 @@ from datasets import ClassLabel, List, Sequence, Value
 
 from ceasefire_news.dataset.corpus.workspace import atomic_write_text, file_sha256
 from ceasefire_news.dataset.release.agreement import format_measure
-from ceasefire_news.dataset.release.card_text import CONFIG_DESCRIPTIONS, LIMITATIONS, PRETTY_NAME, SUMMARY
+from ceasefire_news.dataset.release.card_text import (
+    CONFIG_DESCRIPTIONS,
+    CROISSANT_LICENSE,
+    LIMITATIONS,
+    PERSONAL_INFORMATION,
+    PRETTY_NAME,
+    SUMMARY,
+)
 from ceasefire_news.schema.records import RELEASE_CONFIGS
 
 CROISSANT = "croissant.json"
@@ -172,7 +179,7 @@ def croissant_metadata(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
         "description": SUMMARY,
         "conformsTo": "http://mlcommons.org/croissant/1.0",
         "version": version,
-        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "license": CROISSANT_LICENSE,
         "citeAs": f"ceasefire-news contributors. ceasefire-news: stance and PLOVER events in news on Syrian "
         f"ceasefire diplomacy, release {version}.",
         "keywords": ["news", "stance detection", "event extraction", "PLOVER", "Syria", "ceasefire"],
@@ -217,10 +224,7 @@ def croissant_metadata(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
             "The corpus documents how outlets frame a war; models trained on it inherit the outlets' framing and "
             "should not be used to judge the truth of claims."
         ),
-        "rai:personalSensitiveInformation": [
-            "Names of public figures (heads of state, ministers, spokespeople) and, rarely, of private people "
-            "quoted by the press, as published in the articles."
-        ],
+        "rai:personalSensitiveInformation": PERSONAL_INFORMATION.split("\n\n"),
         "rai:dataReleaseMaintenancePlan": (
             "Versioned releases that are never overwritten; each release's manifest records the corpus version, "
             "the schema version and the sha256 of every file."

@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 from datasets import Features
 
 from ceasefire_news.dataset.corpus.workspace import MANIFEST, file_sha256
+from ceasefire_news.dataset.release.card_text import CROISSANT_LICENSE, HUB_LICENSE
 from ceasefire_news.dataset.release.issues import REGENERATE, Issue
 from ceasefire_news.schema.labels import SPLITS
 from ceasefire_news.schema.records import DEFAULT_CONFIG, RELEASE_CONFIGS
@@ -86,6 +87,18 @@ def check_card(root: Path, data_files: dict[str, dict[str, list[str]]], issues: 
     except Exception as err:  # a card the Hub would reject, whatever the parser raises
         issues.append(Issue(README, "", None, f"the card's YAML header does not parse ({err})", REGENERATE))
         return
+    terms = {key: data.get(key) for key in HUB_LICENSE}
+    if terms != HUB_LICENSE:
+        issues.append(
+            Issue(
+                README,
+                "",
+                None,
+                f"the card's license fields are {terms}; expected {HUB_LICENSE}, the terms Croissant states too "
+                "(card_text.py)",
+                REGENERATE,
+            )
+        )
     declared = {c.get("config_name"): c for c in data.get("configs") or []}
     defaults = [name for name, c in declared.items() if c.get("default")]
     if defaults != [DEFAULT_CONFIG] and DEFAULT_CONFIG in data_files:
@@ -148,6 +161,17 @@ def check_croissant(root: Path, data_paths: list[str], issues: list[Issue]) -> N
     except (ValueError, KeyError, TypeError) as err:
         issues.append(Issue(CROISSANT, "", None, f"not Croissant JSON-LD ({err!r})", REGENERATE))
         return
+    if data.get("license") != CROISSANT_LICENSE:
+        issues.append(
+            Issue(
+                CROISSANT,
+                "",
+                None,
+                f"license is {json.dumps(data.get('license'))[:200]}; expected the card's terms, CC BY 4.0 for the "
+                f"annotations and the publishers' terms for the texts: {json.dumps(CROISSANT_LICENSE)[:200]}...",
+                REGENERATE,
+            )
+        )
     for name in data_paths:
         obj = objects.get(name)
         if obj is None:

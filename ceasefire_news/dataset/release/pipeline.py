@@ -48,6 +48,7 @@ from ceasefire_news.dataset.release.agreement import AgreementAccumulator
 from ceasefire_news.dataset.release.embedded import AnchorError, Article, embedded_annotations, seed_of
 from ceasefire_news.dataset.release.log_index import LatestAnnotations, latest_annotations
 from ceasefire_news.dataset.release.manifest import build_manifest, corpus_manifest, write_manifest
+from ceasefire_news.dataset.release.pseudonyms import save_mapping, workspace_key
 from ceasefire_news.dataset.release.stats import Stats
 from ceasefire_news.dataset.release.validate import format_issues, validate_release
 from ceasefire_news.dataset.release.workers import (
@@ -153,7 +154,8 @@ class _Annotations:
     map; in this process, chunks take slices of the table.
     """
 
-    def __init__(self, latest: LatestAnnotations, folder: Path | None) -> None:
+    def __init__(self, latest: LatestAnnotations, folder: Path | None, key: bytes) -> None:
+        self.key = key
         self.counts = latest.rows_per_article()
         self.start = 0
         self.table: pa.Table | None = latest.table
@@ -168,8 +170,17 @@ class _Annotations:
         count = sum(self.counts.get(a.article_id, 0) for a in articles)
         start, self.start = self.start, self.start + count
         if self.table is not None:
-            return Chunk(articles, seeds, annotations=self.table.slice(start, count), spill=spill)
-        return Chunk(articles, seeds, annotations_file=self.file, annotations_rows=(start, count), spill=spill)
+            return Chunk(
+                articles, seeds, annotations=self.table.slice(start, count), spill=spill, pseudonym_key=self.key
+            )
+        return Chunk(
+            articles,
+            seeds,
+            annotations_file=self.file,
+            annotations_rows=(start, count),
+            spill=spill,
+            pseudonym_key=self.key,
+        )
 
 
 def release_corpus(
@@ -206,6 +217,8 @@ def release_corpus(
     pool = workers.enter_context(WorkerPool(processes, initializer=ready))
     with workers:
         latest = latest_annotations(ws.log_path, ids)
+        key = workspace_key(ws)
+        pseudonyms: dict[str, str] = {}
         stats = Stats()
         agreement = AgreementAccumulator()
         unreadable: list[str] = []
@@ -218,7 +231,7 @@ def release_corpus(
         batches: deque[pa.Table] = deque()
 
         def chunks(spill: Path | None) -> Iterator[Chunk]:
-            annotations = _Annotations(latest, spill)
+            annotations = _Annotations(latest, spill, key)
             for number, batch in enumerate(iter_corpus(table, options)):
                 batches.append(batch)
                 articles = []
@@ -268,6 +281,7 @@ def release_corpus(
                             review.write(line + "\n")
                         review_count += len(done.review)
                         unreadable += done.unreadable
+                        pseudonyms.update(done.pseudonyms)
                         del done
                         memory.release_unused()  # give the chunk's Arrow buffers back, or RSS creeps up
                 writers.close()
@@ -310,6 +324,8 @@ def release_corpus(
                     f"release {version} failed validation ({len(issues)} problems); nothing was written:\n"
                     + format_issues(issues)
                 )
+            # Before the release is renamed into place: a released pseudonym is always in the mapping.
+            save_mapping(ws, pseudonyms)
         os.replace(review_tmp, ws.review_path)
         return ReleaseReport(
             version=version,
