@@ -99,12 +99,78 @@ LIMITATIONS = (
     "**Size.** Agreement figures rest on the items counted beside them; with few items they are uncertain.",
 )
 
+#: The BibTeX entry of a release; its year is the release's latest annotation or publication day.
 CITATION = """@misc{ceasefire_news,
   title        = {ceasefire-news: stance and PLOVER events in news on Syrian ceasefire diplomacy},
   author       = {{ceasefire-news contributors}},
-  year         = {2025},
+  year         = {{YEAR}},
   note         = {Dataset release {VERSION}}
 }"""
+CREATOR = "ceasefire-news contributors"
+
+# The prose of the Hub's card template that the data cannot say; the maintainers keep it here.
+CURATED_BY = (
+    "The ceasefire-news contributors, who collect the articles, maintain the annotation scheme and the "
+    "`ceasefire-news` package, and adjudicate the annotations."
+)
+SOURCES = (
+    "- **Repository:** the `ceasefire-news` Python package, which builds the corpus from the raw pages, runs the "
+    "Label Studio annotation loop and writes, validates and publishes this release.\n"
+    "- **Annotation scheme:** stance per target after SemEval-2016 Task 6; genre after SemEval-2023 Task 3; events "
+    "after PLOVER 2.0, the ontology of the POLECAT event data.\n"
+    "- **Guidelines:** `ceasefire_news/labeling/GUIDELINES.md` in the package, shown to annotators in Label Studio."
+)
+DIRECT_USE = (
+    "- Training and evaluating document-level stance detection toward the parties of the Syrian ceasefire talks "
+    "(config `stance`), genre classification (`articles.genre`) and event extraction with PLOVER types, modes, "
+    "factuality and argument roles (`events`).\n"
+    "- Studying how outlets frame the war and the ceasefire diplomacy, across outlets and over time.\n"
+    "- Studying annotation itself: `annotations_raw` keeps every annotation as made, with its provenance, so "
+    "agreement and adjudication can be recomputed."
+)
+OUT_OF_SCOPE = (
+    "- Judging whether a claim, a report of an attack or a casualty figure is true: the labels describe how an "
+    "article presents events, not what happened.\n"
+    "- Profiling persons, outlets' staff or annotators; the stance labels concern the articles' own voice.\n"
+    "- Republishing the article texts, which stay under their publishers' terms.\n"
+    "- Training on `machine` labels as if a person had made them: filter on `provenance`."
+)
+CURATION_RATIONALE = (
+    "Ceasefire diplomacy in the Syrian war (Aleppo 2016, Astana, Sochi, Idlib 2020) was reported by outlets of "
+    "every party involved, in English, with sharply different framing. This dataset pairs that coverage with "
+    "labels of the articles' stance toward each party and of the events they report, in a standard event "
+    "ontology, so that framing can be compared across outlets and models of stance and events can be trained and "
+    "tested on contested political news rather than on neutral wire text."
+)
+SOURCE_PRODUCERS = (
+    "Journalists and editors of the outlets below, writing for their publishers, some of them state-affiliated. "
+    "No demographic information about them is collected."
+)
+ANNOTATORS = (
+    "People working in the project's Label Studio, trained on the guidelines, and machines whose labels are marked "
+    "`machine`: the embedded seed annotations shipped with the package and the rule-based pre-annotator "
+    "(`ceasefire-rules-v1`), whose suggestions a person accepts, changes or deletes. No demographic information "
+    "about the annotators is collected or released; they are named by pseudonym only."
+)
+RECOMMENDATIONS = (
+    "Train and evaluate on human labels (`provenance` `human` or `adjudicated`) and report results per outlet as "
+    "well as overall; split by the given splits, which keep every story in one split. Read a model's stance "
+    "output as a statement about an article's framing, never about a person or a party's conduct. Check the "
+    "agreement figures before trusting a label type, and quote the texts only as their publishers' terms allow."
+)
+GLOSSARY = (
+    "- **Story:** articles that are near-duplicates or syndicated copies of one another; splits keep a story "
+    "together.\n"
+    "- **Provenance:** who made a label: `human` (one annotator or unanimity), `adjudicated` (a vote among "
+    "annotators), `machine` (no person).\n"
+    "- **PLOVER:** the Political Language Ontology for Verifiable Event Records, the event types of POLECAT.\n"
+    "- **Pseudonym:** `annotator-<16 hex>`, the released name of a human annotator."
+)
+CONTACT = (
+    "The maintainers of the `ceasefire-news` package, through its issue tracker. To ask for an article to be "
+    "removed, give its `article_id`; it leaves the next release."
+)
+
 
 PLOTS = {
     "stance": "images/stance.png",

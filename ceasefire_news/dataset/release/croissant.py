@@ -18,6 +18,7 @@ from datasets import ClassLabel, List, Sequence, Value
 
 from ceasefire_news.dataset.corpus.workspace import atomic_write_text, file_sha256
 from ceasefire_news.dataset.release.agreement import format_measure
+from ceasefire_news.dataset.release.card import citation
 from ceasefire_news.dataset.release.card_text import (
     CONFIG_DESCRIPTIONS,
     CROISSANT_LICENSE,
@@ -180,8 +181,7 @@ def croissant_metadata(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
         "conformsTo": "http://mlcommons.org/croissant/1.0",
         "version": version,
         "license": CROISSANT_LICENSE,
-        "citeAs": f"ceasefire-news contributors. ceasefire-news: stance and PLOVER events in news on Syrian "
-        f"ceasefire diplomacy, release {version}.",
+        "citeAs": citation(manifest),
         "keywords": ["news", "stance detection", "event extraction", "PLOVER", "Syria", "ceasefire"],
         "inLanguage": "en",
         "isLiveDataset": False,

@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from datasets import Features
+from datasets.info import DatasetInfosDict
 
 from ceasefire_news.dataset.corpus.workspace import MANIFEST, file_sha256
 from ceasefire_news.dataset.release.card_text import CROISSANT_LICENSE, HUB_LICENSE
@@ -83,7 +83,9 @@ def check_card(root: Path, data_files: dict[str, dict[str, list[str]]], issues: 
     from huggingface_hub import DatasetCard
 
     try:
-        data = DatasetCard.load(path).data.to_dict()
+        card_data = DatasetCard.load(path).data
+        data = card_data.to_dict()
+        infos = DatasetInfosDict.from_dataset_card_data(card_data)
     except Exception as err:  # a card the Hub would reject, whatever the parser raises
         issues.append(Issue(README, "", None, f"the card's YAML header does not parse ({err})", REGENERATE))
         return
@@ -105,7 +107,6 @@ def check_card(root: Path, data_files: dict[str, dict[str, list[str]]], issues: 
         issues.append(
             Issue(README, "", None, f"default config is {defaults}, expected [{DEFAULT_CONFIG!r}]", REGENERATE)
         )
-    infos = {i.get("config_name"): i for i in data.get("dataset_info") or []}
     for config, splits in data_files.items():
         if config not in declared:
             issues.append(Issue(README, "", None, f"config {config!r} has data files but is not declared", REGENERATE))
@@ -128,14 +129,7 @@ def check_card(root: Path, data_files: dict[str, dict[str, list[str]]], issues: 
                 Issue(README, "", None, f"config {config!r} declares split {split!r} without data files", REGENERATE)
             )
         info = infos.get(config)
-        try:
-            features = Features._from_yaml_list(info["features"]) if info else None
-        except (KeyError, TypeError, ValueError) as err:
-            features = None
-            issues.append(
-                Issue(README, "", None, f"dataset_info features of {config!r} do not parse ({err})", REGENERATE)
-            )
-        if features != RELEASE_CONFIGS[config]:
+        if info is None or info.features != RELEASE_CONFIGS[config]:
             issues.append(
                 Issue(
                     README,

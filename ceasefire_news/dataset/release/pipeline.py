@@ -235,7 +235,7 @@ def release_corpus(
             for number, batch in enumerate(iter_corpus(table, options)):
                 batches.append(batch)
                 articles = []
-                for article_id, text, sha, story_id, outlet, date, flags in zip(
+                for article_id, text, sha, story_id, outlet, date, flags, language in zip(
                     batch.column("article_id").to_pylist(),
                     batch.column("text").to_pylist(),
                     batch.column("text_sha256").to_pylist(),
@@ -243,6 +243,7 @@ def release_corpus(
                     batch.column("outlet").to_pylist(),
                     batch.column("published_date").to_pylist(),
                     batch.column("quality_flags").to_pylist(),
+                    batch.column("language").to_pylist(),
                     strict=True,
                 ):
                     split = split_cache.get(story_id)
@@ -250,6 +251,7 @@ def release_corpus(
                         split = split_cache[story_id] = splitting.split_of_story(story_id)
                     stats.stories.add(story_id)
                     stats.outlets[outlet or UNKNOWN_OUTLET] += 1
+                    stats.languages[language or "und"] += 1
                     stats.text_flags.update(TEXT_FLAGS.names[f] for f in flags)
                     if date is not None:
                         stats.dates.append(date.isoformat())
