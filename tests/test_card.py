@@ -10,6 +10,7 @@ from huggingface_hub import DatasetCard
 
 from ceasefire_news.dataset.release.adjudicate import POLICY
 from ceasefire_news.dataset.release.card import write_plots
+from ceasefire_news.dataset.release.card_sections import TABLE_ROWS, bounded_table
 from ceasefire_news.dataset.release.pipeline import release_corpus
 from ceasefire_news.dataset.release.validate import validate_release
 from ceasefire_news.schema.labels import VOCABULARIES
@@ -177,3 +178,13 @@ def test_plots_are_png_and_deterministic(seed_release: SeedRelease, tmp_path: Pa
         assert data == (tmp_path / "b" / relative).read_bytes()
         assert data == (seed_release.folder / relative).read_bytes()
         assert b"matplotlib" not in data  # no software/version chunk
+
+
+def test_card_tables_are_bounded_and_point_to_the_manifest() -> None:
+    rows = [[f"outlet {i:02d}", i] for i in range(25)]
+    text = bounded_table(["outlet", "articles"], rows, "outlets", "`corpus.outlets`")
+    assert text.count("\n| outlet ") == TABLE_ROWS
+    assert "| outlet 19 | 19 |" in text
+    assert "outlet 20" not in text
+    assert text.endswith("... and 5 more outlets: all 25 are in `manifest.json` (`corpus.outlets`).")
+    assert "more" not in bounded_table(["outlet", "articles"], rows[:TABLE_ROWS], "outlets", "x")

@@ -133,20 +133,44 @@ def test_croissant_validates_offline_with_rai_fields(seed_release: SeedRelease) 
 
     path = seed_release.folder / "croissant.json"
     dataset = mlc.Dataset(jsonld=path)
+    assert dataset.metadata.ctx.issues.warnings == set()
+    assert dataset.metadata.ctx.issues.errors == set()
     data = json.loads(path.read_text(encoding="utf-8"))
     for field in (
         "rai:dataCollection",
+        "rai:dataCollectionTimeframe",
+        "rai:dataCollectionMissingData",
         "rai:dataAnnotationProtocol",
+        "rai:annotatorDemographics",
         "rai:dataBiases",
         "rai:dataLimitations",
         "rai:personalSensitiveInformation",
         "rai:annotationsPerItem",
         "rai:machineAnnotationTools",
+        "creator",
+        "url",
     ):
         assert data[field], field
+    # The seed annotations' day: the data's date, not the clock's.
+    assert data["datePublished"] == "2025-01-15"
+    assert data["citeAs"].startswith("@misc{ceasefire_news,")
+    assert "year         = {2025}" in data["citeAs"]
+    assert any("ceasefire-rules-v1" in tool for tool in data["rai:machineAnnotationTools"])
     for config in RELEASE_CONFIGS:
         first = next(iter(dataset.records(config)))
         assert f"{config}/article_id" in first
+
+
+def test_croissant_label_fields_reference_their_vocabulary(seed_release: SeedRelease) -> None:
+    data = json.loads((seed_release.folder / "croissant.json").read_text(encoding="utf-8"))
+    sets = {r["@id"]: r for r in data["recordSet"]}
+    enumeration = sets["labels-stance"]
+    assert enumeration["dataType"] == "sc:Enumeration"
+    names = [row["labels-stance/name"] for row in enumeration["data"]]
+    assert names == list(STANCE_LABELS.names)
+    fields = {f["@id"]: f for f in sets["stance"]["field"]}
+    assert fields["stance/label"]["references"] == {"field": {"@id": "labels-stance/id"}}
+    assert fields["stance/target"]["references"] == {"field": {"@id": "labels-stance_target/id"}}
 
 
 # --- determinism and versions ----------------------------------------------------------------

@@ -74,11 +74,21 @@ def annotations_creators(manifest: dict[str, Any]) -> list[str]:
     return creators or ["no-annotation"]
 
 
+def timeframe(manifest: dict[str, Any]) -> tuple[str, str] | None:
+    """The first and last day the release's data shows: publication and annotation days (the
+    data's dates, never the clock's, so a release made again is the same)."""
+    days = [
+        *manifest["corpus"]["published"].values(),
+        *manifest["annotations"].get("days", {}).values(),
+    ]
+    known = sorted(d[:10] for d in days if d)
+    return (known[0], known[-1]) if known else None
+
+
 def citation_year(manifest: dict[str, Any]) -> str:
-    """The year of the release's latest annotation or publication day; the data's, not the clock's."""
-    days = [manifest["annotations"].get("days", {}).get("last"), manifest["corpus"]["published"]["last"]]
-    known = [d for d in days if d]
-    return max(known)[:4] if known else "n.d."
+    """The year of the release's latest annotation or publication day."""
+    frame = timeframe(manifest)
+    return frame[1][:4] if frame else "n.d."
 
 
 def card_data(manifest: dict[str, Any]) -> DatasetCardData:

@@ -155,6 +155,8 @@ def check_croissant(root: Path, data_paths: list[str], issues: list[Issue]) -> N
     except (ValueError, KeyError, TypeError) as err:
         issues.append(Issue(CROISSANT, "", None, f"not Croissant JSON-LD ({err!r})", REGENERATE))
         return
+    for problem in croissant_problems(path):
+        issues.append(Issue(CROISSANT, "", None, problem, REGENERATE))
     if data.get("license") != CROISSANT_LICENSE:
         issues.append(
             Issue(
@@ -172,6 +174,20 @@ def check_croissant(root: Path, data_paths: list[str], issues: list[Issue]) -> N
             issues.append(Issue(CROISSANT, "", None, f"{name} is not in the distribution", REGENERATE))
         elif obj.get("sha256") != file_sha256(root / name):
             issues.append(Issue(CROISSANT, "", None, f"the sha256 of {name} differs from the file", REGENERATE))
+
+
+def croissant_problems(path: Path) -> list[str]:
+    """What ``mlcroissant``, the reference implementation, finds wrong with the file: its errors
+    (its warnings are for the tests, which demand none)."""
+    import mlcroissant as mlc
+
+    try:
+        mlc.Dataset(jsonld=path)
+    except mlc.ValidationError as err:
+        return [f"mlcroissant rejects it: {line.strip()}" for line in str(err).splitlines() if line.strip()][:20]
+    except Exception as err:  # the library raises what its parser raises; any of it means unusable
+        return [f"mlcroissant cannot read it ({type(err).__name__}: {err})"]
+    return []
 
 
 # --- schema --------------------------------------------------------------------------------
