@@ -23,7 +23,6 @@ from ceasefire_news.dataset.release.agreement import AgreementAccumulator
 from ceasefire_news.dataset.release.diff import diff_releases
 from ceasefire_news.dataset.release.embedded import AnchorError, load_seed_annotations, seed_names, seed_of, seed_result
 from ceasefire_news.dataset.release.pipeline import release_corpus
-from ceasefire_news.dataset.release.pseudonyms import key_path
 from ceasefire_news.dataset.release.recheck import recheck, spans_ok
 from ceasefire_news.dataset.release.stats import Stats
 from ceasefire_news.dataset.release.validate import validate_release
@@ -41,6 +40,7 @@ from tests.fixtures.release import (
     logged,
     read_config,
     result,
+    same_key,
     write_corpus,
     write_log,
 )
@@ -204,17 +204,10 @@ def _annotated_workspace(root: Path) -> tuple[Workspace, list[dict[str, Any]]]:
     return workspace, rows
 
 
-def _same_key(*workspaces: Workspace) -> None:
-    """The same pseudonym key in each workspace: the key is an input of the release like the log."""
-    for workspace in workspaces:
-        key_path(workspace).parent.mkdir(parents=True, exist_ok=True)
-        key_path(workspace).write_text("ab" * 32 + "\n", encoding="ascii")
-
-
 def test_same_inputs_give_byte_identical_files(tmp_path: Path) -> None:
     a, _ = _annotated_workspace(tmp_path / "a")
     b, _ = _annotated_workspace(tmp_path / "b")
-    _same_key(a, b)
+    same_key(a, b)
     first, second = release_corpus(a, progress=False), release_corpus(b, progress=False)
     files = sorted(p.relative_to(first.path) for p in first.path.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second.path) for p in second.path.rglob("*") if p.is_file())
@@ -236,7 +229,7 @@ def test_worker_processes_give_the_same_files(tmp_path: Path, monkeypatch: pytes
         workspace = Workspace(tmp_path / name)
         rows = [corpus_row(f"Talks number {i} in Astana ended without agreement.", f"s-{i % 5}") for i in range(20)]
         write_corpus(workspace, rows)
-        _same_key(workspace)
+        same_key(workspace)
         entries = [
             logged(row, who, result(row["text"], stance={"russia": label}, triggers=[Span("t", 6, 12, "CONSULT")]))
             for i, row in enumerate(rows)
@@ -495,7 +488,6 @@ def stuck(manifest, root):
 card.write_card = stuck
 from ceasefire_news.dataset.release import writers
 from ceasefire_news.dataset.release.pipeline import release_corpus
-from ceasefire_news.dataset.release.pseudonyms import key_path
 release_corpus(sys.argv[1], "1.0.1", progress=False)
 """
 

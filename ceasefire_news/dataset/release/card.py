@@ -1,12 +1,13 @@
 """The dataset card (``README.md`` of a release), generated from ``schema/`` and the manifest.
 
-The YAML header is built with ``huggingface_hub``'s ``DatasetCardData`` and declares one
-config per non-empty release config (``articles`` is the default) with its data files, and
-``dataset_info`` with the ``datasets`` features, so that ``load_dataset`` gives
-``ClassLabel`` columns. The body is Markdown: summary, structure, sources, collection and
-cleaning, the annotation scheme as tables generated from :mod:`ceasefire_news.schema.labels`, the
-annotation process and provenance, agreement, splits, label distributions (tables and PNG
-plots), limitations and citation. Nothing in it depends on the clock or the machine.
+The YAML header is built with ``huggingface_hub``'s ``DatasetCardData`` and ``datasets``'
+``DatasetInfosDict``: the Hub's metadata computed from the release (languages, annotation
+creators from provenance, size), one config per non-empty release config (``articles`` is the
+default) with its data files, and ``dataset_info`` with the features and the rows of each
+split, so that ``load_dataset`` gives ``ClassLabel`` columns. The body has the sections of the
+Hub's dataset card template, in its order: facts from the manifest and ``schema/``
+(:mod:`.card_sections`) and the project's prose for the rest (:mod:`.card_text`). Nothing in it
+depends on the clock, the machine or the Parquet writer's version.
 
 The committed ``DATASET_CARD.md`` is this card for the release of the embedded seed articles
 (:mod:`ceasefire_news.dataset.release.seed_card` regenerates it).

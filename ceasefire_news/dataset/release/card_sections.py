@@ -2,7 +2,9 @@
 
 Structure, sources and outlets, collection and cleaning, the annotation scheme (tables
 generated from :mod:`ceasefire_news.schema.labels`), annotation process and provenance,
-agreement, splits and label distributions. :func:`body_sections` gives them in card order.
+agreement, splits and label distributions. :func:`body_sections` gives them by name, without
+headings; the card places them under the Hub template's sections. Long tables are bounded
+(:func:`bounded_table`).
 """
 
 from __future__ import annotations

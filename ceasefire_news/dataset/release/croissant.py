@@ -2,10 +2,10 @@
 
 One ``cr:FileObject`` per Parquet file (with its sha256), one ``cr:FileSet`` per config and
 one ``cr:RecordSet`` per config whose fields are derived from the ``datasets`` features of
-``schema/records.py`` (``ClassLabel`` columns are integers whose names are given in the
-field description; lists are ``repeated`` fields, structs have ``subField``s). The RAI
-fields that apply to a scraped, annotated news corpus are filled from the manifest.
-``mlcroissant`` validates the file offline (the tests do).
+``schema/records.py`` (``ClassLabel`` columns are integers that reference an enumeration record
+set of their vocabulary; lists are ``repeated`` fields, structs have ``subField``s). The RAI
+fields that apply to a scraped, annotated news corpus are filled from the manifest; dates come
+from the data, never the clock. ``validate`` runs ``mlcroissant`` on the file.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ def is_released_annotator(name: object) -> bool:
 
 
 def day_of(timestamp: str) -> str:
-    """``timestamp`` (ISO 8601; naive means UTC) coarsened to its day in UTC."""
+    """``timestamp`` (ISO 8601; naive means UTC) coarsened to its day in UTC; "" when it has no date."""
     try:
         moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
     except ValueError:
