@@ -18,7 +18,16 @@ from ceasefire_news.labeling.annotation_table import MERGE_PARTS, append_to_log,
 from ceasefire_news.labeling.results import parse_result
 from ceasefire_news.schema.errors import DataError
 from ceasefire_news.schema.records import ANNOTATION_TABLE_SCHEMA, RELEASE_CONFIGS, LoggedAnnotation
-from tests.fixtures.release import Span, corpus_row, logged, read_config, result, write_corpus, write_log
+from tests.fixtures.release import (
+    Span,
+    corpus_row,
+    logged,
+    read_config,
+    result,
+    same_key,
+    write_corpus,
+    write_log,
+)
 
 TEXTS = [
     "Putin and Erdogan have agreed on a ceasefire in Idlib after talks in Moscow on Thursday.",
@@ -174,6 +183,7 @@ def test_a_workspace_with_only_the_log_gets_its_table_at_release(
     append_to_log(with_table, [e.to_json() for e in _entries(rows)])
     log_only, _ = _workspace(tmp_path / "log_only")  # what an earlier version left: log.jsonl alone
     write_log(log_only, _entries(rows))
+    same_key(with_table, log_only)
     capsys.readouterr()
     first = release_corpus(with_table, progress=False)
     assert "note:" not in capsys.readouterr().err

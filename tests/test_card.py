@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from datasets import Features
+import huggingface_hub
+from datasets.info import DatasetInfosDict
 from huggingface_hub import DatasetCard
 
 from ceasefire_news.dataset.release.adjudicate import POLICY
 from ceasefire_news.dataset.release.card import write_plots
+from ceasefire_news.dataset.release.card_sections import TABLE_ROWS, bounded_table
 from ceasefire_news.dataset.release.pipeline import release_corpus
 from ceasefire_news.dataset.release.validate import validate_release
 from ceasefire_news.schema.labels import VOCABULARIES
@@ -32,12 +34,40 @@ def test_card_yaml_declares_configs_and_class_label_features(seed_release: SeedR
     assert list(configs) == list(RELEASE_CONFIGS)
     assert [name for name, c in configs.items() if c.get("default")] == ["articles"]
     assert configs["stance"]["data_files"] == [{"split": "train", "path": "data/stance/train-*.parquet"}]
-    infos = {i["config_name"]: i for i in data["dataset_info"]}
+    infos = DatasetInfosDict.from_dataset_card_data(DatasetCard.load(seed_release.folder / "README.md").data)
     for name, features in RELEASE_CONFIGS.items():
-        assert Features._from_yaml_list(infos[name]["features"]) == features
+        assert infos[name].features == features
+        rows = seed_release.manifest["configs"][name]["splits"]
+        assert {s.name: s.num_examples for s in infos[name].splits.values()} == rows
     assert data["license"] == "other"
     assert data["license_name"]
     assert data["language"] == ["en"]
+    assert data["annotations_creators"] == ["machine-generated"]  # the seed's labels: no person made them
+    assert (data["multilinguality"], data["language_creators"]) == (["monolingual"], ["found"])
+    # Byte sizes depend on the Parquet writer's version; the committed card must not.
+    header = (seed_release.folder / "README.md").read_text(encoding="utf-8").split("\n---\n", 1)[0]
+    assert "download_size" not in header
+    assert "dataset_size" not in header
+    assert {line.strip() for line in header.splitlines() if "num_bytes" in line} == {"num_bytes: 0"}
+
+
+def _template_headings() -> list[str]:
+    """The section headings of huggingface_hub's dataset card template, without "[optional]"."""
+    template = Path(huggingface_hub.__file__).parent / "templates" / "datasetcard_template.md"
+    body = template.read_text(encoding="utf-8").split("---", 2)[2]
+    headings = [line.replace(" [optional]", "").strip() for line in body.splitlines() if line.startswith("##")]
+    assert len(headings) > 15, "the template's headings were not found"
+    return headings
+
+
+def test_card_has_every_section_of_the_hub_template(seed_release: SeedRelease) -> None:
+    path = seed_release.folder / "README.md"
+    card = DatasetCard.load(path)
+    lines = set(card.text.splitlines())
+    assert [h for h in _template_headings() if h not in lines] == []
+    assert card.text.lstrip().startswith("# Dataset Card for ")
+    assert "More Information Needed" not in path.read_text(encoding="utf-8")
+    assert "year         = {2025}" in card.text  # the year of the seed annotations, not of the clock
 
 
 def test_scheme_tables_come_from_schema(seed_release: SeedRelease) -> None:
@@ -54,14 +84,14 @@ def test_scheme_tables_come_from_schema(seed_release: SeedRelease) -> None:
 def test_card_sections_and_truthful_provenance(seed_release: SeedRelease) -> None:
     card = (seed_release.folder / "README.md").read_text(encoding="utf-8")
     for heading in (
-        "## Sources and outlets",
-        "## Collection and cleaning",
-        "## Annotation scheme",
-        "## Annotation process and provenance",
-        "## Agreement",
-        "## Splits",
-        "## Label distributions",
-        "## Limitations",
+        "#### Who are the source data producers?",
+        "#### Data Collection and Processing",
+        "### Annotation scheme",
+        "#### Annotation process",
+        "##### Agreement",
+        "### Splits",
+        "### Label distributions",
+        "## Bias, Risks, and Limitations",
         "## Citation",
     ):
         assert heading in card
@@ -148,3 +178,13 @@ def test_plots_are_png_and_deterministic(seed_release: SeedRelease, tmp_path: Pa
         assert data == (tmp_path / "b" / relative).read_bytes()
         assert data == (seed_release.folder / relative).read_bytes()
         assert b"matplotlib" not in data  # no software/version chunk
+
+
+def test_card_tables_are_bounded_and_point_to_the_manifest() -> None:
+    rows = [[f"outlet {i:02d}", i] for i in range(25)]
+    text = bounded_table(["outlet", "articles"], rows, "outlets", "`corpus.outlets`")
+    assert text.count("\n| outlet ") == TABLE_ROWS
+    assert "| outlet 19 | 19 |" in text
+    assert "outlet 20" not in text
+    assert text.endswith("... and 5 more outlets: all 25 are in `manifest.json` (`corpus.outlets`).")
+    assert "more" not in bounded_table(["outlet", "articles"], rows[:TABLE_ROWS], "outlets", "x")

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from ceasefire_news.cli.app import main
 from ceasefire_news.dataset.corpus.workspace import Workspace
+from ceasefire_news.dataset.release import writers
 from ceasefire_news.dataset.release.agreement import AgreementAccumulator
 from ceasefire_news.dataset.release.diff import diff_releases
 from ceasefire_news.dataset.release.embedded import AnchorError, load_seed_annotations, seed_names, seed_of, seed_result
@@ -38,6 +40,7 @@ from tests.fixtures.release import (
     logged,
     read_config,
     result,
+    same_key,
     write_corpus,
     write_log,
 )
@@ -133,20 +136,44 @@ def test_croissant_validates_offline_with_rai_fields(seed_release: SeedRelease) 
 
     path = seed_release.folder / "croissant.json"
     dataset = mlc.Dataset(jsonld=path)
+    assert dataset.metadata.ctx.issues.warnings == set()
+    assert dataset.metadata.ctx.issues.errors == set()
     data = json.loads(path.read_text(encoding="utf-8"))
     for field in (
         "rai:dataCollection",
+        "rai:dataCollectionTimeframe",
+        "rai:dataCollectionMissingData",
         "rai:dataAnnotationProtocol",
+        "rai:annotatorDemographics",
         "rai:dataBiases",
         "rai:dataLimitations",
         "rai:personalSensitiveInformation",
         "rai:annotationsPerItem",
         "rai:machineAnnotationTools",
+        "creator",
+        "url",
     ):
         assert data[field], field
+    # The seed annotations' day: the data's date, not the clock's.
+    assert data["datePublished"] == "2025-01-15"
+    assert data["citeAs"].startswith("@misc{ceasefire_news,")
+    assert "year         = {2025}" in data["citeAs"]
+    assert any("ceasefire-rules-v1" in tool for tool in data["rai:machineAnnotationTools"])
     for config in RELEASE_CONFIGS:
         first = next(iter(dataset.records(config)))
         assert f"{config}/article_id" in first
+
+
+def test_croissant_label_fields_reference_their_vocabulary(seed_release: SeedRelease) -> None:
+    data = json.loads((seed_release.folder / "croissant.json").read_text(encoding="utf-8"))
+    sets = {r["@id"]: r for r in data["recordSet"]}
+    enumeration = sets["labels-stance"]
+    assert enumeration["dataType"] == "sc:Enumeration"
+    names = [row["labels-stance/name"] for row in enumeration["data"]]
+    assert names == list(STANCE_LABELS.names)
+    fields = {f["@id"]: f for f in sets["stance"]["field"]}
+    assert fields["stance/label"]["references"] == {"field": {"@id": "labels-stance/id"}}
+    assert fields["stance/target"]["references"] == {"field": {"@id": "labels-stance_target/id"}}
 
 
 # --- determinism and versions ----------------------------------------------------------------
@@ -180,6 +207,7 @@ def _annotated_workspace(root: Path) -> tuple[Workspace, list[dict[str, Any]]]:
 def test_same_inputs_give_byte_identical_files(tmp_path: Path) -> None:
     a, _ = _annotated_workspace(tmp_path / "a")
     b, _ = _annotated_workspace(tmp_path / "b")
+    same_key(a, b)
     first, second = release_corpus(a, progress=False), release_corpus(b, progress=False)
     files = sorted(p.relative_to(first.path) for p in first.path.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second.path) for p in second.path.rglob("*") if p.is_file())
@@ -190,7 +218,9 @@ def test_same_inputs_give_byte_identical_files(tmp_path: Path) -> None:
     ).read_bytes()
 
 
-def test_worker_processes_give_the_same_files(tmp_path: Path) -> None:
+def test_worker_processes_give_the_same_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Row groups of at most 2 kB: several per file, cut where the rows, not the chunks, say.
+    monkeypatch.setattr(writers, "ROW_GROUP_BYTES", 2_000)
     outputs = []
     for name, options in (
         ("inline", ReleaseOptions(workers=1, chunk_size=1000, progress=False)),
@@ -199,6 +229,7 @@ def test_worker_processes_give_the_same_files(tmp_path: Path) -> None:
         workspace = Workspace(tmp_path / name)
         rows = [corpus_row(f"Talks number {i} in Astana ended without agreement.", f"s-{i % 5}") for i in range(20)]
         write_corpus(workspace, rows)
+        same_key(workspace)
         entries = [
             logged(row, who, result(row["text"], stance={"russia": label}, triggers=[Span("t", 6, 12, "CONSULT")]))
             for i, row in enumerate(rows)
@@ -215,6 +246,20 @@ def test_worker_processes_give_the_same_files(tmp_path: Path) -> None:
     for name in files:
         assert (inline / name).read_bytes() == (workers / name).read_bytes(), name
     assert not (workers / ".chunks").exists()  # the tables the workers handed over as files
+    raw = pq.ParquetFile(inline / "data" / "annotations_raw" / "train-00000-of-00001.parquet")
+    assert raw.metadata.num_row_groups > 1
+    table = raw.read()
+    start = 0
+    for group in range(raw.metadata.num_row_groups):
+        rows = raw.metadata.row_group(group).num_rows
+        size = int(writers.table_row_bytes(table.slice(start, rows)).sum())
+        assert size <= 2_000 or rows == 1
+        if start + rows < table.num_rows:  # the next row would not have fitted
+            assert size + int(writers.table_row_bytes(table.slice(start + rows, 1)).sum()) > 2_000
+        assert raw.metadata.row_group(group).column(0).has_offset_index  # the page index
+        start += rows
+    if writers.HAS_CDC:
+        assert b"content_defined_chunking" in raw.metadata.metadata
 
 
 def test_spilled_tables_read_back_equal_and_their_files_go(tmp_path: Path) -> None:
@@ -441,6 +486,7 @@ def stuck(manifest, root):
     time.sleep(600)
 
 card.write_card = stuck
+from ceasefire_news.dataset.release import writers
 from ceasefire_news.dataset.release.pipeline import release_corpus
 release_corpus(sys.argv[1], "1.0.1", progress=False)
 """

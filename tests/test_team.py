@@ -19,7 +19,8 @@ from ceasefire_news.cli.app import main as cli_main
 from ceasefire_news.dataset.corpus.build import build_corpus
 from ceasefire_news.dataset.corpus.versions import load_corpus
 from ceasefire_news.dataset.corpus.workspace import Workspace
-from ceasefire_news.labeling.pseudonym import pseudonym
+from ceasefire_news.dataset.release.pseudonyms import Pseudonyms
+from ceasefire_news.labeling.pseudonym import pseudonym, workspace_key
 from ceasefire_news.labeling.state import StudioState
 
 pytestmark = pytest.mark.studio
@@ -154,3 +155,11 @@ def test_a_team_of_three_annotates_with_overlap_two_and_releases(
     assert "(3 human annotators)" in card
     # Every article has two annotators: the stance alpha is computed over all of them.
     assert re.search(rf"russia[^\n]*\({len(ARTICLES)} articles\)", card), card
+
+
+def test_team_and_releases_give_an_annotator_the_same_pseudonym(tmp_path: Path) -> None:
+    workspace = Workspace(tmp_path / "workspace")
+    released = Pseudonyms(workspace_key(workspace)).name("ana@example.org", "human")
+    assert pseudonym(workspace, "ana@example.org") == released
+    assert released.startswith("annotator-")
+    assert pseudonym(workspace, "bo@example.org") != released

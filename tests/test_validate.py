@@ -335,3 +335,31 @@ def test_workers_read_the_articles_a_batch_needs_and_the_first_row_of_an_id_coun
         issues = validate_release(release_copy, workers=workers)
         assert [(i.config, i.row) for i in issues] == [("stance", 6)], workers
         assert "story_id s-elsewhere differs from the article's" in issues[0].problem
+
+
+def test_card_and_croissant_must_state_the_same_terms(release_copy: Path) -> None:
+    croissant = release_copy / "croissant.json"
+    data = json.loads(croissant.read_text(encoding="utf-8"))
+    data["license"] = "https://creativecommons.org/licenses/by/4.0/"  # the texts are not the project's to license
+    croissant.write_text(json.dumps(data), encoding="utf-8")
+    card = release_copy / "README.md"
+    card.write_text(
+        card.read_text(encoding="utf-8").replace("license: other\n", "license: cc-by-4.0\n", 1), encoding="utf-8"
+    )
+    reseal(release_copy)
+    problems = {(i.config, i.problem.split(";")[0]) for i in validate_release(release_copy)}
+    assert ("croissant.json", 'license is "https://creativecommons.org/licenses/by/4.0/"') in problems
+    assert any(config == "README.md" and "license fields" in problem for config, problem in problems)
+
+
+def test_a_croissant_file_mlcroissant_rejects_fails(release_copy: Path) -> None:
+    croissant = release_copy / "croissant.json"
+    data = json.loads(croissant.read_text(encoding="utf-8"))
+    stance = next(r for r in data["recordSet"] if r["@id"] == "stance")
+    label = next(f for f in stance["field"] if f["@id"] == "stance/label")
+    label["references"] = {"field": {"@id": "labels-nowhere/id"}}
+    croissant.write_text(json.dumps(data), encoding="utf-8")
+    reseal(release_copy)
+    problems = [i.problem for i in validate_release(release_copy) if i.config == "croissant.json"]
+    assert problems
+    assert all(p.startswith("mlcroissant rejects it") for p in problems)

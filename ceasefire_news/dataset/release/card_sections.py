@@ -2,7 +2,9 @@
 
 Structure, sources and outlets, collection and cleaning, the annotation scheme (tables
 generated from :mod:`ceasefire_news.schema.labels`), annotation process and provenance,
-agreement, splits and label distributions. :func:`body_sections` gives them in card order.
+agreement, splits and label distributions. :func:`body_sections` gives them by name, without
+headings; the card places them under the Hub template's sections. Long tables are bounded
+(:func:`bounded_table`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,21 @@ def table(header: list[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(_cell(h) for h in header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+#: Rows a card table shows at most; the rest are counted and left to ``manifest.json``.
+TABLE_ROWS = 20
+
+
+def bounded_table(header: list[str], rows: Sequence[Sequence[object]], what: str, where: str) -> str:
+    """A Markdown table of the first :data:`TABLE_ROWS` rows, and a line naming how many more
+    there are and where ``manifest.json`` lists them all."""
+    shown = table(header, rows[:TABLE_ROWS])
+    if len(rows) <= TABLE_ROWS:
+        return shown
+    return (
+        shown + f"\n\n... and {len(rows) - TABLE_ROWS} more {what}: all {len(rows)} are in `manifest.json` ({where})."
+    )
 
 
 def vocabulary_table(vocabulary: Vocabulary) -> str:
@@ -80,7 +97,8 @@ def _structure(manifest: dict[str, Any]) -> str:
 
 def _sources(manifest: dict[str, Any]) -> str:
     corpus = manifest["corpus"]
-    outlets = table(["outlet", "articles"], [[o, n] for o, n in corpus["outlets"].items()])
+    by_size = sorted(corpus["outlets"].items(), key=lambda item: (-item[1], item[0]))
+    outlets = bounded_table(["outlet", "articles"], by_size, "outlets", "`corpus.outlets`")
     published = corpus["published"]
     span = (
         f"Publication dates run from {published['first']} to {published['last']} (where the page gave one)."
@@ -89,8 +107,11 @@ def _sources(manifest: dict[str, Any]) -> str:
     )
     sources = ""
     if corpus["sources"]:
-        sources = "\n\nRaw inputs of corpus version {v}:\n\n".format(v=manifest["corpus_version"]) + table(
-            ["file", "bytes", "sha256"], [[s["file"], s["bytes"], f"`{s['sha256']}`"] for s in corpus["sources"]]
+        sources = "\n\nRaw inputs of corpus version {v}:\n\n".format(v=manifest["corpus_version"]) + bounded_table(
+            ["file", "bytes", "sha256"],
+            [[s["file"], s["bytes"], f"`{s['sha256']}`"] for s in corpus["sources"]],
+            "raw inputs",
+            "`corpus.sources`",
         )
     unknown = corpus["outlets"].get(UNKNOWN_OUTLET, 0)
     named = len(corpus["outlets"]) - (1 if unknown else 0)
@@ -141,19 +162,19 @@ def _scheme() -> str:
     parts = [
         "Generated from `schema/labels.py`, the single source of every label list. The ids are the `ClassLabel` "
         "ids of the Parquet columns.",
-        f"### Stance targets ({STANCE_TARGETS.standard})\n\n{vocabulary_table(STANCE_TARGETS)}",
-        f"### Stance labels\n\nOne judgment per target: the article's own voice, not the quoted sources'. Each "
+        f"#### Stance targets ({STANCE_TARGETS.standard})\n\n{vocabulary_table(STANCE_TARGETS)}",
+        f"#### Stance labels\n\nOne judgment per target: the article's own voice, not the quoted sources'. Each "
         f"judgment may cite evidence spans (loaded wording).\n\n{vocabulary_table(STANCE_LABELS)}",
-        f"### Genre ({GENRES.standard})\n\n{vocabulary_table(GENRES)}",
-        f"### Event types ({EVENT_TYPES.standard})\n\nA trigger span with one type, an optional mode and a "
+        f"#### Genre ({GENRES.standard})\n\n{vocabulary_table(GENRES)}",
+        f"#### Event types ({EVENT_TYPES.standard})\n\nA trigger span with one type, an optional mode and a "
         f"factuality.\n\n{vocabulary_table(EVENT_TYPES)}",
-        f"### Event modes ({EVENT_TYPES.standard})\n\nA mode is valid only for its event type.\n\n{modes}",
-        f"### Factuality\n\n{vocabulary_table(FACTUALITY)}",
-        f"### Argument entity types\n\n{vocabulary_table(ENTITY_TYPES)}",
-        f"### Argument roles\n\nAn entity span linked to a trigger by a relation whose label is the role.\n\n"
+        f"#### Event modes ({EVENT_TYPES.standard})\n\nA mode is valid only for its event type.\n\n{modes}",
+        f"#### Factuality\n\n{vocabulary_table(FACTUALITY)}",
+        f"#### Argument entity types\n\n{vocabulary_table(ENTITY_TYPES)}",
+        f"#### Argument roles\n\nAn entity span linked to a trigger by a relation whose label is the role.\n\n"
         f"{vocabulary_table(ROLES)}",
-        f"### Article quality flags (set by annotators)\n\n{vocabulary_table(QUALITY_FLAGS)}",
-        f"### Provenance\n\n{vocabulary_table(PROVENANCE)}",
+        f"#### Article quality flags (set by annotators)\n\n{vocabulary_table(QUALITY_FLAGS)}",
+        f"#### Provenance\n\n{vocabulary_table(PROVENANCE)}",
     ]
     return "\n\n".join(parts)
 
@@ -212,7 +233,7 @@ def _process(manifest: dict[str, Any]) -> str:
         f"of edited annotations superseded; {annotations['not_in_corpus']} annotations of articles outside this "
         f"corpus version left out; {annotations['log_unreadable_lines']} unreadable log lines).\n\n"
         + status
-        + f"\n\n### Adjudication policy\n\n{policy}\n\n"
+        + f"\n\n##### Adjudication policy\n\n{policy}\n\n"
         f"Units sent to review in this release: {adjudication['review_items']} ({reasons}), in "
         f"{adjudication['articles_needing_review']} articles."
     )
@@ -274,15 +295,16 @@ def _distributions(manifest: dict[str, Any]) -> str:
     )
 
 
-def body_sections(manifest: dict[str, Any]) -> list[str]:
-    """The card's sections from "Dataset structure" to "Label distributions", each with its heading."""
-    return [
-        "## Dataset structure\n\n" + _structure(manifest),
-        "## Sources and outlets\n\n" + _sources(manifest),
-        "## Collection and cleaning\n\n" + _cleaning(manifest),
-        "## Annotation scheme\n\n" + _scheme(),
-        "## Annotation process and provenance\n\n" + _process(manifest),
-        "## Agreement\n\n" + _agreement(manifest),
-        "## Splits\n\n" + _splits(manifest),
-        "## Label distributions\n\n" + _distributions(manifest),
-    ]
+def body_sections(manifest: dict[str, Any]) -> dict[str, str]:
+    """The parts of the card made from the manifest and ``schema/``, without their headings
+    (the card places them under the Hub template's), by name."""
+    return {
+        "structure": _structure(manifest),
+        "sources": _sources(manifest),
+        "cleaning": _cleaning(manifest),
+        "scheme": _scheme(),
+        "process": _process(manifest),
+        "agreement": _agreement(manifest),
+        "splits": _splits(manifest),
+        "distributions": _distributions(manifest),
+    }

@@ -2,15 +2,16 @@
 
 One ``cr:FileObject`` per Parquet file (with its sha256), one ``cr:FileSet`` per config and
 one ``cr:RecordSet`` per config whose fields are derived from the ``datasets`` features of
-``schema/records.py`` (``ClassLabel`` columns are integers whose names are given in the
-field description; lists are ``repeated`` fields, structs have ``subField``s). The RAI
-fields that apply to a scraped, annotated news corpus are filled from the manifest.
-``mlcroissant`` validates the file offline (the tests do).
+``schema/records.py`` (``ClassLabel`` columns are integers that reference an enumeration record
+set of their vocabulary; lists are ``repeated`` fields, structs have ``subField``s). The RAI
+fields that apply to a scraped, annotated news corpus are filled from the manifest; dates come
+from the data, never the clock. ``validate`` runs ``mlcroissant`` on the file.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,21 @@ from datasets import ClassLabel, List, Sequence, Value
 
 from ceasefire_news.dataset.corpus.workspace import atomic_write_text, file_sha256
 from ceasefire_news.dataset.release.agreement import format_measure
-from ceasefire_news.dataset.release.card_text import CONFIG_DESCRIPTIONS, LIMITATIONS, PRETTY_NAME, SUMMARY
-from ceasefire_news.schema.records import RELEASE_CONFIGS
+from ceasefire_news.dataset.release.card import citation, timeframe
+from ceasefire_news.dataset.release.card_sections import TABLE_ROWS
+from ceasefire_news.dataset.release.card_text import (
+    ANNOTATORS,
+    CONFIG_DESCRIPTIONS,
+    CREATOR,
+    CROISSANT_LICENSE,
+    LIMITATIONS,
+    PERSONAL_INFORMATION,
+    PRETTY_NAME,
+    SUMMARY,
+)
+from ceasefire_news.labeling.preannotate import MODEL_VERSION
+from ceasefire_news.schema.labels import VOCABULARIES, Vocabulary
+from ceasefire_news.schema.records import RELEASE_CONFIGS, UNKNOWN_OUTLET
 
 CROISSANT = "croissant.json"
 
@@ -73,6 +87,64 @@ _VALUE_TYPES = {
 }
 
 
+#: The vocabulary of a ``ClassLabel``, found by its names (each vocabulary's are its own).
+_VOCABULARY_OF = {v.names: v for v in VOCABULARIES.values()}
+
+
+def _vocabulary(feature: ClassLabel) -> Vocabulary:
+    try:
+        return _VOCABULARY_OF[tuple(feature.names)]
+    except KeyError:  # pragma: no cover - every ClassLabel of schema/records.py is made from a vocabulary
+        raise TypeError(f"no vocabulary in schema/labels.py has the names {feature.names}") from None
+
+
+def _enumeration_id(vocabulary: Vocabulary) -> str:
+    return f"labels-{vocabulary.name}"
+
+
+def _class_labels(feature: Any) -> Iterator[ClassLabel]:
+    while isinstance(feature, List | Sequence):
+        feature = feature.feature
+    if isinstance(feature, ClassLabel):
+        yield feature
+    elif isinstance(feature, dict):
+        for sub in feature.values():
+            yield from _class_labels(sub)
+
+
+def enumerations(configs: list[str]) -> list[dict[str, Any]]:
+    """One enumeration record set per label vocabulary the ``configs`` use: its ids, names and
+    definitions, inline; the label fields reference its ``id`` field."""
+    used = {_vocabulary(c).name: _vocabulary(c) for config in configs for c in _class_labels(RELEASE_CONFIGS[config])}
+    out = []
+    for name in sorted(used):
+        vocabulary = used[name]
+        record_set = _enumeration_id(vocabulary)
+        out.append(
+            {
+                "@type": "cr:RecordSet",
+                "@id": record_set,
+                "name": record_set,
+                "description": f"{vocabulary.description} The ClassLabel ids of the columns that reference it.",
+                "dataType": "sc:Enumeration",
+                "key": {"@id": f"{record_set}/id"},
+                "field": [
+                    {"@type": "cr:Field", "@id": f"{record_set}/{column}", "name": column, "dataType": data_type}
+                    for column, data_type in (("id", "sc:Integer"), ("name", "sc:Text"), ("description", "sc:Text"))
+                ],
+                "data": [
+                    {
+                        f"{record_set}/id": i,
+                        f"{record_set}/name": label.name,
+                        f"{record_set}/description": label.description,
+                    }
+                    for i, label in enumerate(vocabulary)
+                ],
+            }
+        )
+    return out
+
+
 def _field(
     record_set: str, name: str, feature: Any, *, file_set: str, column: str, json_path: str | None
 ) -> dict[str, Any]:
@@ -86,8 +158,15 @@ def _field(
         repeated = True
         feature = feature.feature
     if isinstance(feature, ClassLabel):
-        out["description"] = "ClassLabel id: " + ", ".join(f"{i} = {n}" for i, n in enumerate(feature.names))
+        vocabulary = _vocabulary(feature)
+        out["description"] = f"ClassLabel id in {_enumeration_id(vocabulary)}: " + ", ".join(
+            f"{i} = {n}" for i, n in enumerate(feature.names)
+        )
         out["dataType"] = "sc:Integer"
+        if not repeated and json_path is None:
+            # mlcroissant joins a reference while reading records, and its join fails on lists
+            # and nested fields: those name their vocabulary in the description only.
+            out["references"] = {"field": {"@id": f"{_enumeration_id(vocabulary)}/id"}}
     elif isinstance(feature, Value):
         out["dataType"] = _VALUE_TYPES[feature.dtype]
     elif isinstance(feature, dict):
@@ -149,6 +228,7 @@ def croissant_metadata(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
                 ],
             }
         )
+    record_sets += enumerations([r["@id"] for r in record_sets])
     # A FileSet's files come from "includes"; "containedIn" would need a zip archive.
     for item in distribution:
         item.pop("containedIn", None)
@@ -164,6 +244,7 @@ def croissant_metadata(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
     annotations = manifest["annotations"]
     corpus = manifest["corpus"]
     published = corpus["published"]
+    unannotated = corpus["articles"] - annotations.get("articles_annotated", 0)
     document: dict[str, Any] = {
         "@context": CONTEXT,
         "@type": "sc:Dataset",
@@ -172,9 +253,10 @@ def croissant_metadata(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
         "description": SUMMARY,
         "conformsTo": "http://mlcommons.org/croissant/1.0",
         "version": version,
-        "license": "https://creativecommons.org/licenses/by/4.0/",
-        "citeAs": f"ceasefire-news contributors. ceasefire-news: stance and PLOVER events in news on Syrian "
-        f"ceasefire diplomacy, release {version}.",
+        "license": CROISSANT_LICENSE,
+        "citeAs": citation(manifest),
+        "creator": [{"@type": "sc:Organization", "name": CREATOR}],
+        "url": "README.md",
         "keywords": ["news", "stance detection", "event extraction", "PLOVER", "Syria", "ceasefire"],
         "inLanguage": "en",
         "isLiveDataset": False,
@@ -185,11 +267,7 @@ def croissant_metadata(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
             "noise; cleaned by named, versioned rules that record every removal."
         ),
         "rai:dataCollectionType": ["Web Scraping"],
-        "rai:dataCollectionRawData": (
-            "Raw scraped pages (" + ", ".join(f"{s['file']} sha256 {s['sha256']}" for s in corpus["sources"]) + ")"
-            if corpus["sources"]
-            else "Raw scraped pages; their digests are in the corpus manifest."
-        ),
+        "rai:dataCollectionRawData": _raw_data(corpus["sources"]),
         "rai:dataPreprocessingProtocol": [
             "Cleaning rules: " + ", ".join(sorted(corpus["cleaning_rules"].values()) or ["(not recorded)"]),
             "Stories (near-duplicate clusters) by MinHash LSH or a shared paragraph; splits by story, salted hash",
@@ -205,8 +283,20 @@ def croissant_metadata(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
         + (", ".join(f"{n}: {c} articles" for n, c in agreement["annotators_per_item"].items()) or "none"),
         "rai:machineAnnotationTools": [
             f"Embedded seed annotations shipped with the package ({annotations['embedded']} annotations, provenance "
-            "machine); labels no human made are marked machine in every config."
+            "machine); labels no human made are marked machine in every config.",
+            f"The rule-based pre-annotator {MODEL_VERSION} (ceasefire_news/labeling/preannotate.py): its suggestions "
+            "are shown in Label Studio, and a person accepts, changes or deletes each; "
+            + _kept(annotations.get("human_regions_by_origin", {})),
         ],
+        "rai:annotatorDemographics": [ANNOTATORS],
+        "rai:dataCollectionMissingData": (
+            f"Of {corpus['articles']} articles, {unannotated} have no annotation yet and "
+            f"{corpus['outlets'].get(UNKNOWN_OUTLET, 0)} name no outlet; publication dates are "
+            "missing where the page gave none (published_date null). Cleaning removes text with a record of each "
+            f"removal (removed); {sum(corpus['text_flags'].values())} text flags mark text damaged at the source; "
+            f"{annotations['by_status'].get('quarantined', 0)} annotations are quarantined (released as made, "
+            "not adjudicated) and ties are left null with needs_review."
+        ),
         "rai:dataBiases": [LIMITATIONS[0]],
         "rai:dataLimitations": list(LIMITATIONS[1:]),
         "rai:dataUseCases": [
@@ -217,10 +307,7 @@ def croissant_metadata(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
             "The corpus documents how outlets frame a war; models trained on it inherit the outlets' framing and "
             "should not be used to judge the truth of claims."
         ),
-        "rai:personalSensitiveInformation": [
-            "Names of public figures (heads of state, ministers, spokespeople) and, rarely, of private people "
-            "quoted by the press, as published in the articles."
-        ],
+        "rai:personalSensitiveInformation": PERSONAL_INFORMATION.split("\n\n"),
         "rai:dataReleaseMaintenancePlan": (
             "Versioned releases that are never overwritten; each release's manifest records the corpus version, "
             "the schema version and the sha256 of every file."
@@ -228,7 +315,32 @@ def croissant_metadata(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
     }
     if published["first"]:
         document["temporalCoverage"] = f"{published['first']}/{published['last']}"
+    frame = timeframe(manifest)
+    if frame is not None:
+        # The data's own last day: a release made again from the same data is the same file.
+        document["datePublished"] = frame[1]
+        document["rai:dataCollectionTimeframe"] = list(frame)
     return document
+
+
+def _raw_data(sources: list[dict[str, Any]]) -> str:
+    if not sources:
+        return "Raw scraped pages; their digests are in the corpus manifest."
+    shown = ", ".join(f"{s['file']} sha256 {s['sha256']}" for s in sources[:TABLE_ROWS])
+    more = f", and {len(sources) - TABLE_ROWS} more" if len(sources) > TABLE_ROWS else ""
+    return (
+        f"{len(sources)} raw input files ({shown}{more}); manifest.json lists all with their sha256 (corpus.sources)."
+    )
+
+
+def _kept(origins: dict[str, int]) -> str:
+    regions = sum(origins.values())
+    if not regions:
+        return "no human span regions in this release."
+    return (
+        f"of {regions} span regions in the human annotations, {origins.get('prediction', 0)} are pre-annotations "
+        "submitted unchanged."
+    )
 
 
 def write_croissant(manifest: dict[str, Any], root: Path) -> Path:

@@ -15,9 +15,10 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from datasets import Features
+from datasets.info import DatasetInfosDict
 
 from ceasefire_news.dataset.corpus.workspace import MANIFEST, file_sha256
+from ceasefire_news.dataset.release.card_text import CROISSANT_LICENSE, HUB_LICENSE
 from ceasefire_news.dataset.release.issues import REGENERATE, Issue
 from ceasefire_news.schema.labels import SPLITS
 from ceasefire_news.schema.records import DEFAULT_CONFIG, RELEASE_CONFIGS
@@ -87,17 +88,30 @@ def check_card(root: Path, data_files: dict[str, dict[str, list[str]]], issues: 
     from huggingface_hub import DatasetCard
 
     try:
-        data = DatasetCard.load(path).data.to_dict()
+        card_data = DatasetCard.load(path).data
+        data = card_data.to_dict()
+        infos = DatasetInfosDict.from_dataset_card_data(card_data)
     except Exception as err:  # a card the Hub would reject, whatever the parser raises
         issues.append(Issue(README, "", None, f"the card's YAML header does not parse ({err})", REGENERATE))
         return
+    terms = {key: data.get(key) for key in HUB_LICENSE}
+    if terms != HUB_LICENSE:
+        issues.append(
+            Issue(
+                README,
+                "",
+                None,
+                f"the card's license fields are {terms}; expected {HUB_LICENSE}, the terms Croissant states too "
+                "(card_text.py)",
+                REGENERATE,
+            )
+        )
     declared = {c.get("config_name"): c for c in data.get("configs") or []}
     defaults = [name for name, c in declared.items() if c.get("default")]
     if defaults != [DEFAULT_CONFIG] and DEFAULT_CONFIG in data_files:
         issues.append(
             Issue(README, "", None, f"default config is {defaults}, expected [{DEFAULT_CONFIG!r}]", REGENERATE)
         )
-    infos = {i.get("config_name"): i for i in data.get("dataset_info") or []}
     for config, splits in data_files.items():
         if config not in declared:
             issues.append(Issue(README, "", None, f"config {config!r} has data files but is not declared", REGENERATE))
@@ -120,14 +134,7 @@ def check_card(root: Path, data_files: dict[str, dict[str, list[str]]], issues: 
                 Issue(README, "", None, f"config {config!r} declares split {split!r} without data files", REGENERATE)
             )
         info = infos.get(config)
-        try:
-            features = Features._from_yaml_list(info["features"]) if info else None
-        except (KeyError, TypeError, ValueError) as err:
-            features = None
-            issues.append(
-                Issue(README, "", None, f"dataset_info features of {config!r} do not parse ({err})", REGENERATE)
-            )
-        if features != RELEASE_CONFIGS[config]:
+        if info is None or info.features != RELEASE_CONFIGS[config]:
             issues.append(
                 Issue(
                     README,
@@ -153,12 +160,39 @@ def check_croissant(root: Path, data_paths: list[str], issues: list[Issue]) -> N
     except (ValueError, KeyError, TypeError) as err:
         issues.append(Issue(CROISSANT, "", None, f"not Croissant JSON-LD ({err!r})", REGENERATE))
         return
+    for problem in croissant_problems(path):
+        issues.append(Issue(CROISSANT, "", None, problem, REGENERATE))
+    if data.get("license") != CROISSANT_LICENSE:
+        issues.append(
+            Issue(
+                CROISSANT,
+                "",
+                None,
+                f"license is {json.dumps(data.get('license'))[:200]}; expected the card's terms, CC BY 4.0 for the "
+                f"annotations and the publishers' terms for the texts: {json.dumps(CROISSANT_LICENSE)[:200]}...",
+                REGENERATE,
+            )
+        )
     for name in data_paths:
         obj = objects.get(name)
         if obj is None:
             issues.append(Issue(CROISSANT, "", None, f"{name} is not in the distribution", REGENERATE))
         elif obj.get("sha256") != file_sha256(root / name):
             issues.append(Issue(CROISSANT, "", None, f"the sha256 of {name} differs from the file", REGENERATE))
+
+
+def croissant_problems(path: Path) -> list[str]:
+    """What ``mlcroissant``, the reference implementation, finds wrong with the file: its errors
+    (its warnings are for the tests, which demand none)."""
+    import mlcroissant as mlc
+
+    try:
+        mlc.Dataset(jsonld=path)
+    except mlc.ValidationError as err:
+        return [f"mlcroissant rejects it: {line.strip()}" for line in str(err).splitlines() if line.strip()][:20]
+    except Exception as err:  # the library raises what its parser raises; any of it means unusable
+        return [f"mlcroissant cannot read it ({type(err).__name__}: {err})"]
+    return []
 
 
 # --- schema --------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ def build_manifest(
             "data_files": {s: DATA_FILE.format(config=config, split=s) for s in split_rows},
         }
     dates = sorted(stats.dates)
+    days = [d for d in stats.annotation_days if d]
     sources = [
         {"file": PurePath(str(s.get("path", ""))).name, "sha256": s.get("sha256"), "bytes": s.get("bytes")}
         for s in corpus_manifest.get("sources", [])
@@ -76,6 +77,7 @@ def build_manifest(
             "articles": configs["articles"]["rows"],
             "stories": len(stats.stories),
             "outlets": dict(sorted(stats.outlets.items())),
+            "languages": dict(sorted(stats.languages.items())),
             "published": {"first": dates[0] if dates else None, "last": dates[-1] if dates else None},
             "text_flags": vocab_counts(stats.text_flags, TEXT_FLAGS.names),
             "sources": sources,
@@ -97,6 +99,7 @@ def build_manifest(
             "quarantine_reasons": dict(sorted(stats.reasons.items())),
             "quarantined_at_release": dict(sorted(stats.release_quarantined.items())),
             "articles_annotated": stats.articles_annotated,
+            "days": {"first": min(days, default=None), "last": max(days, default=None)},
         },
         "adjudication": {
             "policy": list(POLICY),

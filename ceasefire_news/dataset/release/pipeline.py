@@ -49,6 +49,7 @@ from ceasefire_news.dataset.release.carry import carried_articles, carry_over
 from ceasefire_news.dataset.release.embedded import AnchorError, Article, embedded_annotations, seed_of
 from ceasefire_news.dataset.release.log_index import LatestAnnotations, latest_annotations
 from ceasefire_news.dataset.release.manifest import build_manifest, corpus_manifest, write_manifest
+from ceasefire_news.dataset.release.pseudonyms import save_mapping
 from ceasefire_news.dataset.release.stats import Stats
 from ceasefire_news.dataset.release.validate import format_issues, validate_release
 from ceasefire_news.dataset.release.workers import (
@@ -61,6 +62,7 @@ from ceasefire_news.dataset.release.workers import (
     ready,
 )
 from ceasefire_news.dataset.release.writers import Writers
+from ceasefire_news.labeling.pseudonym import workspace_key
 from ceasefire_news.schema.errors import DataError, UsageError
 from ceasefire_news.schema.labels import TEXT_FLAGS
 from ceasefire_news.schema.records import CORPUS_FEATURES, UNKNOWN_OUTLET, LoggedAnnotation
@@ -154,7 +156,8 @@ class _Annotations:
     map; in this process, chunks take slices of the table.
     """
 
-    def __init__(self, latest: LatestAnnotations, folder: Path | None) -> None:
+    def __init__(self, latest: LatestAnnotations, folder: Path | None, key: bytes) -> None:
+        self.key = key
         self.counts = latest.rows_per_article()
         self.start = 0
         self.table: pa.Table | None = latest.table
@@ -169,8 +172,17 @@ class _Annotations:
         count = sum(self.counts.get(a.article_id, 0) for a in articles)
         start, self.start = self.start, self.start + count
         if self.table is not None:
-            return Chunk(articles, seeds, annotations=self.table.slice(start, count), spill=spill)
-        return Chunk(articles, seeds, annotations_file=self.file, annotations_rows=(start, count), spill=spill)
+            return Chunk(
+                articles, seeds, annotations=self.table.slice(start, count), spill=spill, pseudonym_key=self.key
+            )
+        return Chunk(
+            articles,
+            seeds,
+            annotations_file=self.file,
+            annotations_rows=(start, count),
+            spill=spill,
+            pseudonym_key=self.key,
+        )
 
 
 def release_corpus(
@@ -209,6 +221,8 @@ def release_corpus(
         carried = carried_articles(ws, corpus_version)
         latest = latest_annotations(ws.log_path, ids, carried)
         latest.table = carry_over(ws, corpus_version, table, latest.table, carried)
+        key = workspace_key(ws)
+        pseudonyms: dict[str, str] = {}
         stats = Stats()
         agreement = AgreementAccumulator()
         unreadable: list[str] = []
@@ -221,11 +235,11 @@ def release_corpus(
         batches: deque[pa.Table] = deque()
 
         def chunks(spill: Path | None) -> Iterator[Chunk]:
-            annotations = _Annotations(latest, spill)
+            annotations = _Annotations(latest, spill, key)
             for number, batch in enumerate(iter_corpus(table, options)):
                 batches.append(batch)
                 articles = []
-                for article_id, text, sha, story_id, outlet, date, flags in zip(
+                for article_id, text, sha, story_id, outlet, date, flags, language in zip(
                     batch.column("article_id").to_pylist(),
                     batch.column("text").to_pylist(),
                     batch.column("text_sha256").to_pylist(),
@@ -233,6 +247,7 @@ def release_corpus(
                     batch.column("outlet").to_pylist(),
                     batch.column("published_date").to_pylist(),
                     batch.column("quality_flags").to_pylist(),
+                    batch.column("language").to_pylist(),
                     strict=True,
                 ):
                     split = split_cache.get(story_id)
@@ -240,6 +255,7 @@ def release_corpus(
                         split = split_cache[story_id] = splitting.split_of_story(story_id)
                     stats.stories.add(story_id)
                     stats.outlets[outlet or UNKNOWN_OUTLET] += 1
+                    stats.languages[language or "und"] += 1
                     stats.text_flags.update(TEXT_FLAGS.names[f] for f in flags)
                     if date is not None:
                         stats.dates.append(date.isoformat())
@@ -271,6 +287,7 @@ def release_corpus(
                             review.write(line + "\n")
                         review_count += len(done.review)
                         unreadable += done.unreadable
+                        pseudonyms.update(done.pseudonyms)
                         del done
                         memory.release_unused()  # give the chunk's Arrow buffers back, or RSS creeps up
                 writers.close()
@@ -313,6 +330,8 @@ def release_corpus(
                     f"release {version} failed validation ({len(issues)} problems); nothing was written:\n"
                     + format_issues(issues)
                 )
+            # Before the release is renamed into place: a released pseudonym is always in the mapping.
+            save_mapping(ws, pseudonyms)
         os.replace(review_tmp, ws.review_path)
         return ReleaseReport(
             version=version,

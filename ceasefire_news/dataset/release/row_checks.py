@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ceasefire_news.dataset.release.issues import REGENERATE, Issue
+from ceasefire_news.dataset.release.pseudonyms import DAY, is_released_annotator
 from ceasefire_news.labeling.results import Region, Trigger, parse_result
 from ceasefire_news.schema.labels import ANNOTATION_STATUS, EVENT_MODES, EVENT_TYPES, MODES, SPLITS
 
@@ -148,7 +149,40 @@ class Checker:
             self.articles[article_id] = Article(text if self.texts else "", story_id, split)
             self.story("articles", split, row, story_id)
 
+    def annotators(self, config: str, split: str, offset: int, column: pa.ChunkedArray | pa.Array) -> None:
+        """Every name in ``column`` (strings, or lists of them) must be a pseudonym or a machine's name."""
+        flat = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        while pa.types.is_list(flat.type):
+            flat = flat.flatten()
+        bad = [name for name in pc.unique(flat).to_pylist() if not is_released_annotator(name)]
+        if bad:
+            self.add(
+                config,
+                split,
+                offset,
+                f"{len(bad)} annotator names in rows from {offset} on are neither pseudonyms (annotator-<16 hex>) "
+                f"nor machine names, e.g. {str(bad[0])[:3]}... (not shown in full: it may be personal data)",
+                "release again from the workspace (`ceasefire-news release` writes pseudonyms); do not publish this",
+            )
+
+    def timestamps(self, split: str, offset: int, batch: pa.Table) -> None:
+        for name in ("created_at", "updated_at"):
+            values = pc.unique(batch.column(name)).to_pylist()
+            fine = [v for v in values if not v or DAY.fullmatch(v)]  # "": a time the log could not parse
+            if len(fine) != len(values):
+                self.add(
+                    "annotations_raw",
+                    split,
+                    offset,
+                    f"{name} holds times of day, e.g. {next(v for v in values if v not in fine)!r}; "
+                    "expected days only (YYYY-MM-DDT00:00:00+00:00)",
+                    "release again from the workspace: `ceasefire-news release` coarsens timestamps",
+                )
+
     def stance_rows(self, split: str, offset: int, batch: pa.Table) -> None:
+        self.annotators(
+            "stance", split, offset, pc.struct_field(batch.column("votes").combine_chunks().flatten(), "annotator")
+        )
         labels, review = pylists(batch, ["label", "needs_review"])
         for i, (label, needs_review) in enumerate(zip(labels, review, strict=True)):
             if label is None and not needs_review:
@@ -157,6 +191,7 @@ class Checker:
         self.spans(("stance", split, offset), "evidence", texts, Spans.of_list(batch.column("evidence")))
 
     def events_rows(self, split: str, offset: int, batch: pa.Table) -> None:
+        self.annotators("events", split, offset, batch.column("annotators"))
         event_types, modes = pylists(batch, ["event_type", "mode"])
         for i, (event_type, mode) in enumerate(zip(event_types, modes, strict=True)):
             row = offset + i
@@ -177,6 +212,8 @@ class Checker:
         self.spans(("events", split, offset), "arguments", texts, Spans.of_list(batch.column("arguments")))
 
     def raw_rows(self, split: str, offset: int, batch: pa.Table, *, parse: bool) -> None:
+        self.annotators("annotations_raw", split, offset, batch.column("annotator"))
+        self.timestamps(split, offset, batch)
         texts = self.article_texts("annotations_raw", split, offset, batch)
         if not parse:
             return

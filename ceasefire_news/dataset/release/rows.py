@@ -94,6 +94,7 @@ class ArticleRows:
             for origin, count in parsed.origins.items():
                 origins[origin if origin in REGION_ORIGINS else "unknown"] += count
         stats.sources[entry.source] += 1
+        stats.annotation_days[entry.updated_at[:10]] += 1
         if checked.reasons:
             stats.reasons.update(checked.reasons)
         self.buffer.add(

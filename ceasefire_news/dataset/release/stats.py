@@ -27,6 +27,8 @@ class Stats:
     annotation_flags: Counter[str] = field(default_factory=Counter)
     text_flags: Counter[str] = field(default_factory=Counter)
     outlets: Counter[str] = field(default_factory=Counter)
+    languages: Counter[str] = field(default_factory=Counter)
+    annotation_days: Counter[str] = field(default_factory=Counter)  # released (day-coarse) updated_at
     provenance: dict[str, Counter[str]] = field(
         default_factory=lambda: {"stance": Counter(), "events": Counter(), "genre": Counter()}
     )
@@ -54,6 +56,8 @@ class Stats:
             "annotation_flags",
             "text_flags",
             "outlets",
+            "languages",
+            "annotation_days",
             "status",
             "raw_provenance",
             "region_origins",

@@ -23,6 +23,7 @@ from ceasefire_news.dataset.corpus.parallel import paused_gc, usable_cores
 from ceasefire_news.dataset.release.adjudicate import adjudicate_article
 from ceasefire_news.dataset.release.agreement import AgreementAccumulator
 from ceasefire_news.dataset.release.gold import Ballot
+from ceasefire_news.dataset.release.pseudonyms import Pseudonyms
 from ceasefire_news.dataset.release.recheck import recheck
 from ceasefire_news.dataset.release.rows import ArticleRows, RowBuffer
 from ceasefire_news.dataset.release.stats import Stats
@@ -89,6 +90,7 @@ class Chunk:
     annotations_file: str | None = None
     annotations_rows: tuple[int, int] = (0, 0)
     spill: str | None = None
+    pseudonym_key: bytes = b""
 
     def annotation_rows(self) -> list[dict[str, Any]]:
         """The chunk's annotation table rows, as dicts by column name."""
@@ -112,6 +114,7 @@ class ChunkResult:
     review: list[str]
     unreadable: list[str]
     spilled: dict[tuple[str, str], str] = field(default_factory=dict)  # (config, split) -> IPC file
+    pseudonyms: dict[str, str] = field(default_factory=dict)  # pseudonym -> annotator, for the workspace
 
     def take_tables(self) -> dict[tuple[str, str], pa.Table]:
         """The tables, mapped back (and their files removed) where the worker spilled them."""
@@ -159,6 +162,7 @@ def process_chunk(chunk: Chunk) -> ChunkResult:
     extras: dict[str, list[Any]] = {k: [] for k in ARTICLE_EXTRAS}
     review: list[str] = []
     unreadable: list[str] = []
+    names = Pseudonyms(chunk.pseudonym_key)
     with paused_gc():
         by_article = _entries(chunk.annotation_rows(), unreadable)
         for article, seed in zip(chunk.articles, chunk.seeds, strict=True):
@@ -171,11 +175,14 @@ def process_chunk(chunk: Chunk) -> ChunkResult:
                 if checked.status == "quarantined" and entry.status != "quarantined":
                     stats.release_quarantined.update(checked.reasons)
                 logged_text = result_json if checked.result is entry.result else None
-                rows.raw(entry, checked, article.story_id, article.split, logged_text)
+                # Rows and votes name the annotator by pseudonym; the newest version is still
+                # chosen by the logged, not the coarsened, timestamps.
+                public = names.entry(entry)
+                rows.raw(public, checked, article.story_id, article.split, logged_text)
                 ballots.append(
                     Ballot(
                         entry.annotation_id,
-                        entry.annotator,
+                        public.annotator,
                         checked.parsed if checked.parsed is not None else ParsedAnnotation(),
                         ground_truth=entry.ground_truth,
                         machine=entry.provenance == "machine",
@@ -213,8 +220,10 @@ def process_chunk(chunk: Chunk) -> ChunkResult:
             "nothing was written. Rebuild the annotation table (delete annotations/table/) and release again."
         )
     if chunk.spill is not None:
-        return ChunkResult({}, extras, stats, agreement, review, unreadable, spill(tables, chunk.spill))
-    return ChunkResult(tables, extras, stats, agreement, review, unreadable)
+        return ChunkResult(
+            {}, extras, stats, agreement, review, unreadable, spill(tables, chunk.spill), pseudonyms=names.mapping
+        )
+    return ChunkResult(tables, extras, stats, agreement, review, unreadable, pseudonyms=names.mapping)
 
 
 def pool_size(options: ReleaseOptions, articles: int) -> int:

@@ -1,20 +1,27 @@
-"""Parquet writers of a release: one file per config and split, in fixed row groups.
+"""Parquet writers of a release: one file per config and split, written as ``datasets`` writes.
 
-Tables are buffered and written in row groups of a fixed number of rows with fixed writer
-options, so the files depend neither on how the work was chunked nor on the number of
-workers: part of what makes a release byte-identical across runs.
+Row groups of at most 100 MB of Arrow (uncompressed) data, as ``datasets`` aims for and the
+Hub's viewer expects; a page index; content-defined chunking where the installed pyarrow
+offers it, with ``datasets``' options, so that a new release uploads only the pages that
+changed. A row group ends at the first row that would take it past the limit, counting each
+row's own bytes (:func:`row_bytes`): the cuts depend on the rows alone, not on how the work was
+chunked or on the number of workers, and with fixed writer options that makes a release
+byte-identical across runs.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from numpy.typing import NDArray
 
 from ceasefire_news.schema.labels import SPLITS
 from ceasefire_news.schema.records import CORPUS_FEATURES, RELEASE_CONFIGS
@@ -30,14 +37,43 @@ PARQUET_OPTIONS: dict[str, Any] = {
     "version": "2.6",
     "data_page_version": "1.0",
 }
-#: Rows per Parquet row group (raw annotations carry their whole result: smaller groups).
-ROW_GROUP_ROWS = 20_000
-RAW_ROW_GROUP_ROWS = 5_000
+#: The most Arrow bytes in one row group: ``datasets``' ``MAX_ROW_GROUP_SIZE`` ("100MB").
+ROW_GROUP_BYTES = 100_000_000
+#: ``datasets``' content-defined chunking options (``config.DEFAULT_CDC_OPTIONS``).
+CDC_OPTIONS = {"min_chunk_size": 256 * 1024, "max_chunk_size": 1024 * 1024, "norm_level": 0}
+#: Whether this pyarrow can write content-defined chunks (pyarrow 21 and later).
+HAS_CDC = "use_content_defined_chunking" in inspect.signature(pq.ParquetWriter.__init__).parameters
 
 
-def group_rows(config: str) -> int:
-    """Rows per Parquet row group of ``config``."""
-    return RAW_ROW_GROUP_ROWS if config == "annotations_raw" else ROW_GROUP_ROWS
+def row_bytes(array: pa.Array | pa.ChunkedArray) -> NDArray[np.int64]:
+    """The Arrow bytes of each row of ``array``: string bytes and offsets, fixed-width values,
+    summed over struct fields and list items."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    kind = array.type
+    if pa.types.is_string(kind) or pa.types.is_binary(kind) or pa.types.is_large_string(kind):
+        lengths: NDArray[np.int64] = pc.fill_null(pc.binary_length(array), 0).to_numpy(zero_copy_only=False)
+        return lengths.astype(np.int64) + 4
+    if pa.types.is_struct(kind):
+        total = np.zeros(len(array), dtype=np.int64)
+        for i in range(kind.num_fields):
+            total += row_bytes(array.field(i))
+        return total
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        items = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(row_bytes(array.values))])
+        offsets: NDArray[np.int64] = array.offsets.to_numpy(zero_copy_only=False).astype(np.int64)
+        per_row: NDArray[np.int64] = items[offsets[1:]] - items[offsets[:-1]] + 4
+        return per_row
+    if pa.types.is_null(kind):
+        return np.zeros(len(array), dtype=np.int64)
+    return np.full(len(array), max(kind.bit_width // 8, 1), dtype=np.int64)
+
+
+def table_row_bytes(table: pa.Table) -> NDArray[np.int64]:
+    total = np.zeros(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        total += row_bytes(column)
+    return total
 
 
 class Writers:
@@ -48,6 +84,7 @@ class Writers:
         self.schemas = {name: features.arrow_schema for name, features in RELEASE_CONFIGS.items()}
         self.writers: dict[tuple[str, str], pq.ParquetWriter] = {}
         self.buffers: dict[tuple[str, str], list[pa.Table]] = {}
+        self.sizes: dict[tuple[str, str], list[NDArray[np.int64]]] = {}  # row bytes of the buffered rows
         self.rows: Counter[tuple[str, str]] = Counter()
 
     def path(self, config: str, split: str) -> Path:
@@ -59,7 +96,12 @@ class Writers:
         if writer is None:
             path = self.path(config, split)
             path.parent.mkdir(parents=True, exist_ok=True)
-            writer = pq.ParquetWriter(path, self.schemas[config], **PARQUET_OPTIONS)
+            options = dict(PARQUET_OPTIONS, write_page_index=True)
+            if HAS_CDC:
+                options["use_content_defined_chunking"] = CDC_OPTIONS
+            writer = pq.ParquetWriter(path, self.schemas[config], **options)
+            if HAS_CDC:  # as datasets marks its files
+                writer.add_key_value_metadata({"content_defined_chunking": json.dumps(CDC_OPTIONS)})
             self.writers[key] = writer
         return writer
 
@@ -68,9 +110,10 @@ class Writers:
             return
         key = (config, split)
         self.rows[key] += table.num_rows
-        buffer = self.buffers.setdefault(key, [])
-        buffer.append(table)
-        if sum(t.num_rows for t in buffer) >= group_rows(config):
+        self.buffers.setdefault(key, []).append(table)
+        sizes = self.sizes.setdefault(key, [])
+        sizes.append(table_row_bytes(table))
+        if sum(int(s.sum()) for s in sizes) > ROW_GROUP_BYTES:
             self._flush(key, final=False)
 
     def write_articles(self, batch: pa.Table, extras: dict[str, list[Any]]) -> None:
@@ -90,13 +133,20 @@ class Writers:
         buffer = self.buffers.get(key)
         if not buffer:
             return
-        group = group_rows(key[0])
         table = pa.concat_tables(buffer)
-        cut = table.num_rows if final else (table.num_rows // group) * group
-        if cut:
-            self._writer(*key).write_table(table.slice(0, cut), row_group_size=group)
-        rest = table.slice(cut)
+        sizes = np.concatenate(self.sizes[key])
+        start = 0
+        while start < table.num_rows:
+            # The group takes rows while it stays within the limit, and always at least one.
+            ends = np.cumsum(sizes[start:])
+            count = max(int(np.searchsorted(ends, ROW_GROUP_BYTES, side="right")), 1)
+            if start + count == table.num_rows and not final and ends[-1] <= ROW_GROUP_BYTES:
+                break  # not full yet: more rows may join it
+            self._writer(*key).write_table(table.slice(start, count), row_group_size=count)
+            start += count
+        rest = table.slice(start)
         self.buffers[key] = [rest] if rest.num_rows else []
+        self.sizes[key] = [sizes[start:]] if rest.num_rows else []
 
     def close(self) -> None:
         for key in list(self.buffers):
