@@ -178,9 +178,7 @@ class Ingest:
         if self._held is None:
             # Split at "\n" only: splitlines() also splits at U+0085 and U+2028 inside a record's text.
             path = self.workspace.quarantine_path
-            self._held = (
-                set(path.read_text(encoding="utf-8", errors="replace").split("\n")) if path.exists() else set()
-            )
+            self._held = set(path.read_text(encoding="utf-8", errors="replace").split("\n")) if path.exists() else set()
         if line in self._held:
             return  # a re-import or a re-pull quarantines the same record again: it is there already
         self._held.add(line)
