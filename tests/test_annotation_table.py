@@ -15,6 +15,7 @@ from ceasefire_news.dataset.corpus.workspace import Workspace
 from ceasefire_news.dataset.release.pipeline import release_corpus
 from ceasefire_news.dataset.release.writers import invalid_result_json
 from ceasefire_news.labeling.annotation_table import MERGE_PARTS, append_to_log, table_dir, update_table
+from ceasefire_news.labeling.pseudonym import key_path, pseudonym
 from ceasefire_news.labeling.results import parse_result
 from ceasefire_news.schema.errors import DataError
 from ceasefire_news.schema.records import ANNOTATION_TABLE_SCHEMA, RELEASE_CONFIGS, LoggedAnnotation
@@ -255,8 +256,11 @@ def test_raw_rows_take_every_field_by_name(tmp_path: Path) -> None:
     report = release_corpus(workspace, progress=False)
     (raw,) = read_config(report.path, "annotations_raw")
     # Every value differs from the others of its type: two swapped columns would show here.
-    for name in ("annotation_id", "annotator", "article_id", "created_at", "updated_at", "source", "lead_time"):
+    for name in ("annotation_id", "article_id", "source", "lead_time"):
         assert raw[name] == getattr(entry, name), name
+    # Released under a pseudonym, with timestamps coarsened to the day.
+    assert raw["annotator"] == pseudonym(workspace, "annotator-B")
+    assert (raw["created_at"], raw["updated_at"]) == ("2024-01-02T00:00:00+00:00", "2024-05-06T00:00:00+00:00")
     assert (raw["task_id"], raw["was_cancelled"], raw["ground_truth"]) == (1, False, True)
     assert raw["story_id"] == rows[0]["story_id"]
 
@@ -281,6 +285,9 @@ def test_a_table_is_read_by_column_name_and_refused_when_its_columns_move(
     releases = {}
     for case in ("as_written", "values_swapped", "columns_moved"):
         workspace, rows = _workspace(tmp_path / case)
+        # One pseudonym key for the three workspaces, so that their releases name annotators alike.
+        key_path(workspace).parent.mkdir(parents=True, exist_ok=True)
+        key_path(workspace).write_text("00" * 32 + "\n", encoding="ascii")
         entry = logged(
             rows[0],
             "ann1",
@@ -298,8 +305,8 @@ def test_a_table_is_read_by_column_name_and_refused_when_its_columns_move(
         releases[case] = (read_config(report.path, "annotations_raw")[0], capsys.readouterr().err)
     as_written, values_swapped, columns_moved = releases.values()
     assert (as_written[0]["created_at"], as_written[0]["updated_at"]) == (
-        "2024-01-02T00:00:00Z",
-        "2024-05-06T00:00:00Z",
+        "2024-01-02T00:00:00+00:00",
+        "2024-05-06T00:00:00+00:00",
     )
     # The release takes each value from the column of that name: swapped values come out swapped.
     assert (values_swapped[0]["created_at"], values_swapped[0]["updated_at"]) == (
@@ -318,6 +325,9 @@ def test_a_list_field_between_result_and_source_releases_like_the_log_without_it
     reports = []
     for extra in (False, True):
         workspace, rows = _workspace(tmp_path / f"extra-{extra}")
+        # One pseudonym key for both workspaces, so that their releases name annotators alike.
+        key_path(workspace).parent.mkdir(parents=True, exist_ok=True)
+        key_path(workspace).write_text("00" * 32 + "\n", encoding="ascii")
         lines = [e.to_json() for e in _entries(rows)]
         if extra:
             # A field of a later version, sorting between "result" and "source" in the log line.
