@@ -13,9 +13,9 @@ import pytest
 
 from ceasefire_news.dataset.corpus.workspace import Workspace
 from ceasefire_news.dataset.release.pipeline import release_corpus
+from ceasefire_news.dataset.release.pseudonyms import Pseudonyms, workspace_key
 from ceasefire_news.dataset.release.writers import invalid_result_json
 from ceasefire_news.labeling.annotation_table import MERGE_PARTS, append_to_log, table_dir, update_table
-from ceasefire_news.labeling.pseudonym import key_path, pseudonym
 from ceasefire_news.labeling.results import parse_result
 from ceasefire_news.schema.errors import DataError
 from ceasefire_news.schema.records import ANNOTATION_TABLE_SCHEMA, RELEASE_CONFIGS, LoggedAnnotation
@@ -255,12 +255,12 @@ def test_raw_rows_take_every_field_by_name(tmp_path: Path) -> None:
     append_to_log(workspace, [entry.to_json()])
     report = release_corpus(workspace, progress=False)
     (raw,) = read_config(report.path, "annotations_raw")
-    # Every value differs from the others of its type: two swapped columns would show here.
-    for name in ("annotation_id", "article_id", "source", "lead_time"):
-        assert raw[name] == getattr(entry, name), name
-    # Released under a pseudonym, with timestamps coarsened to the day.
-    assert raw["annotator"] == pseudonym(workspace, "annotator-B")
-    assert (raw["created_at"], raw["updated_at"]) == ("2024-01-02T00:00:00+00:00", "2024-05-06T00:00:00+00:00")
+    # Every value differs from the others of its type: two swapped columns would show here. The
+    # annotator and the times are released as the pseudonyms module makes them.
+    released = Pseudonyms(workspace_key(workspace)).entry(entry)
+    assert released.created_at != released.updated_at
+    for name in ("annotation_id", "annotator", "article_id", "created_at", "updated_at", "source", "lead_time"):
+        assert raw[name] == getattr(released, name), name
     assert (raw["task_id"], raw["was_cancelled"], raw["ground_truth"]) == (1, False, True)
     assert raw["story_id"] == rows[0]["story_id"]
 
@@ -285,9 +285,6 @@ def test_a_table_is_read_by_column_name_and_refused_when_its_columns_move(
     releases = {}
     for case in ("as_written", "values_swapped", "columns_moved"):
         workspace, rows = _workspace(tmp_path / case)
-        # One pseudonym key for the three workspaces, so that their releases name annotators alike.
-        key_path(workspace).parent.mkdir(parents=True, exist_ok=True)
-        key_path(workspace).write_text("00" * 32 + "\n", encoding="ascii")
         entry = logged(
             rows[0],
             "ann1",
@@ -296,6 +293,7 @@ def test_a_table_is_read_by_column_name_and_refused_when_its_columns_move(
             updated_at="2024-05-06T00:00:00Z",
         )
         append_to_log(workspace, [entry.to_json()])
+        same_key(workspace)
         if case == "values_swapped":  # the declared schema, each column holding the other's values
             _rewrite_part(workspace, lambda t: _swap(t, names=("created_at", "updated_at")))
         if case == "columns_moved":  # the same names and values, two columns in each other's place
@@ -325,9 +323,6 @@ def test_a_list_field_between_result_and_source_releases_like_the_log_without_it
     reports = []
     for extra in (False, True):
         workspace, rows = _workspace(tmp_path / f"extra-{extra}")
-        # One pseudonym key for both workspaces, so that their releases name annotators alike.
-        key_path(workspace).parent.mkdir(parents=True, exist_ok=True)
-        key_path(workspace).write_text("00" * 32 + "\n", encoding="ascii")
         lines = [e.to_json() for e in _entries(rows)]
         if extra:
             # A field of a later version, sorting between "result" and "source" in the log line.
@@ -342,6 +337,7 @@ def test_a_list_field_between_result_and_source_releases_like_the_log_without_it
             ]
             assert all('"result":[' in line and '],"reviewers":["r1","r2"],"source":' in line for line in lines)
         append_to_log(workspace, lines)
+        same_key(workspace)
         reports.append(release_corpus(workspace, progress=False))
     plain, extended = reports
     raw = read_config(extended.path, "annotations_raw")
