@@ -13,9 +13,10 @@ import pytest
 
 from ceasefire_news.dataset.corpus.workspace import Workspace
 from ceasefire_news.dataset.release.pipeline import release_corpus
-from ceasefire_news.dataset.release.pseudonyms import Pseudonyms, workspace_key
+from ceasefire_news.dataset.release.pseudonyms import Pseudonyms
 from ceasefire_news.dataset.release.writers import invalid_result_json
 from ceasefire_news.labeling.annotation_table import MERGE_PARTS, append_to_log, table_dir, update_table
+from ceasefire_news.labeling.pseudonym import workspace_key
 from ceasefire_news.labeling.results import parse_result
 from ceasefire_news.schema.errors import DataError
 from ceasefire_news.schema.records import ANNOTATION_TABLE_SCHEMA, RELEASE_CONFIGS, LoggedAnnotation
