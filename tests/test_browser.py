@@ -43,6 +43,7 @@ from ceasefire_news.dataset.corpus.versions import load_corpus
 from ceasefire_news.dataset.corpus.workspace import Workspace, read_jsonl
 from ceasefire_news.dataset.release.pipeline import release_corpus
 from ceasefire_news.labeling.integrity import text_sha256
+from ceasefire_news.labeling.pseudonym import pseudonym
 from ceasefire_news.labeling.pull import pull
 from ceasefire_news.labeling.push import push
 from ceasefire_news.labeling.screenshot import CHROMIUM_ARGS
@@ -236,7 +237,8 @@ def test_span_labeled_in_the_browser_reaches_the_release(label_studio: Any, brow
     assert text[event["trigger"]["start"] : event["trigger"]["end"]] == TRIGGER
     assert event["event_type"] == EVENT_TYPES.index("AGREE")
     assert event["factuality"] == FACTUALITY.index("asserted")
-    assert event["annotators"] == [ANNOTATOR_EMAIL]
+    # Released under the workspace's pseudonym, never the e-mail.
+    assert event["annotators"] == [pseudonym(workspace, ANNOTATOR_EMAIL)]
     assert event["arguments"] == [
         {
             "role": ROLES.index("actor"),
