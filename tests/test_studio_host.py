@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,8 @@ def test_studio_host_with_a_short_password_stops_before_starting_anything(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if installed_version() != STUDIO_VERSION:
+        if os.environ.get("CI"):
+            pytest.fail("Label Studio's environment is missing in CI: tests/run.sh installs it")
         pytest.skip("needs Label Studio's environment to get as far as the password check")
     monkeypatch.setenv("CEASEFIRE_STUDIO_PASSWORD", "too-short")
     workspace = Workspace(tmp_path / "workspace")
