@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from ceasefire_news.cli.options import DEFAULT_WORKSPACE, WorkspaceOption
-from ceasefire_news.dataset.corpus.build import MAX_ARTICLE_BYTES, WARN_ARTICLE_BYTES, BuildOptions, build_corpus
+from ceasefire_news.dataset.corpus.build import BuildOptions, build_corpus
+from ceasefire_news.dataset.corpus.chunks import MAX_ARTICLE_BYTES, WARN_ARTICLE_BYTES
 from ceasefire_news.dataset.corpus.lock import workspace_lock
 from ceasefire_news.dataset.corpus.sources import plan_sources, remember
 from ceasefire_news.dataset.corpus.workspace import Workspace

@@ -2,8 +2,9 @@
 
 The pipeline streams, in fixed-size chunks, so memory stays flat as the corpus grows:
 
-1. read (:func:`ceasefire_news.dataset.corpus.read.iter_sources`): one ``RawArticle`` or ``RecordRejected`` per record;
-2. clean, identify and sketch each chunk (worker processes for large inputs): clean text and
+1. read (:func:`ceasefire_news.dataset.corpus.read.iter_records`): one ``RawArticle``, ``RawPage``
+   (a saved page, extracted in step 2) or ``RecordRejected`` per record;
+2. extract pages, clean, identify and sketch each chunk (worker processes for large inputs): clean text and
    metadata (:func:`ceasefire_news.dataset.corpus.clean.clean_article`), ``text_sha256``, ``article_id``, an Arrow
    record batch, and the MinHash / paragraph sketches of :mod:`ceasefire_news.dataset.corpus.stories`;
 3. drop exact duplicates (same clean text: the first one read is kept, the others are
@@ -25,7 +26,7 @@ The version folder appears atomically (:func:`ceasefire_news.dataset.corpus.work
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,9 +35,17 @@ import pyarrow as pa
 from tqdm import tqdm
 
 from ceasefire_news.dataset.corpus import read
-from ceasefire_news.dataset.corpus.chunks import FINAL_SCHEMA, STAGE_SCHEMA, Rejection, iter_chunks, run_chunks
+from ceasefire_news.dataset.corpus.chunks import (
+    FINAL_SCHEMA,
+    MAX_ARTICLE_BYTES,
+    STAGE_SCHEMA,
+    WARN_ARTICLE_BYTES,
+    ChunkOptions,
+    Rejection,
+    iter_chunks,
+    run_chunks,
+)
 from ceasefire_news.dataset.corpus.clean_rules import rule_versions
-from ceasefire_news.dataset.corpus.document import RawArticle
 from ceasefire_news.dataset.corpus.kept import Duplicate, Kept
 from ceasefire_news.dataset.corpus.parallel import usable_cores
 from ceasefire_news.dataset.corpus.stories import StoryIndex, StoryOptions, assign_story_ids
@@ -59,19 +68,13 @@ from ceasefire_news.dataset.corpus.workspace import (
     atomic_write_json,
     file_sha256,
 )
-from ceasefire_news.schema.errors import RecordRejected, UsageError
+from ceasefire_news.schema.errors import UsageError
 from ceasefire_news.schema.records import SCHEMA_VERSION
 
 ARTICLE_ID_RULE = 'article_id = "a-" + first 16 hex digits of sha256(clean text, UTF-8)'
 
 #: Rows per record batch of the version's Arrow file.
 OUTPUT_BATCH_ROWS = 1000
-
-#: News articles are tens of kilobytes; above a megabyte a record is likely a whole feed
-#: or a page dump, and each such article costs its size many times over in memory (cleaning,
-#: Arrow, Label Studio tasks).
-WARN_ARTICLE_BYTES = 1_000_000
-MAX_ARTICLE_BYTES = 10_000_000
 
 
 # --- options and report --------------------------------------------------------------------
@@ -223,8 +226,8 @@ def _build_into(
     stage_path = folder / ".stage.arrow"
     kept = Kept(index=StoryIndex(options.stories), collect_keys=parent is not None)
     rejections: list[tuple[int, Rejection]] = []
-    warnings: list[Rejection] = []
-    records = _sized(read.iter_sources(paths), options, warnings)
+    warned: list[tuple[int, Rejection]] = []
+    records = read.iter_records(paths)
     bar = tqdm(
         desc=f"build {version}",
         unit=" articles",
@@ -238,15 +241,22 @@ def _build_into(
         pa.ipc.new_stream(sink, STAGE_SCHEMA) as writer,
     ):
         chunks = iter_chunks(records, options.chunk_size, rejections)
-        results = run_chunks(chunks, workers=options.workers, max_pending=options.max_pending, stories=options.stories)
+        chunk_options = ChunkOptions(
+            stories=options.stories,
+            max_article_bytes=options.max_article_bytes,
+            warn_article_bytes=options.warn_article_bytes,
+        )
+        results = run_chunks(chunks, workers=options.workers, max_pending=options.max_pending, options=chunk_options)
         for result in results:
             bar.update(result.consumed)
             rejections.extend(result.rejections)
+            warned.extend(result.warnings)
             kept.take(result, writer)
     kept.row_of.clear()
     del kept.wheres
 
     ordered_rejections = [rejection for _, rejection in sorted(rejections, key=lambda r: r[0])]
+    warnings = [warning for _, warning in sorted(warned, key=lambda r: r[0])]
     read_count, article_ids, duplicates = kept.read, kept.article_ids, kept.duplicates
     if not article_ids:
         listed = "".join(f"\n  {rejection}" for rejection in ordered_rejections)
@@ -319,39 +329,6 @@ def _build_into(
     }
     atomic_write_json(folder / MANIFEST, manifest)
     return report
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB"
-
-
-def _sized(
-    records: Iterator[RawArticle | RecordRejected], options: BuildOptions, warnings: list[Rejection]
-) -> Iterator[RawArticle | RecordRejected]:
-    """The records, with articles above the size limit turned into ``too_large`` rejections."""
-    for record in records:
-        # A character is at most four bytes: most articles need no encoding to be measured.
-        if isinstance(record, RawArticle) and len(record.raw_text) * 4 > options.warn_article_bytes:
-            size = len(record.raw_text.encode("utf-8", "surrogatepass"))
-            if size > options.max_article_bytes:
-                yield RecordRejected(
-                    record.where,
-                    "too_large",
-                    f"article of {_megabytes(size)} of text ({size} bytes), above the limit of "
-                    f"{options.max_article_bytes} bytes; split it into articles, or raise the limit "
-                    "with `build --max-article-bytes N`",
-                )
-                continue
-            if size > options.warn_article_bytes:
-                warnings.append(
-                    Rejection(
-                        record.where,
-                        "large_article",
-                        f"article of {_megabytes(size)} of text, above {_megabytes(options.warn_article_bytes)}; "
-                        "built, but check that it is one article and not a whole page or feed",
-                    )
-                )
-        yield record
 
 
 def _story_ids(

@@ -18,8 +18,9 @@ from typing import Any
 import pyarrow as pa
 
 from ceasefire_news.dataset.corpus import clean
-from ceasefire_news.dataset.corpus.document import CleanArticle, RawArticle
+from ceasefire_news.dataset.corpus.document import CleanArticle, RawArticle, RawPage
 from ceasefire_news.dataset.corpus.junk import junk_reason
+from ceasefire_news.dataset.corpus.pages import extract_page
 from ceasefire_news.dataset.corpus.parallel import WorkerPool, paused_gc
 from ceasefire_news.dataset.corpus.stories import Sketches, StoryOptions, sketch_texts
 from ceasefire_news.dataset.corpus.versions import identity_key
@@ -45,11 +46,29 @@ class Rejection:
         return f"{self.where}: {self.detail}"
 
 
+#: News articles are tens of kilobytes; above a megabyte a record is likely a whole feed
+#: or a page dump, and each such article costs its size many times over in memory (cleaning,
+#: Arrow, Label Studio tasks).
+WARN_ARTICLE_BYTES = 1_000_000
+MAX_ARTICLE_BYTES = 10_000_000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChunkOptions:
+    """What the per-article work needs to know: how to sketch, and the size limits."""
+
+    stories: StoryOptions
+    #: An article with more UTF-8 bytes of text than this is rejected (``too_large``).
+    max_article_bytes: int = MAX_ARTICLE_BYTES
+    #: An article with more bytes than this (and at most the limit) is built, with a warning.
+    warn_article_bytes: int = WARN_ARTICLE_BYTES
+
+
 @dataclass(slots=True)
 class Chunk:
-    """Raw articles with their position among the records read."""
+    """Raw articles and pages with their position among the records read."""
 
-    items: list[tuple[int, RawArticle]]
+    items: list[tuple[int, RawArticle | RawPage]]
     consumed: int  # reader records this chunk stands for, rejected ones included
 
 
@@ -65,6 +84,8 @@ class ChunkResult:
     digests: list[bytes]
     sketches: Sketches
     rejections: list[tuple[int, Rejection]]
+    #: Articles built with a warning (above ``warn_article_bytes``).
+    warnings: list[tuple[int, Rejection]]
 
 
 def _row_digest(article_id: str, sha: str, article: CleanArticle) -> bytes:
@@ -85,7 +106,35 @@ def _row_digest(article_id: str, sha: str, article: CleanArticle) -> bytes:
     return hashlib.sha256(encoded).digest()
 
 
-def _process_chunk(chunk: Chunk, options: StoryOptions) -> ChunkResult:
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def size_problem(raw: RawArticle, options: ChunkOptions) -> Rejection | None:
+    """A ``too_large`` rejection or a ``large_article`` warning for an article's size, or None."""
+    # A character is at most four bytes: most articles need no encoding to be measured.
+    if len(raw.raw_text) * 4 <= options.warn_article_bytes:
+        return None
+    size = len(raw.raw_text.encode("utf-8", "surrogatepass"))
+    if size > options.max_article_bytes:
+        return Rejection(
+            raw.where,
+            "too_large",
+            f"article of {_megabytes(size)} of text ({size} bytes), above the limit of "
+            f"{options.max_article_bytes} bytes; split it into articles, or raise the limit "
+            "with `build --max-article-bytes N`",
+        )
+    if size > options.warn_article_bytes:
+        return Rejection(
+            raw.where,
+            "large_article",
+            f"article of {_megabytes(size)} of text, above {_megabytes(options.warn_article_bytes)}; "
+            "built, but check that it is one article and not a whole page or feed",
+        )
+    return None
+
+
+def _process_chunk(chunk: Chunk, options: ChunkOptions) -> ChunkResult:
     # Cleaning and sketching allocate many small container objects and no reference cycles
     # that outlive an article; the cyclic collector's passes over them cost a fifth of a
     # worker's time. Paused for the chunk, and any cycle is still collected afterwards.
@@ -93,14 +142,30 @@ def _process_chunk(chunk: Chunk, options: StoryOptions) -> ChunkResult:
         return _clean_and_sketch(chunk, options)
 
 
-def _clean_and_sketch(chunk: Chunk, options: StoryOptions) -> ChunkResult:
+def _clean_and_sketch(chunk: Chunk, options: ChunkOptions) -> ChunkResult:
     columns: dict[str, list[Any]] = {name: [] for name in STAGE_SCHEMA.names}
     wheres: list[str] = []
     shas: list[str] = []
     keys: list[str] = []
     digests: list[bytes] = []
     rejections: list[tuple[int, Rejection]] = []
-    for ordinal, raw in chunk.items:
+    warnings: list[tuple[int, Rejection]] = []
+    for ordinal, item in chunk.items:
+        try:
+            raw = extract_page(item) if isinstance(item, RawPage) else item
+        except Exception as err:  # a page the extractor can't handle is reported, not fatal
+            detail = f"extraction failed ({type(err).__name__}: {err}); the page was skipped"
+            rejections.append((ordinal, Rejection(item.where, "extraction_error", detail)))
+            continue
+        if isinstance(raw, RecordRejected):
+            rejections.append((ordinal, Rejection(raw.where, raw.reason, raw.detail)))
+            continue
+        size = size_problem(raw, options)
+        if size is not None:
+            if size.reason == "too_large":
+                rejections.append((ordinal, size))
+                continue
+            warnings.append((ordinal, size))
         try:
             article = clean.clean_article(raw)
             flags = [TEXT_FLAGS.index(flag) for flag in article.quality_flags]
@@ -148,18 +213,19 @@ def _clean_and_sketch(chunk: Chunk, options: StoryOptions) -> ChunkResult:
         shas=shas,
         keys=keys,
         digests=digests,
-        sketches=sketch_texts(columns["text"], options),
+        sketches=sketch_texts(columns["text"], options.stories),
         rejections=rejections,
+        warnings=warnings,
     )
 
 
 def iter_chunks(
-    records: Iterable[RawArticle | RecordRejected],
+    records: Iterable[RawArticle | RawPage | RecordRejected],
     size: int,
     rejections: list[tuple[int, Rejection]],
 ) -> Iterator[Chunk]:
-    """Fixed-size chunks of raw articles; reader rejections go to ``rejections``."""
-    items: list[tuple[int, RawArticle]] = []
+    """Fixed-size chunks of raw articles and pages; reader rejections go to ``rejections``."""
+    items: list[tuple[int, RawArticle | RawPage]] = []
     consumed = 0
     for ordinal, record in enumerate(records):
         consumed += 1
@@ -175,7 +241,7 @@ def iter_chunks(
 
 
 def run_chunks(
-    chunks: Iterator[Chunk], *, workers: int, max_pending: int, stories: StoryOptions
+    chunks: Iterator[Chunk], *, workers: int, max_pending: int, options: ChunkOptions
 ) -> Iterator[ChunkResult]:
     """Process chunks in input order; in ``workers`` processes when there is more than one chunk.
 
@@ -189,7 +255,7 @@ def run_chunks(
         workers = 1
     with WorkerPool(workers) as pool:
         everything = _prepend(first, chunks if second is None else _prepend(second, chunks))
-        yield from pool.imap(partial(_process_chunk, options=stories), everything, window=workers * max_pending)
+        yield from pool.imap(partial(_process_chunk, options=options), everything, window=workers * max_pending)
 
 
 def _prepend(item: Chunk, rest: Iterator[Chunk]) -> Iterator[Chunk]:

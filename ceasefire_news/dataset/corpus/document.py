@@ -30,6 +30,23 @@ class RawArticle:
 
 
 @dataclass(slots=True)
+class RawPage:
+    """A saved web page's bytes, read but not yet extracted.
+
+    Extraction (:func:`ceasefire_news.dataset.corpus.pages.extract_page`) is the costly step of
+    reading HTML, so the reader hands the bytes on and the worker that cleans the page
+    extracts it. ``http_charset`` is the charset of the HTTP header the page came with (a
+    WARC record's), ``url`` the address it was fetched from; both are None for a saved file.
+    """
+
+    source_file: str
+    where: str
+    data: bytes
+    http_charset: str | None = None
+    url: str | None = None
+
+
+@dataclass(slots=True)
 class Removal:
     """A piece of raw text that cleaning removed: raw offsets (end exclusive) and the rule."""
 

@@ -17,7 +17,6 @@ Formats, by file extension:
 from __future__ import annotations
 
 import codecs
-import dataclasses
 import errno
 import json
 import os
@@ -28,9 +27,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ceasefire_news.dataset.corpus.decode import decode_page, decode_text, utf16_without_bom
-from ceasefire_news.dataset.corpus.document import RawArticle
-from ceasefire_news.dataset.corpus.metadata import page_title, parse_date
+from ceasefire_news.dataset.corpus.decode import decode_text, utf16_without_bom
+from ceasefire_news.dataset.corpus.document import RawArticle, RawPage
+from ceasefire_news.dataset.corpus.metadata import parse_date
+from ceasefire_news.dataset.corpus.pages import extract_page
 from ceasefire_news.dataset.corpus.safe_json import JSONTooDeep, loads_bounded
 from ceasefire_news.schema.errors import RecordRejected
 
@@ -129,6 +129,9 @@ def printable_name(name: str) -> str:
 def iter_sources(paths: Sequence[Path]) -> Iterator[RawArticle | RecordRejected]:
     """Yield every article under ``paths`` (files or folders), or a rejection per bad input.
 
+    Saved pages are extracted here, one after the other; the build reads with
+    :func:`iter_records` instead and extracts pages in its workers.
+
     Folders are walked recursively in sorted order (hidden files and folders are skipped), so
     the same inputs always give the same sequence. Bad input never raises: a missing path, an
     unknown extension, an empty, binary or non-UTF-8 file, a JSON Lines line that is not a
@@ -140,6 +143,12 @@ def iter_sources(paths: Sequence[Path]) -> Iterator[RawArticle | RecordRejected]
     >>> [type(item).__name__ for item in iter_sources(embedded_sources()[:1])]
     ['RawArticle']
     """
+    for record in iter_records(paths):
+        yield extract_page(record) if isinstance(record, RawPage) else record
+
+
+def iter_records(paths: Sequence[Path]) -> Iterator[RawArticle | RawPage | RecordRejected]:
+    """:func:`iter_sources`, with saved pages as :class:`RawPage` (bytes not yet extracted)."""
     for path in paths:
         path = Path(path)  # noqa: PLW2901 -- accept str paths from callers too
         if path.is_dir():
@@ -242,7 +251,7 @@ def _unreadable_folder(path: Path, err: OSError) -> RecordRejected:
     )
 
 
-def _read_file(path: Path, name: str) -> Iterator[RawArticle | RecordRejected]:
+def _read_file(path: Path, name: str) -> Iterator[RawArticle | RawPage | RecordRejected]:
     where = source_name(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -277,8 +286,7 @@ def _read_file(path: Path, name: str) -> Iterator[RawArticle | RecordRejected]:
     elif b"\x00" in data[:_BINARY_PROBE] and utf16_without_bom(data) is None and not data.startswith(_UTF16_BOMS):
         yield _binary_file(where)
     else:
-        page = _read_html(path, data)
-        yield dataclasses.replace(page, source_file=name) if isinstance(page, RawArticle) else page
+        yield RawPage(source_file=name, where=where, data=data)
 
 
 def _not_utf8(where: str, err: UnicodeDecodeError) -> RecordRejected:
@@ -431,45 +439,3 @@ def _lone_surrogate(value: str) -> int | None:
 def _short_repr(value: object) -> str:
     # reprlib bounds depth and length: a field's value may be a large nested structure.
     return reprlib.repr(value)[:40]
-
-
-def _read_html(path: Path, data: bytes) -> RawArticle | RecordRejected:
-    where = source_name(path)
-    html = decode_page(data).text
-    import trafilatura  # heavy (lxml, justext): only HTML input needs it
-    from trafilatura.utils import load_html
-
-    tree = load_html(html)
-    # The headings, before extraction prunes the tree: the headline is one of them.
-    headings = [h.text_content() for h in tree.iter("h1")][:5] if tree is not None else []
-    document = trafilatura.bare_extraction(
-        tree if tree is not None else html,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        # Only dates the page's markup states; htmldate's extensive search guesses from text.
-        date_extraction_params={"extensive_search": False, "original_date": True},
-    )
-    text = getattr(document, "text", None) if document is not None else None
-    if not text or not text.strip():
-        return RecordRejected(
-            where,
-            "no_article_text",
-            "no article text found in the HTML page; save the article page "
-            "itself (not an index or a login page), or give the text as JSON Lines",
-        )
-
-    def meta(name: str) -> str | None:
-        value = getattr(document, name, None)
-        return (value.strip() or None) if isinstance(value, str) else None
-
-    return RawArticle(
-        source_file=where,
-        where=where,
-        raw_text=text,
-        given_title=page_title(meta("title"), headings, meta("sitename"), meta("url")),
-        given_url=meta("url"),
-        given_date=meta("date"),
-        given_outlet=meta("sitename"),
-        kind="html",
-    )
