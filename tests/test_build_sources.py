@@ -136,3 +136,31 @@ def test_source_replaces_the_sources_and_says_how_to_add(tmp_path: Path, capsys:
     assert code == 0, err
     assert "1 added, 5 removed" in out
     assert "--add" in err
+
+
+def test_workspace_from_before_remembered_sources_is_not_rebuilt_from_the_seeds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    articles = tmp_path / "my_articles"
+    _article(articles, "a.txt", "Delegates met in Astana on Monday to discuss a ceasefire in Idlib.\n")
+    ws = tmp_path / "ws"
+    assert run(capsys, "--workspace", str(ws), "--source", str(articles))[0] == 0
+    (ws / "sources.json").unlink()  # as a workspace built before sources were remembered
+    for args in ([], ["--add", str(_article(tmp_path / "more", "b.txt", "A truce held in Daraa.\n"))]):
+        code, out, err = run(capsys, "--workspace", str(ws), *args)
+        assert code == 2, (args, out, err)
+        assert "my_articles/a.txt" in err and "--source" in err, err
+    assert Workspace(ws).corpus_versions() == ["1.0.0"]
+    code, out, err = run(capsys, "--workspace", str(ws), "--source", str(articles))
+    assert code == 0 and "unchanged" in out, err
+    assert run(capsys, "--workspace", str(ws))[0] == 0  # remembered from now on
+
+
+def test_workspace_from_before_remembered_sources_built_from_the_seeds_still_builds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = tmp_path / "ws"
+    assert run(capsys, "--workspace", str(ws))[0] == 0
+    (ws / "sources.json").unlink()
+    code, out, err = run(capsys, "--workspace", str(ws))
+    assert code == 0 and "unchanged" in out, err
