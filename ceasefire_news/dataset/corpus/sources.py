@@ -4,7 +4,9 @@
 and folders, and ``seeds`` for the embedded seed articles. ``build`` without options
 builds them again, ``build --add PATH`` adds one, ``build --remove PATH_OR_NAME`` takes
 one out, and ``build --source PATH`` replaces them all. A workspace without the file
-builds from the seeds, as every workspace did before sources were remembered.
+builds from the seeds, as every workspace did before sources were remembered, unless its
+latest version was built from other files: then the user names them once with ``--source``
+(rebuilding from the seeds would report every article as removed).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ceasefire_news.dataset.corpus import read
-from ceasefire_news.dataset.corpus.workspace import Workspace, atomic_write_text
+from ceasefire_news.dataset.corpus.workspace import MANIFEST, Workspace, atomic_write_text
 from ceasefire_news.schema.errors import UsageError
 
 SOURCES_FILE = "sources.json"
@@ -40,9 +42,14 @@ class SourcePlan:
 
 
 def remembered(workspace: Workspace) -> list[str]:
-    """The workspace's sources: those of its last build, or the seeds."""
+    """The workspace's sources: those of its last build, or the seeds.
+
+    Raises :class:`UsageError` for a workspace whose latest version was built, before
+    sources were remembered, from files that are not the seeds: they can't be found again.
+    """
     path = workspace.root / SOURCES_FILE
     if not path.is_file():
+        _check_built_from_seeds(workspace)
         return [SEEDS]
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))["sources"]
@@ -55,11 +62,39 @@ def remembered(workspace: Workspace) -> list[str]:
     return entries or [SEEDS]
 
 
+def _check_built_from_seeds(workspace: Workspace) -> None:
+    versions = workspace.corpus_versions()
+    if not versions:
+        return
+    manifest = workspace.corpus_dir(versions[-1]) / MANIFEST
+    try:
+        listed = json.loads(manifest.read_text(encoding="utf-8")).get("sources") or []
+        names = [str(entry["path"]) for entry in listed]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return  # an unreadable manifest is the build's to report, with its version
+    others = [name for name in names if not name.startswith(read.EMBEDDED_PREFIX)]
+    if others:
+        shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        raise UsageError(
+            f"corpus {versions[-1]} of {workspace.root} was built from files that are not the seeds "
+            f"({shown}), and this workspace does not remember where they are; name their folder once "
+            "with `build --source PATH` (later builds remember it)"
+        )
+
+
 def remember(workspace: Workspace, plan: SourcePlan) -> None:
     """Store the sources of a build that succeeded."""
     # ASCII escapes keep a folder name that is not UTF-8 (a lone surrogate in Python) intact.
     text = json.dumps({"sources": plan.entries}, indent=2, ensure_ascii=True)
     atomic_write_text(workspace.root / SOURCES_FILE, text + "\n")
+
+
+def _remembered_or_none(workspace: Workspace) -> list[str]:
+    """The remembered sources, or none when they can't be known (``--source`` names them anew)."""
+    try:
+        return remembered(workspace)
+    except UsageError:
+        return []
 
 
 def _entry(path: Path) -> str:
@@ -80,7 +115,7 @@ def plan_sources(
 
     ``remove`` names a source by its path or by its name (``my_articles``, ``seeds``).
     """
-    before = remembered(workspace)
+    before = remembered(workspace) if not source else _remembered_or_none(workspace)
     entries = [_entry(path) for path in source] if source else list(before)
     # A new workspace has built nothing yet: its --source replaces nothing worth a note.
     built = bool(workspace.corpus_versions())
