@@ -96,6 +96,9 @@ def test_a_server_that_never_answers_is_waited_for_a_bounded_time(
     assert f"127.0.0.1:{silent_server}" in output
     assert "no answer" in output
     assert "--timeout" in output
+    # While it waits, it says what for, before the bound ends the wait.
+    notice = next(line for line in output.splitlines() if line.startswith("waiting for "))
+    assert "at most 1 s" in notice, notice
     assert SECRET not in output
     assert TOKEN not in output
 
