@@ -164,3 +164,15 @@ def test_workspace_from_before_remembered_sources_built_from_the_seeds_still_bui
     (ws / "sources.json").unlink()
     code, out, err = run(capsys, "--workspace", str(ws))
     assert code == 0 and "unchanged" in out, err
+
+
+def test_two_sources_with_the_same_name_are_refused_with_both_paths(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = _article(tmp_path / "a" / "news", "x.txt", "Delegates met in Astana to discuss a ceasefire.\n").parent
+    second = _article(tmp_path / "b" / "news", "x.txt", "A truce held in Daraa on Tuesday.\n").parent
+    ws = tmp_path / "ws"
+    code, out, err = run(capsys, "--workspace", str(ws), "--source", str(first), "--source", str(second))
+    assert code == 2, (out, err)
+    assert "news" in err and str(first) in err and str(second) in err, err
+    assert not (ws / "corpus").exists() or Workspace(ws).corpus_versions() == []
