@@ -187,6 +187,9 @@ def build_corpus(
     options = options or BuildOptions()
     plan = plan_version(workspace, version)
     paths = list(sources) if sources else read.embedded_sources()
+    clash = read.clashing_sources(paths)
+    if clash is not None:
+        raise UsageError(clash)
     parent_rows = read_identities(workspace.corpus_dir(plan.parent)) if plan.parent else []
     parent_manifest = read_manifest(workspace, plan.parent) if plan.parent else None
     final = workspace.corpus_dir(plan.version)

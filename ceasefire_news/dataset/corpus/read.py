@@ -95,6 +95,27 @@ def root_name(path: Path) -> str:
     return printable_name(path.resolve().name or path.resolve().as_posix())
 
 
+def clashing_sources(paths: Sequence[Path]) -> str | None:
+    """A one-line problem when two sources get the same name in the corpus, else None.
+
+    Files are stored under their source's own name (:func:`root_name`), so ``a/news`` and
+    ``b/news`` would give their files the same ``source_file`` and the same identity.
+    """
+    by_name: dict[str, list[Path]] = {}
+    for path in map(Path, paths):
+        if path.exists():
+            by_name.setdefault(root_name(path), []).append(path)
+    for name, same in by_name.items():
+        distinct = {p.resolve() for p in same}
+        if len(distinct) > 1:
+            listed = ", ".join(str(p) for p in same)
+            return (
+                f"{len(distinct)} sources are named {name!r} ({listed}): their files would share names "
+                "in the corpus; rename one folder, or give their common parent folder as the source"
+            )
+    return None
+
+
 def source_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
     """Every file the build reads under ``paths``, with the name the corpus gives it."""
     found: list[tuple[Path, str]] = []
