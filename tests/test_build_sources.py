@@ -149,10 +149,12 @@ def test_workspace_from_before_remembered_sources_is_not_rebuilt_from_the_seeds(
     for args in ([], ["--add", str(_article(tmp_path / "more", "b.txt", "A truce held in Daraa.\n"))]):
         code, out, err = run(capsys, "--workspace", str(ws), *args)
         assert code == 2, (args, out, err)
-        assert "my_articles/a.txt" in err and "--source" in err, err
+        assert "my_articles/a.txt" in err, err
+        assert "--source" in err, err
     assert Workspace(ws).corpus_versions() == ["1.0.0"]
     code, out, err = run(capsys, "--workspace", str(ws), "--source", str(articles))
-    assert code == 0 and "unchanged" in out, err
+    assert code == 0, err
+    assert "unchanged" in out
     assert run(capsys, "--workspace", str(ws))[0] == 0  # remembered from now on
 
 
@@ -163,7 +165,8 @@ def test_workspace_from_before_remembered_sources_built_from_the_seeds_still_bui
     assert run(capsys, "--workspace", str(ws))[0] == 0
     (ws / "sources.json").unlink()
     code, out, err = run(capsys, "--workspace", str(ws))
-    assert code == 0 and "unchanged" in out, err
+    assert code == 0, err
+    assert "unchanged" in out
 
 
 def test_two_sources_with_the_same_name_are_refused_with_both_paths(
@@ -174,5 +177,7 @@ def test_two_sources_with_the_same_name_are_refused_with_both_paths(
     ws = tmp_path / "ws"
     code, out, err = run(capsys, "--workspace", str(ws), "--source", str(first), "--source", str(second))
     assert code == 2, (out, err)
-    assert "news" in err and str(first) in err and str(second) in err, err
+    assert "'news'" in err, err
+    assert str(first) in err, err
+    assert str(second) in err, err
     assert not (ws / "corpus").exists() or Workspace(ws).corpus_versions() == []
