@@ -149,7 +149,7 @@ def _jsonl(bad_line: str) -> Callable[[Path], tuple[Path, str]]:
 BAD_INPUTS: dict[str, tuple[Callable[[Path], tuple[Path, str]], str]] = {
     "unknown extension": (
         _write("notes.md", b"Some notes"),
-        "unknown extension '.md'; expected .txt, .jsonl, .html or .htm",
+        "unknown extension '.md'; expected .txt, .jsonl, .html, .htm, .warc or .warc.gz",
     ),
     "empty file": (_write("empty.txt", b""), "empty file (0 bytes)"),
     "whitespace only": (_write("blank.txt", b" \n\n"), "only whitespace (3 bytes)"),
@@ -210,4 +210,4 @@ def test_empty_source_folder_is_reported(tmp_path: Path, capsys: pytest.CaptureF
     )
     assert code == 1
     line = next(line for line in err.splitlines() if line.startswith(f"rejected {empty}: "))
-    assert "folder holds no .txt, .jsonl, .html or .htm files" in line
+    assert "folder holds no .txt, .jsonl, .html, .htm, .warc or .warc.gz files" in line

@@ -140,7 +140,7 @@ def test_empty_folder_is_reported(tmp_path: Path) -> None:
     rejection = _only_rejection(tmp_path / "only_hidden")
     assert rejection.reason == "empty_folder"
     assert rejection.where == str(tmp_path / "only_hidden")
-    assert "holds no .txt, .jsonl, .html or .htm files" in rejection.detail
+    assert "holds no .txt, .jsonl, .html, .htm, .warc or .warc.gz files" in rejection.detail
 
 
 # --- bad input: one clear line each, and reading goes on -----------------------------------
@@ -153,7 +153,11 @@ def test_empty_folder_is_reported(tmp_path: Path) -> None:
         ("not_utf8", "not_utf8", r"not UTF-8 \(byte 0xF0 at byte offset 4\); re-save the file as UTF-8"),
         ("empty", "empty_file", r"empty file \(0 bytes\); expected article text: fill the file or remove it"),
         ("whitespace_only", "empty_file", r"only whitespace \(4 bytes\); expected article text"),
-        ("unknown_extension", "unknown_format", r"unknown extension '\.pdf'; expected \.txt, \.jsonl, \.html or \.htm"),
+        (
+            "unknown_extension",
+            "unknown_format",
+            r"unknown extension '\.pdf'; expected \.txt, \.jsonl, \.html, \.htm, \.warc or \.warc\.gz",
+        ),
         ("missing", "missing_path", r"does not exist \(no such file or folder\); check the path"),
         ("html_without_text", "no_article_text", r"no article text found in the HTML page; save the article page"),
     ],

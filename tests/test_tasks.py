@@ -46,6 +46,7 @@ def row(article_id: str, text: str, **extra: object) -> dict[str, object]:
         "outlet": None,
         "url": None,
         "published_date": None,
+        "fetched_date": None,
         "language": "en",
         "text": text,
         "text_sha256": text_sha256(text),

@@ -12,7 +12,9 @@ from ceasefire_news.dataset.corpus.build import BuildOptions, build_corpus
 from ceasefire_news.dataset.corpus.chunks import MAX_ARTICLE_BYTES, WARN_ARTICLE_BYTES
 from ceasefire_news.dataset.corpus.lock import workspace_lock
 from ceasefire_news.dataset.corpus.sources import plan_sources, remember
+from ceasefire_news.dataset.corpus.topic import load_topic
 from ceasefire_news.dataset.corpus.workspace import Workspace
+from ceasefire_news.schema.errors import UsageError
 
 SourceOption = Annotated[
     list[Path] | None,
@@ -22,8 +24,8 @@ SourceOption = Annotated[
         help=(
             "Build from these sources only, replacing the workspace's sources: a seed-style "
             ".txt file, a .jsonl file (one article per line, with a 'text' field), a saved "
-            ".html page, or a folder of these. Repeat for several. Without --source the "
-            "workspace's sources are built again (the embedded seeds at first)."
+            ".html page, a web crawl as .warc or .warc.gz, or a folder of these. Repeat for "
+            "several. Without --source the workspace's sources are built again (the embedded seeds at first)."
         ),
         show_default=False,
     ),
@@ -50,6 +52,30 @@ RemoveOption = Annotated[
         show_default=False,
     ),
 ]
+TopicOption = Annotated[
+    str,
+    typer.Option(
+        "--topic",
+        metavar="FILE|default|none",
+        help=(
+            "Which pages of a WARC crawl to keep: 'default' keeps pages about ceasefire diplomacy "
+            "in the Syrian war (terms in English, Arabic, Russian and Turkish); FILE gives your "
+            "own terms, one per line ('#' comments, 'min_hits = N' for the matches a page needs, "
+            "default 1); 'none' keeps every page. A term matches at the start of a word, in any "
+            "case, in the page's title, headings and paragraphs, not its menus. Other sources "
+            "(txt, JSON Lines, HTML files) are never filtered by topic."
+        ),
+    ),
+]
+LanguagesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--languages",
+        metavar="CODES",
+        help="Keep only articles in these languages, as comma-separated ISO 639-1 codes (en,ar,ru,tr). Default: all.",
+        show_default=False,
+    ),
+]
 VersionOption = Annotated[
     str | None,
     typer.Option(
@@ -69,6 +95,8 @@ def build(
     add: AddOption = None,
     remove: RemoveOption = None,
     version: VersionOption = None,
+    topic: TopicOption = "default",
+    languages: LanguagesOption = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar on stderr.")] = True,
     max_article_bytes: Annotated[
@@ -90,6 +118,9 @@ def build(
     manifest.json: parent version, source digests, cleaning rule and schema versions, and
     the diff against the parent. A version once written is never overwritten.
 
+    Records of a crawl that are not HTML pages, pages off --topic and articles outside
+    --languages are left out and counted by reason in the manifest.
+
     The workspace remembers its sources: --add PATH adds articles to them, --remove takes a
     source out, --source replaces them all. An article above 1 MB of text is built with a
     warning; one above --max-article-bytes is rejected.
@@ -102,7 +133,10 @@ def build(
     ws = Workspace(workspace)
     with workspace_lock(ws, "build", create=True):
         options = BuildOptions(
-            max_article_bytes=max_article_bytes, warn_article_bytes=min(WARN_ARTICLE_BYTES, max_article_bytes)
+            max_article_bytes=max_article_bytes,
+            warn_article_bytes=min(WARN_ARTICLE_BYTES, max_article_bytes),
+            topic=load_topic(topic),
+            languages=parse_languages(languages),
         )
         plan = plan_sources(ws, source, add, remove)
         report = build_corpus(plan.paths(), ws, version, progress=progress, options=options)
@@ -133,6 +167,9 @@ def build(
     typer.echo(f"  articles kept: {report.kept} of {report.read} read")
     typer.echo(f"  duplicates:    {report.duplicates} (same clean text as a kept article)")
     typer.echo(f"  rejected:      {report.rejected}")
+    if report.filtered:
+        reasons = ", ".join(f"{count} {reason}" for reason, count in report.filtered.items())
+        typer.echo(f"  left out:      {sum(report.filtered.values())} ({reasons})")
     typer.echo(f"  stories:       {report.stories}")
     if report.rejected:
         typer.echo(
@@ -141,6 +178,20 @@ def build(
             err=True,
         )
         raise typer.Exit(1)
+
+
+def parse_languages(codes: str | None) -> frozenset[str] | None:
+    """The ``--languages`` value as a set of codes (None: every language)."""
+    if codes is None:
+        return None
+    found = frozenset(code.strip().lower() for code in codes.split(",") if code.strip())
+    bad = sorted(code for code in found if not (code.isascii() and code.isalpha() and len(code) in (2, 3)))
+    if not found or bad:
+        raise UsageError(
+            f"--languages {codes!r}: expected comma-separated ISO 639-1 codes such as en,ar,ru,tr"
+            + (f" ({', '.join(bad)} is not one)" if bad else "")
+        )
+    return found
 
 
 def register(app: typer.Typer) -> None:

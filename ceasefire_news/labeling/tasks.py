@@ -13,7 +13,7 @@ it, so an unchecked one would disappear without a word.
 >>> import datasets
 >>> from ceasefire_news.schema.records import CORPUS_FEATURES
 >>> row = {"article_id": "a-1", "title": "Talks", "outlet": "Example", "url": None,
-...        "published_date": None, "language": "en", "text": "Putin and Erdogan agreed.",
+...        "published_date": None, "fetched_date": None, "language": "en", "text": "Putin and Erdogan agreed.",
 ...        "text_sha256": "x", "story_id": "s-1", "quality_flags": [], "removed": [],
 ...        "source_file": "a.txt", "corpus_version": "1.0.0"}
 >>> task = build_tasks(datasets.Dataset.from_list([row], features=CORPUS_FEATURES))[0]

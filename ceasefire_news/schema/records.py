@@ -59,6 +59,7 @@ CORPUS_FEATURES = Features(
         "outlet": Value("string"),
         "url": Value("string"),
         "published_date": Value("date32"),
+        "fetched_date": Value("date32"),  # when a crawler fetched the page (WARC input); else null
         "language": Value("string"),
         "text": Value("string"),
         "text_sha256": Value("string"),

@@ -49,6 +49,7 @@ from ceasefire_news.dataset.corpus.clean_rules import rule_versions
 from ceasefire_news.dataset.corpus.kept import Duplicate, Kept
 from ceasefire_news.dataset.corpus.parallel import usable_cores
 from ceasefire_news.dataset.corpus.stories import StoryIndex, StoryOptions, assign_story_ids
+from ceasefire_news.dataset.corpus.topic import Topic, default_topic
 from ceasefire_news.dataset.corpus.versions import (
     DATA_FILE,
     IDENTITY_KEY_RULE,
@@ -102,12 +103,33 @@ class BuildOptions:
     max_article_bytes: int = MAX_ARTICLE_BYTES
     #: An article with more bytes than this (and at most the limit) is built, with a warning.
     warn_article_bytes: int = WARN_ARTICLE_BYTES
+    #: Pages of a WARC crawl off this topic are dropped before extraction; None keeps them all.
+    topic: Topic | None = field(default_factory=default_topic)
+    #: Only articles in these languages are kept (ISO 639-1 codes); None keeps every language.
+    languages: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         for name in ("workers", "chunk_size", "max_pending", "max_article_bytes", "warn_article_bytes"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} is {value!r}; expected a positive integer")
+
+    def chunk_options(self) -> ChunkOptions:
+        """What each chunk's work needs of these options."""
+        return ChunkOptions(
+            stories=self.stories,
+            max_article_bytes=self.max_article_bytes,
+            warn_article_bytes=self.warn_article_bytes,
+            topic=self.topic,
+            languages=self.languages,
+        )
+
+    def describe_filters(self) -> dict[str, Any]:
+        """The filters, for the manifest."""
+        return {
+            "topic": self.topic.describe() if self.topic is not None else None,
+            "languages": sorted(self.languages) if self.languages is not None else None,
+        }
 
 
 @dataclass(slots=True)
@@ -128,6 +150,9 @@ class BuildReport:
     #: Records built with a warning (an article above ``warn_article_bytes``).
     warnings: list[Rejection] = field(default_factory=list)
     diff: dict[str, Any] | None = None
+    #: Records left out on purpose (crawl records that are not HTML pages, pages off the
+    #: topic, other languages), counted by reason.
+    filtered: dict[str, int] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -230,6 +255,7 @@ def _build_into(
     kept = Kept(index=StoryIndex(options.stories), collect_keys=parent is not None)
     rejections: list[tuple[int, Rejection]] = []
     warned: list[tuple[int, Rejection]] = []
+    filtered: dict[str, int] = {}
     records = read.iter_records(paths)
     bar = tqdm(
         desc=f"build {version}",
@@ -243,17 +269,15 @@ def _build_into(
         pa.OSFile(str(stage_path), "wb") as sink,
         pa.ipc.new_stream(sink, STAGE_SCHEMA) as writer,
     ):
-        chunks = iter_chunks(records, options.chunk_size, rejections)
-        chunk_options = ChunkOptions(
-            stories=options.stories,
-            max_article_bytes=options.max_article_bytes,
-            warn_article_bytes=options.warn_article_bytes,
-        )
+        chunks = iter_chunks(records, options.chunk_size, rejections, filtered)
+        chunk_options = options.chunk_options()
         results = run_chunks(chunks, workers=options.workers, max_pending=options.max_pending, options=chunk_options)
         for result in results:
             bar.update(result.consumed)
             rejections.extend(result.rejections)
             warned.extend(result.warnings)
+            for reason, count in result.filtered.items():
+                filtered[reason] = filtered.get(reason, 0) + count
             kept.take(result, writer)
     kept.row_of.clear()
     del kept.wheres
@@ -261,11 +285,14 @@ def _build_into(
     ordered_rejections = [rejection for _, rejection in sorted(rejections, key=lambda r: r[0])]
     warnings = [warning for _, warning in sorted(warned, key=lambda r: r[0])]
     read_count, article_ids, duplicates = kept.read, kept.article_ids, kept.duplicates
+    filtered = dict(sorted(filtered.items()))
     if not article_ids:
         listed = "".join(f"\n  {rejection}" for rejection in ordered_rejections)
+        left_out = ", ".join(f"{count} {reason}" for reason, count in filtered.items())
+        left_out = f"; left out: {left_out}" if left_out else ""
         raise UsageError(
             f"no usable article in the input ({read_count} records read, "
-            f"{len(ordered_rejections)} rejected); pass files with articles via --source "
+            f"{len(ordered_rejections)} rejected{left_out}); pass files with articles via --source "
             f"(seed .txt files, .jsonl with a 'text' field, or saved .html pages).{listed}"
         )
 
@@ -287,6 +314,7 @@ def _build_into(
         duplicate_records=duplicates,
         diff=diff,
         warnings=warnings,
+        filtered=filtered,
     )
     if skip_if_unchanged and parent is not None and parent_content == content_sha256:
         report.version, report.path, report.unchanged = parent, final.parent / parent, True
@@ -316,13 +344,16 @@ def _build_into(
         "identity_key": IDENTITY_KEY_RULE,
         "stories": options.stories.describe(),
         "sources": sources,
+        "filters": options.describe_filters(),
         "counts": {
             "read": report.read,
             "kept": report.kept,
             "rejected": report.rejected,
             "duplicates": report.duplicates,
+            "filtered": sum(filtered.values()),
             "stories": report.stories,
         },
+        "filtered": filtered,
         "rejections": [{"where": r.where, "reason": r.reason, "detail": r.detail} for r in ordered_rejections],
         "duplicates": [{"where": d.where, "article_id": d.article_id, "kept": d.kept} for d in duplicates],
         "content_sha256": content_sha256,

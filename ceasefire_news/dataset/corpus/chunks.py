@@ -18,11 +18,13 @@ from typing import Any
 import pyarrow as pa
 
 from ceasefire_news.dataset.corpus import clean
-from ceasefire_news.dataset.corpus.document import CleanArticle, RawArticle, RawPage
+from ceasefire_news.dataset.corpus.decode import decode_page
+from ceasefire_news.dataset.corpus.document import CleanArticle, RawArticle, RawPage, Skipped
 from ceasefire_news.dataset.corpus.junk import junk_reason
 from ceasefire_news.dataset.corpus.pages import extract_page
 from ceasefire_news.dataset.corpus.parallel import WorkerPool, paused_gc
 from ceasefire_news.dataset.corpus.stories import Sketches, StoryOptions, sketch_texts
+from ceasefire_news.dataset.corpus.topic import Topic
 from ceasefire_news.dataset.corpus.versions import identity_key
 from ceasefire_news.schema.errors import RecordRejected
 from ceasefire_news.schema.labels import TEXT_FLAGS
@@ -62,6 +64,10 @@ class ChunkOptions:
     max_article_bytes: int = MAX_ARTICLE_BYTES
     #: An article with more bytes than this (and at most the limit) is built, with a warning.
     warn_article_bytes: int = WARN_ARTICLE_BYTES
+    #: Pages read from a crawl that don't match it are dropped before extraction (``off_topic``).
+    topic: Topic | None = None
+    #: Languages kept (ISO 639-1 codes); None keeps all. Others are dropped (``other_language``).
+    languages: frozenset[str] | None = None
 
 
 @dataclass(slots=True)
@@ -86,6 +92,8 @@ class ChunkResult:
     rejections: list[tuple[int, Rejection]]
     #: Articles built with a warning (above ``warn_article_bytes``).
     warnings: list[tuple[int, Rejection]]
+    #: Records left out on purpose by a filter, counted by reason.
+    filtered: dict[str, int]
 
 
 def _row_digest(article_id: str, sha: str, article: CleanArticle) -> bytes:
@@ -97,6 +105,7 @@ def _row_digest(article_id: str, sha: str, article: CleanArticle) -> bytes:
         article.outlet,
         article.url,
         article.published_date.isoformat() if article.published_date else None,
+        *([article.fetched_date.isoformat()] if article.fetched_date else []),
         article.language,
         article.quality_flags,
         [[r.start, r.end, r.rule, r.text] for r in article.removed],
@@ -134,6 +143,13 @@ def size_problem(raw: RawArticle, options: ChunkOptions) -> Rejection | None:
     return None
 
 
+def _off_topic(item: RawArticle | RawPage, topic: Topic | None) -> bool:
+    """True for a crawled page that is not about ``topic`` (read cheaply, before extraction)."""
+    if topic is None or not isinstance(item, RawPage) or not item.crawled:
+        return False
+    return not topic.on_topic_html(decode_page(item.data, item.http_charset).text)
+
+
 def _process_chunk(chunk: Chunk, options: ChunkOptions) -> ChunkResult:
     # Cleaning and sketching allocate many small container objects and no reference cycles
     # that outlive an article; the cyclic collector's passes over them cost a fifth of a
@@ -150,7 +166,11 @@ def _clean_and_sketch(chunk: Chunk, options: ChunkOptions) -> ChunkResult:
     digests: list[bytes] = []
     rejections: list[tuple[int, Rejection]] = []
     warnings: list[tuple[int, Rejection]] = []
+    filtered: dict[str, int] = {}
     for ordinal, item in chunk.items:
+        if _off_topic(item, options.topic):
+            filtered["off_topic"] = filtered.get("off_topic", 0) + 1
+            continue
         try:
             raw = extract_page(item) if isinstance(item, RawPage) else item
         except Exception as err:  # a page the extractor can't handle is reported, not fatal
@@ -184,6 +204,9 @@ def _clean_and_sketch(chunk: Chunk, options: ChunkOptions) -> ChunkResult:
         if junk is not None:
             rejections.append((ordinal, Rejection(raw.where, *junk)))
             continue
+        if options.languages is not None and article.language not in options.languages:
+            filtered["other_language"] = filtered.get("other_language", 0) + 1
+            continue
         sha = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
         article_id = "a-" + sha[:16]
         columns["article_id"].append(article_id)
@@ -191,6 +214,7 @@ def _clean_and_sketch(chunk: Chunk, options: ChunkOptions) -> ChunkResult:
         columns["outlet"].append(article.outlet)
         columns["url"].append(article.url)
         columns["published_date"].append(article.published_date)
+        columns["fetched_date"].append(article.fetched_date)
         columns["language"].append(article.language)
         columns["text"].append(article.text)
         columns["text_sha256"].append(sha)
@@ -216,20 +240,28 @@ def _clean_and_sketch(chunk: Chunk, options: ChunkOptions) -> ChunkResult:
         sketches=sketch_texts(columns["text"], options.stories),
         rejections=rejections,
         warnings=warnings,
+        filtered=filtered,
     )
 
 
 def iter_chunks(
-    records: Iterable[RawArticle | RawPage | RecordRejected],
+    records: Iterable[RawArticle | RawPage | RecordRejected | Skipped],
     size: int,
     rejections: list[tuple[int, Rejection]],
+    skipped: dict[str, int] | None = None,
 ) -> Iterator[Chunk]:
-    """Fixed-size chunks of raw articles and pages; reader rejections go to ``rejections``."""
+    """Fixed-size chunks of raw articles and pages.
+
+    Reader rejections go to ``rejections``, records the reader skipped are counted in ``skipped``.
+    """
     items: list[tuple[int, RawArticle | RawPage]] = []
     consumed = 0
+    skipped = {} if skipped is None else skipped
     for ordinal, record in enumerate(records):
         consumed += 1
-        if isinstance(record, RecordRejected):
+        if isinstance(record, Skipped):
+            skipped[record.reason] = skipped.get(record.reason, 0) + 1
+        elif isinstance(record, RecordRejected):
             rejections.append((ordinal, Rejection(record.where, record.reason, record.detail)))
         else:
             items.append((ordinal, record))

@@ -168,4 +168,5 @@ def clean_article(raw: RawArticle, *, skip: frozenset[str] = frozenset()) -> Cle
         language=metadata.detect_language(text),
         quality_flags=sorted(flags),
         removed=removed,
+        fetched_date=raw.fetched_date,
     )

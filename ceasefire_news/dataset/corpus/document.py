@@ -27,6 +27,8 @@ class RawArticle:
     given_date: str | None = None
     given_outlet: str | None = None
     kind: InputKind = "text"
+    #: When a crawler fetched the page (a WARC record's date); never a publication date.
+    fetched_date: dt.date | None = None
 
 
 @dataclass(slots=True)
@@ -44,6 +46,24 @@ class RawPage:
     data: bytes
     http_charset: str | None = None
     url: str | None = None
+    #: The WARC record's date, for a page read from a crawl (None for a saved file).
+    fetched_date: dt.date | None = None
+
+    @property
+    def crawled(self) -> bool:
+        """True for a page read from a crawl (a WARC file), not saved by the maintainer."""
+        return self.fetched_date is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An input record left out on purpose, counted by ``reason`` and not listed.
+
+    A crawl holds millions of records that are not articles (requests, images, pages off
+    the corpus's topic); the manifest counts them by reason instead of naming each one.
+    """
+
+    reason: str
 
 
 @dataclass(slots=True)
@@ -69,3 +89,4 @@ class CleanArticle:
     language: str | None
     quality_flags: list[str] = field(default_factory=list)
     removed: list[Removal] = field(default_factory=list)
+    fetched_date: dt.date | None = None

@@ -58,4 +58,5 @@ def extract_page(page: RawPage) -> RawArticle | RecordRejected:
         given_date=meta("date"),
         given_outlet=meta("sitename"),
         kind="html",
+        fetched_date=page.fetched_date,
     )

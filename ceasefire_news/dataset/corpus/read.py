@@ -11,7 +11,9 @@ Formats, by file extension:
   ``title``, ``date`` (ISO ``YYYY-MM-DD`` or a date such as ``5 March 2020``) and ``outlet``;
 - ``.html`` / ``.htm``: a saved article page; trafilatura takes out the main text and the
   page's metadata (title, canonical URL, site name, and a date only where the page's markup
-  states it).
+  states it);
+- ``.warc`` / ``.warc.gz``: a web crawl; each HTML response is read as a saved page
+  (:mod:`ceasefire_news.dataset.corpus.warc`), other records are counted and left out.
 """
 
 from __future__ import annotations
@@ -28,14 +30,15 @@ from pathlib import Path
 from typing import Any
 
 from ceasefire_news.dataset.corpus.decode import decode_text, utf16_without_bom
-from ceasefire_news.dataset.corpus.document import RawArticle, RawPage
+from ceasefire_news.dataset.corpus.document import RawArticle, RawPage, Skipped
 from ceasefire_news.dataset.corpus.metadata import parse_date
 from ceasefire_news.dataset.corpus.pages import extract_page
 from ceasefire_news.dataset.corpus.safe_json import JSONTooDeep, loads_bounded
+from ceasefire_news.dataset.corpus.warc import is_warc, read_warc
 from ceasefire_news.schema.errors import RecordRejected
 
-SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
-_SUFFIX_LIST = ".txt, .jsonl, .html or .htm"
+SUFFIXES = (".txt", ".jsonl", ".html", ".htm", ".warc", ".warc.gz")
+_SUFFIX_LIST = ".txt, .jsonl, .html, .htm, .warc or .warc.gz"
 _OPTIONAL_FIELDS = ("url", "title", "date", "outlet")
 _BINARY_PROBE = 8192
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -147,7 +150,7 @@ def printable_name(name: str) -> str:
         return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def iter_sources(paths: Sequence[Path]) -> Iterator[RawArticle | RecordRejected]:
+def iter_sources(paths: Sequence[Path]) -> Iterator[RawArticle | RecordRejected | Skipped]:
     """Yield every article under ``paths`` (files or folders), or a rejection per bad input.
 
     Saved pages are extracted here, one after the other; the build reads with
@@ -168,7 +171,7 @@ def iter_sources(paths: Sequence[Path]) -> Iterator[RawArticle | RecordRejected]
         yield extract_page(record) if isinstance(record, RawPage) else record
 
 
-def iter_records(paths: Sequence[Path]) -> Iterator[RawArticle | RawPage | RecordRejected]:
+def iter_records(paths: Sequence[Path]) -> Iterator[RawArticle | RawPage | RecordRejected | Skipped]:
     """:func:`iter_sources`, with saved pages as :class:`RawPage` (bytes not yet extracted)."""
     for path in paths:
         path = Path(path)  # noqa: PLW2901 -- accept str paths from callers too
@@ -272,9 +275,17 @@ def _unreadable_folder(path: Path, err: OSError) -> RecordRejected:
     )
 
 
-def _read_file(path: Path, name: str) -> Iterator[RawArticle | RawPage | RecordRejected]:
+def _read_file(path: Path, name: str) -> Iterator[RawArticle | RawPage | RecordRejected | Skipped]:
     where = source_name(path)
     suffix = path.suffix.lower()
+    if is_warc(path):
+        try:
+            path.open("rb").close()
+        except OSError as err:
+            yield _unreadable(where, err)
+            return
+        yield from read_warc(path, name, where)
+        return
     if suffix not in SUFFIXES:
         yield RecordRejected(
             where,

@@ -313,4 +313,25 @@ def load_corpus(workspace: Workspace, version: str | None = None) -> datasets.Da
     loaded = datasets.load_from_disk(str(workspace.corpus_dir(version)))
     if not isinstance(loaded, datasets.Dataset):  # pragma: no cover - we never write a DatasetDict
         raise UsageError(f"{workspace.corpus_dir(version)} holds a DatasetDict, not a corpus")
+    missing = [name for name in CORPUS_FEATURES if name not in loaded.column_names]
+    if missing:
+        # A version written before a column existed reads with that column empty.
+        table = with_missing_columns(loaded.data.table)
+        info = loaded.info.copy()
+        info.features = CORPUS_FEATURES
+        loaded = datasets.Dataset(table, info=info)
     return loaded
+
+
+def with_missing_columns(table: pa.Table) -> pa.Table:
+    """``table`` with every corpus column it lacks added as nulls, in the schema's order.
+
+    Versions written before a column was added to the corpus (``fetched_date``) keep working.
+    """
+    schema = CORPUS_FEATURES.arrow_schema
+    for position, field in enumerate(schema):
+        if field.name not in table.column_names:
+            table = table.add_column(
+                min(position, table.num_columns), field.remove_metadata(), pa.nulls(table.num_rows, field.type)
+            )
+    return table

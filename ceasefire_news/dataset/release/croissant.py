@@ -292,7 +292,8 @@ def croissant_metadata(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
         "rai:dataCollectionMissingData": (
             f"Of {corpus['articles']} articles, {unannotated} have no annotation yet and "
             f"{corpus['outlets'].get(UNKNOWN_OUTLET, 0)} name no outlet; publication dates are "
-            "missing where the page gave none (published_date null). Cleaning removes text with a record of each "
+            "missing where the page gave none (published_date null); fetched_date is the crawl date of pages read "
+            "from WARC files and null for other input. Cleaning removes text with a record of each "
             f"removal (removed); {sum(corpus['text_flags'].values())} text flags mark text damaged at the source; "
             f"{annotations['by_status'].get('quarantined', 0)} annotations are quarantined (released as made, "
             "not adjudicated) and ties are left null with needs_review."

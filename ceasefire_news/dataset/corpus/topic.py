@@ -1,0 +1,151 @@
+"""The topic filter: pages of a crawl that are not about the corpus's topic, dropped early.
+
+A news crawl holds every story an outlet published; a few in a hundred are about ceasefire
+diplomacy in Syria. Extraction costs tens of milliseconds a page, so the build drops the
+others first, from a cheap reading of the page: its title, headings and paragraphs, with
+the site's chrome (scripts, navigation, header, footer, sidebars, forms) cut out. A site
+menu that says "Syria" on every page does not make a page about Syria.
+
+A topic is a list of terms (``ceasefire.topic`` is the default; ``build --topic FILE``
+replaces it): a term matches at the start of a word, in any case, with any ending, and a
+page is on topic when its main text holds at least ``min_hits`` matches. The filter runs on
+pages read from WARC crawls only: txt, JSON Lines and HTML sources are chosen by the
+maintainer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_module
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ceasefire_news.schema.errors import UsageError
+
+#: The filter's version: what a cached result depends on, with the terms.
+TOPIC_VERSION = "topic_v1"
+DEFAULT_TOPIC = "ceasefire.topic"
+
+# Elements whose text is the site's, not the article's. Same-name nesting inside these is rare;
+# a leftover fragment only adds a few words of chrome.
+_CHROME = re.compile(
+    r"<(script|style|noscript|nav|header|footer|aside|form|select|button|template|svg)\b[^>]*>.*?</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_MAIN_PARTS = re.compile(r"<(title|h1|h2|p)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+_LINK = re.compile(r"<a\b[^>]*>.*?</a\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+#: Below this many characters of paragraph text, a page is read whole (less its chrome and links).
+_MIN_PARAGRAPH_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A query: terms, and how many matches make a page on topic."""
+
+    name: str
+    terms: tuple[str, ...]
+    min_hits: int
+    sha256: str
+    pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        pattern = "|".join(re.escape(term) for term in sorted(self.terms, key=len, reverse=True))
+        object.__setattr__(self, "pattern", re.compile(rf"(?<!\w)(?:{pattern})", re.IGNORECASE))
+
+    def hits(self, text: str, enough: int | None = None) -> int:
+        """Matches of the terms in ``text`` (counting stops at ``enough``)."""
+        enough = self.min_hits if enough is None else enough
+        count = 0
+        for _ in self.pattern.finditer(text):
+            count += 1
+            if count >= enough:
+                break
+        return count
+
+    def on_topic_text(self, text: str) -> bool:
+        """True when ``text`` (an article's text, no markup) holds enough matches."""
+        return self.hits(text) >= self.min_hits
+
+    def on_topic_html(self, html: str) -> bool:
+        """True when the main text of the page ``html`` holds enough matches."""
+        return self.on_topic_text(main_text(html))
+
+    def describe(self) -> dict[str, Any]:
+        """The query, for the manifest."""
+        return {
+            "version": TOPIC_VERSION,
+            "name": self.name,
+            "terms": len(self.terms),
+            "min_hits": self.min_hits,
+            "sha256": self.sha256,
+            "applies_to": "pages read from WARC crawls",
+        }
+
+
+def main_text(html: str) -> str:
+    """A cheap reading of a page's own text: title, headings and paragraphs, without chrome.
+
+    >>> main_text("<nav><p>Syria</p></nav><h1>Rain</h1><p>It rained.</p>")
+    'Rain\\nIt rained.'
+    """
+    body = _CHROME.sub(" ", _COMMENT.sub(" ", html))
+    parts = [_TAG.sub(" ", inner).strip() for _, inner in _MAIN_PARTS.findall(body)]
+    text = "\n".join(part for part in parts if part)
+    if sum(len(part) for part in parts) >= _MIN_PARAGRAPH_CHARS:
+        return _unescape(text)
+    # A page without paragraph markup: its whole text, less links (menus are lists of links).
+    return _unescape(_TAG.sub(" ", _LINK.sub(" ", body)))
+
+
+def _unescape(text: str) -> str:
+    return html_module.unescape(text) if "&" in text else text
+
+
+def parse_topic(text: str, name: str) -> Topic:
+    """A topic from its file's text: one term per line, ``#`` comments, ``min_hits = N``."""
+    terms: list[str] = []
+    min_hits = 1
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        key, equals, value = line.partition("=")
+        if equals and key.strip() == "min_hits":
+            if not value.strip().isdigit() or int(value) < 1:
+                raise UsageError(f"{name}:{number}: min_hits is {value.strip()!r}; expected a whole number, 1 or more")
+            min_hits = int(value)
+        else:
+            terms.append(" ".join(line.split()))
+    if not terms:
+        raise UsageError(f"{name}: no terms in the topic file; write one term per line (see `build --help`)")
+    canonical = "\n".join([str(min_hits), *sorted(set(terms))])
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return Topic(name=name, terms=tuple(dict.fromkeys(terms)), min_hits=min_hits, sha256=digest)
+
+
+def default_topic() -> Topic:
+    """The corpus's own topic: ceasefire diplomacy in the Syrian war, in four languages."""
+    text = resources.files(__package__).joinpath(DEFAULT_TOPIC).read_text(encoding="utf-8")
+    return parse_topic(text, DEFAULT_TOPIC)
+
+
+def load_topic(choice: str | None) -> Topic | None:
+    """The topic ``build --topic`` names: None or ``"default"`` for the default, ``"none"`` for no filter."""
+    if choice is None or choice == "default":
+        return default_topic()
+    if choice == "none":
+        return None
+    path = Path(choice)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(
+            f"--topic {choice}: cannot read the topic file ({err}); give a UTF-8 text file with one "
+            "term per line, or `--topic none` to keep every page"
+        ) from err
+    return parse_topic(text, path.name)
