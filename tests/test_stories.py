@@ -218,3 +218,29 @@ def test_article_with_changed_text_keeps_its_story(tmp_path: Path) -> None:
     assert report.diff["changed"] == [
         {"key": "https://example.org/a", "from": old["article_id"][0], "to": new["article_id"][0]}
     ]
+
+
+def _partition(texts: list[str], order: list[int], max_bucket_checks: int) -> set[frozenset[str]]:
+    """Stories of ``texts`` added in ``order``, ranked by a key of each text (not its position)."""
+    options = StoryOptions(max_bucket_checks=max_bucket_checks)
+    shuffled = [texts[i] for i in order]
+    index = StoryIndex(options)
+    index.add(sketch_texts(shuffled, options))
+    rank = np.array([int.from_bytes(text.encode()[:8].ljust(8, b"\0"), "big") ^ len(text) for text in shuffled])
+    roots = index.cluster(rank.astype(np.uint64)).roots.tolist()
+    groups: dict[int, set[str]] = {}
+    for text, root in zip(shuffled, roots, strict=True):
+        groups.setdefault(root, set()).add(text)
+    return {frozenset(group) for group in groups.values()}
+
+
+def test_stories_do_not_depend_on_the_order_articles_are_read_in() -> None:
+    seeds = [clean_seed(name) for name in sorted(SEEDS)]
+    # Many copies of one story fill its buckets beyond the anchors verified against.
+    texts = [*seeds, *(syndicated_copy(seeds[0]).replace("Levant", f"Levant {i}") for i in range(6))]
+    texts += [edited_copy(seeds[1]), edited_copy(seeds[2])]
+    rng = np.random.default_rng(7)
+    forward = _partition(texts, list(range(len(texts))), max_bucket_checks=2)
+    for _ in range(5):
+        assert _partition(texts, rng.permutation(len(texts)).tolist(), max_bucket_checks=2) == forward
+    assert any(len(group) >= 7 for group in forward)

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 from tqdm import tqdm
 
@@ -321,7 +323,9 @@ def _build_into(
         report.stories = len({row.story_id for row in parent_rows})
         raise _Unchanged(report)
 
-    story_ids = _story_ids(index, article_ids, parent_rows, new_rows)
+    # Stories are found in article id order: the same articles give the same stories, in any order.
+    order = np.frombuffer(article_ids.numbers, dtype=np.uint64)
+    story_ids = _story_ids(index, article_ids, parent_rows, new_rows, order)
     del new_rows
     report.stories = len(set(story_ids))
 
@@ -370,6 +374,7 @@ def _story_ids(
     article_ids: Sequence[str],
     parent_rows: list[Identity],
     new_rows: list[Identity],
+    order: npt.NDArray[np.uint64],
 ) -> list[str]:
     """Cluster, then keep the parent's story ids for articles that existed there."""
     parent_story = {row.article_id: row.story_id for row in parent_rows if row.story_id}
@@ -382,7 +387,7 @@ def _story_ids(
         if row not in inherited and before.story_id:
             inherited[row] = before.story_id
     taken = {row.story_id for row in parent_rows if row.story_id}
-    return assign_story_ids(index.cluster(), article_ids, inherited, taken)
+    return assign_story_ids(index.cluster(order), article_ids, inherited, taken)
 
 
 def _finish_data_file(stage: Path, target: Path, story_ids: list[str], version: str) -> None:

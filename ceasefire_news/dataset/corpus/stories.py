@@ -72,7 +72,8 @@ class StoryOptions:
     threshold: float = 0.5
     min_paragraph_words: int = 20
     max_paragraph_articles: int = 100
-    #: Candidates of one LSH bucket verified against at most this many of its earlier members.
+    #: Members of one LSH bucket are verified against at most this many of its first members
+    #: (ordered by article id), the bucket's anchors.
     max_bucket_checks: int = 8
 
     def __post_init__(self) -> None:
@@ -88,7 +89,7 @@ class StoryOptions:
     def describe(self) -> dict[str, object]:
         """The method and its parameters, for the manifest."""
         return {
-            "method": "minhash_lsh_or_shared_paragraph_v1",
+            "method": "minhash_lsh_or_shared_paragraph_v2",
             "minhash": f"rensa.RMinHash (algorithm {rensa.RMinHash.ALGORITHM_VERSION})",
             "num_perm": NUM_PERM,
             "bands": BANDS,
@@ -289,29 +290,31 @@ class StoryIndex:
             self._paragraph_rows.append(sketches.paragraph_rows + np.uint32(self._rows))
             self._rows += len(sketches)
 
-    def cluster(self) -> Clusters:
+    def cluster(self, order: U64Array | None = None) -> Clusters:
         """Connected components of the near-duplicate and shared-paragraph links.
+
+        ``order`` gives each row its place in a bucket (the article id's number; default: the
+        row). The links found do not depend on the order in which rows were added or buckets
+        are visited, so any engine that applies :func:`bucket_links` and
+        :func:`paragraph_links` to the same groups finds the same stories.
 
         The index is consumed: it is empty afterwards.
         """
         n = self._rows
-        forest = _UnionFind(n)
-        links: list[tuple[int, int]] = []
         if n == 0:
             return Clusters(roots=np.zeros(0, dtype=np.int64))
+        rank = np.arange(n, dtype=np.uint64) if order is None else np.asarray(order, dtype=np.uint64)
+        edges: list[tuple[int, int]] = []
 
         para_hashes = _drain(self._paragraph_hashes)
         para_rows = _drain(self._paragraph_rows)
         boilerplate = 0
         for group in _groups(para_hashes):
-            members = np.unique(para_rows[group])
-            if members.shape[0] > self.options.max_paragraph_articles:
+            found = paragraph_links(para_rows[group].astype(np.int64), rank, self.options)
+            if found is None:
                 boilerplate += 1
-                continue
-            first = int(members[0])
-            for other in members[1:]:
-                if forest.union(first, int(other)):
-                    links.append((first, int(other)))
+            else:
+                edges.extend(found)
         del para_hashes, para_rows
 
         signatures = _drain(self._signatures)
@@ -319,36 +322,66 @@ class StoryIndex:
         for band in range(BANDS):
             column = np.concatenate([keys[:, band] for keys in self._band_keys])
             for group in _groups(column[rows]):
-                self._link_bucket(rows[group], signatures, forest, links)
+                edges.extend(bucket_links(rows[group], rank, signatures, self.options))
         self._band_keys.clear()
         self._rows = 0
+        return components(n, edges, boilerplate)
 
-        roots = np.array([forest.find(i) for i in range(n)], dtype=np.int64)
-        return Clusters(roots=roots, links=links, boilerplate_paragraphs=boilerplate)
 
-    def _link_bucket(
-        self,
-        members: I64Array,
-        signatures: U8Array,
-        forest: _UnionFind,
-        links: list[tuple[int, int]],
-    ) -> None:
-        # Each member is compared with the first members of distinct components seen so
-        # far in this bucket (at most max_bucket_checks): a bucket of many copies of one
-        # story costs linear, not quadratic, time.
-        seen: list[int] = []
-        for raw in np.sort(members):
-            row = int(raw)
-            for other in seen:
-                if forest.find(other) == forest.find(row):
-                    break
-                if estimated_jaccard(signatures[row], signatures[other]) >= self.options.threshold:
-                    forest.union(other, row)
-                    links.append((other, row))
-                    break
-            else:
-                if len(seen) < self.options.max_bucket_checks:
-                    seen.append(row)
+def paragraph_links(members: I64Array, rank: U64Array, options: StoryOptions) -> list[tuple[int, int]] | None:
+    """Links between the articles that share one paragraph: each to the first by ``rank``.
+
+    None when the paragraph is in more than ``max_paragraph_articles`` articles (boilerplate).
+    """
+    unique = np.unique(members)
+    if unique.shape[0] > options.max_paragraph_articles:
+        return None
+    ordered = unique[np.lexsort((unique, rank[unique]))]
+    first = int(ordered[0])
+    return [_edge(first, int(other)) for other in ordered[1:]]
+
+
+def bucket_links(
+    members: I64Array, rank: U64Array, signatures: U8Array, options: StoryOptions
+) -> list[tuple[int, int]]:
+    """Verified links among the members of one LSH bucket.
+
+    The members are ordered by ``rank``; the first ``max_bucket_checks`` are the bucket's
+    anchors. Each member is compared with every anchor before it, and linked where the
+    estimated Jaccard similarity reaches the threshold: a bucket of many copies of one
+    story costs linear, not quadratic, time, and the result depends only on the members.
+    """
+    ordered = members[np.lexsort((members, rank[members]))]
+    anchors = ordered[: options.max_bucket_checks]
+    chance = 1.0 / (1 << SIGNATURE_BITS)
+    found: list[tuple[int, int]] = []
+    anchor_signatures = signatures[anchors]
+    for position in range(1, ordered.shape[0]):
+        row = int(ordered[position])
+        before = min(position, anchors.shape[0])
+        equal = np.count_nonzero(anchor_signatures[:before] == signatures[row], axis=1) / NUM_PERM
+        similarity = np.maximum(0.0, (equal - chance) / (1.0 - chance))
+        for anchor in np.flatnonzero(similarity >= options.threshold):
+            found.append(_edge(int(anchors[anchor]), row))
+    return found
+
+
+def _edge(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def components(n: int, edges: list[tuple[int, int]], boilerplate: int = 0) -> Clusters:
+    """Stories as the connected components of ``edges`` over rows ``0..n-1``.
+
+    Each row's root is the smallest row of its component; the links are the distinct edges,
+    sorted, so the result does not depend on the order the edges were found in.
+    """
+    forest = _UnionFind(n)
+    links = sorted(set(edges))
+    for a, b in links:
+        forest.union(a, b)
+    roots = np.array([forest.find(i) for i in range(n)], dtype=np.int64)
+    return Clusters(roots=roots, links=links, boilerplate_paragraphs=boilerplate)
 
 
 def new_story_id(article_ids: Sequence[str], taken: set[str]) -> str:
