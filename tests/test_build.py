@@ -13,7 +13,7 @@ from pathlib import Path
 import datasets
 import pytest
 
-from ceasefire_news.dataset.corpus import build as build_module
+from ceasefire_news.dataset.corpus import finish as finish_module
 from ceasefire_news.dataset.corpus.build import BuildOptions, build_corpus
 from ceasefire_news.dataset.corpus.clean import clean_article
 from ceasefire_news.dataset.corpus.document import RawArticle
@@ -130,7 +130,7 @@ def test_failed_build_leaves_no_version_behind(tmp_path: Path, monkeypatch: pyte
         raise RuntimeError("disk full")
 
     # The last step before the version folder would appear fails: nothing of it may remain.
-    monkeypatch.setattr(build_module, "write_dataset_files", broken)
+    monkeypatch.setattr(finish_module, "write_dataset_files", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         build_corpus(None, workspace, progress=False)
     assert workspace.corpus_versions() == []

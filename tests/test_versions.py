@@ -88,7 +88,7 @@ def test_manifest_records_sources_rules_schema_and_counts(tmp_path: Path) -> Non
         }
         for i in (0, 2)
     ]
-    assert manifest["counts"] == {"read": 2, "kept": 2, "rejected": 0, "duplicates": 0, "stories": 2}
+    assert manifest["counts"] == {"read": 2, "kept": 2, "rejected": 0, "duplicates": 0, "filtered": 0, "stories": 2}
     assert manifest["stories"]["num_perm"] == 128
     assert read_manifest(Workspace(tmp_path / "ws")) == manifest
 

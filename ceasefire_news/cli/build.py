@@ -11,6 +11,7 @@ from ceasefire_news.cli.options import DEFAULT_WORKSPACE, WorkspaceOption
 from ceasefire_news.dataset.corpus.build import BuildOptions, build_corpus
 from ceasefire_news.dataset.corpus.chunks import MAX_ARTICLE_BYTES, WARN_ARTICLE_BYTES
 from ceasefire_news.dataset.corpus.lock import workspace_lock
+from ceasefire_news.dataset.corpus.options import Engine
 from ceasefire_news.dataset.corpus.sources import plan_sources, remember
 from ceasefire_news.dataset.corpus.topic import load_topic
 from ceasefire_news.dataset.corpus.workspace import Workspace
@@ -76,6 +77,32 @@ LanguagesOption = Annotated[
         show_default=False,
     ),
 ]
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        metavar="local|ray",
+        help=(
+            "Where the build runs. 'local' (the default): worker processes on this machine, best "
+            "up to a few hundred thousand articles. 'ray': tasks on a Ray cluster (install with "
+            "pip install 'ceasefire-news[ray]'), for crawls that outgrow one machine; Ray's "
+            "start-up costs some 15 seconds. Both write the same version, byte for byte."
+        ),
+    ),
+]
+RayAddressOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ray-address",
+        metavar="HOST:PORT",
+        help=(
+            "With --engine ray: the running cluster to join (started with `ray start --head`). "
+            "Sources and workspace must be on a path every node sees. Without it, Ray starts on "
+            "this machine for the build."
+        ),
+        show_default=False,
+    ),
+]
 VersionOption = Annotated[
     str | None,
     typer.Option(
@@ -97,6 +124,8 @@ def build(
     version: VersionOption = None,
     topic: TopicOption = "default",
     languages: LanguagesOption = None,
+    engine: EngineOption = "local",
+    ray_address: RayAddressOption = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar on stderr.")] = True,
     max_article_bytes: Annotated[
@@ -137,6 +166,8 @@ def build(
             warn_article_bytes=min(WARN_ARTICLE_BYTES, max_article_bytes),
             topic=load_topic(topic),
             languages=parse_languages(languages),
+            engine=_engine(engine, ray_address),
+            ray_address=ray_address,
         )
         plan = plan_sources(ws, source, add, remove)
         report = build_corpus(plan.paths(), ws, version, progress=progress, options=options)
@@ -167,6 +198,14 @@ def build(
     typer.echo(f"  articles kept: {report.kept} of {report.read} read")
     typer.echo(f"  duplicates:    {report.duplicates} (same clean text as a kept article)")
     typer.echo(f"  rejected:      {report.rejected}")
+    if report.engine_stats.get("engine") == "ray":
+        stats = report.engine_stats
+        typer.echo(
+            f"  ray:           {stats['tasks']} tasks on {len(stats['nodes'])} node(s); "
+            f"the driver fetched {stats['driver_fetched_bytes']:,} bytes"
+        )
+        if report.rejected > len(report.rejections):
+            typer.echo(f"  (the first {len(report.rejections)} rejections are listed; the manifest has all)", err=True)
     if report.filtered:
         reasons = ", ".join(f"{count} {reason}" for reason, count in report.filtered.items())
         typer.echo(f"  left out:      {sum(report.filtered.values())} ({reasons})")
@@ -178,6 +217,16 @@ def build(
             err=True,
         )
         raise typer.Exit(1)
+
+
+def _engine(name: str, ray_address: str | None) -> Engine:
+    if name == "local":
+        if ray_address is not None:
+            raise UsageError("--ray-address is for --engine ray; add --engine ray, or leave the address out")
+        return "local"
+    if name == "ray":
+        return "ray"
+    raise UsageError(f"--engine {name!r}: expected local or ray")
 
 
 def parse_languages(codes: str | None) -> frozenset[str] | None:

@@ -150,7 +150,8 @@ def _off_topic(item: RawArticle | RawPage, topic: Topic | None) -> bool:
     return not topic.on_topic_html(decode_page(item.data, item.http_charset).text)
 
 
-def _process_chunk(chunk: Chunk, options: ChunkOptions) -> ChunkResult:
+def process_chunk(chunk: Chunk, options: ChunkOptions) -> ChunkResult:
+    """Extract, clean, identify and sketch one chunk (in a worker)."""
     # Cleaning and sketching allocate many small container objects and no reference cycles
     # that outlive an article; the cyclic collector's passes over them cost a fifth of a
     # worker's time. Paused for the chunk, and any cycle is still collected afterwards.
@@ -287,7 +288,7 @@ def run_chunks(
         workers = 1
     with WorkerPool(workers) as pool:
         everything = _prepend(first, chunks if second is None else _prepend(second, chunks))
-        yield from pool.imap(partial(_process_chunk, options=options), everything, window=workers * max_pending)
+        yield from pool.imap(partial(process_chunk, options=options), everything, window=workers * max_pending)
 
 
 def _prepend(item: Chunk, rest: Iterator[Chunk]) -> Iterator[Chunk]:

@@ -173,6 +173,19 @@ def iter_sources(paths: Sequence[Path]) -> Iterator[RawArticle | RecordRejected 
 
 def iter_records(paths: Sequence[Path]) -> Iterator[RawArticle | RawPage | RecordRejected | Skipped]:
     """:func:`iter_sources`, with saved pages as :class:`RawPage` (bytes not yet extracted)."""
+    for unit in iter_units(paths):
+        if isinstance(unit, RecordRejected):
+            yield unit
+        else:
+            yield from read_file(*unit)
+
+
+def iter_units(paths: Sequence[Path]) -> Iterator[tuple[Path, str] | RecordRejected]:
+    """The files under ``paths`` with their corpus names, and the problems of walking them.
+
+    In the order :func:`iter_records` reads them: reading each file with :func:`read_file`
+    in this order gives the same records, so files can be read in parallel, elsewhere.
+    """
     for path in paths:
         path = Path(path)  # noqa: PLW2901 -- accept str paths from callers too
         if path.is_dir():
@@ -186,9 +199,9 @@ def iter_records(paths: Sequence[Path]) -> Iterator[RawArticle | RawPage | Recor
                 )
             root = root_name(path)
             for file in files:
-                yield from _read_file(file, _inside(root, path, file))
+                yield file, _inside(root, path, file)
         elif path.exists():
-            yield from _read_file(path, root_name(path))
+            yield path, root_name(path)
         else:
             yield RecordRejected(
                 str(path),
@@ -275,7 +288,8 @@ def _unreadable_folder(path: Path, err: OSError) -> RecordRejected:
     )
 
 
-def _read_file(path: Path, name: str) -> Iterator[RawArticle | RawPage | RecordRejected | Skipped]:
+def read_file(path: Path, name: str) -> Iterator[RawArticle | RawPage | RecordRejected | Skipped]:
+    """The records of one source file, named ``name`` in the corpus."""
     where = source_name(path)
     suffix = path.suffix.lower()
     if is_warc(path):
