@@ -18,6 +18,7 @@ import pickle
 import shutil
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -86,17 +87,24 @@ def _first_line(err: BaseException) -> str:
 def build_on_ray(target: Target, paths: Sequence[Path], *, progress: bool, options: BuildOptions) -> BuildReport:
     """Build into ``target`` with Ray; the same version the local engine writes."""
     ray = _import_ray()
+    # Tasks run in other working directories, on other nodes: every path they get is absolute.
+    target = replace(
+        target,
+        folder=target.folder.absolute(),
+        final=target.final.absolute(),
+        parent_dir=target.parent_dir.absolute() if target.parent_dir is not None else None,
+    )
     started = _connect(ray, options)
     stage = target.folder / STAGE_FOLDER
     stage.mkdir(parents=True, exist_ok=True)
     try:
         return _run(ray, target, paths, stage, progress=progress, options=options)
-    except (UsageError, Unchanged):
-        raise
     except Exception as err:
         cause = getattr(err, "cause", None)
         if isinstance(cause, UsageError):  # a task's own one-line reason (a damaged parent version)
             raise UsageError(str(cause)) from None
+        if isinstance(err, (UsageError, Unchanged)):
+            raise
         raise UsageError(
             f"the Ray build failed ({type(err).__name__}: {_first_line(err)}); nothing was written, "
             "the previous versions are intact: check the cluster (`ray status`) and build again"
@@ -114,7 +122,7 @@ def _units(paths: Sequence[Path]) -> list[ray_tasks.Unit]:
             units.append(ray_tasks.Unit(index, None, unit.where, (unit.where, unit.reason, unit.detail)))
         else:
             file, name = unit
-            units.append(ray_tasks.Unit(index, str(file), name))
+            units.append(ray_tasks.Unit(index, str(Path(file).absolute()), name))
     return units
 
 
