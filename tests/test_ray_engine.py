@@ -89,3 +89,15 @@ def test_a_damaged_parent_version_stops_the_ray_build_with_one_line(ray_session:
         build_corpus([extra], ws, progress=False, options=BuildOptions(engine="ray"))
     assert "\n" not in str(caught.value)
     assert ws.corpus_versions() == ["1.0.0"]
+
+
+def test_the_ray_engine_reuses_the_cache_for_unchanged_files(ray_session: Any, tmp_path: Path) -> None:
+    news = jsonl_parts(tmp_path / "news", 400, 4)
+    local, distributed = Workspace(tmp_path / "local"), Workspace(tmp_path / "ray")
+    for _ in range(2):
+        build_corpus([news], local, progress=False, options=BuildOptions(workers=2))
+        report = build_corpus([news], distributed, progress=False, options=BuildOptions(engine="ray"))
+        if report.version == "1.0.0":
+            (jsonl_parts(tmp_path / "extra", 60, 1, seed=5) / "part-000.jsonl").rename(news / "part-new.jsonl")
+    assert (report.files_processed, report.files_cached) == (1, 4)
+    same_versions(local, distributed)
