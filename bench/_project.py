@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from ceasefire_news.dataset.corpus.build import BuildOptions, build_corpus
+from ceasefire_news.dataset.corpus.warc import http_response, warc_record
 from ceasefire_news.dataset.corpus.workspace import Workspace
 from ceasefire_news.dataset.release.pipeline import release_corpus
 from ceasefire_news.dataset.release.validate import validate_release
@@ -59,8 +60,10 @@ __all__ = [
     "Workspace",
     "build_corpus",
     "export_file",
+    "http_response",
     "import_export_file",
     "release_corpus",
     "studio",
     "validate_release",
+    "warc_record",
 ]
