@@ -9,14 +9,17 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from ceasefire_news.cli.app import main
 from ceasefire_news.dataset.corpus.build import BuildOptions, build_corpus
+from ceasefire_news.dataset.corpus.document import RawPage
 from ceasefire_news.dataset.corpus.topic import default_topic, main_text, parse_topic
 from ceasefire_news.dataset.corpus.versions import load_corpus, read_manifest
-from ceasefire_news.dataset.corpus.warc import http_response, warc_record
+from ceasefire_news.dataset.corpus.warc import http_response, read_warc, warc_record
 from ceasefire_news.dataset.corpus.workspace import Workspace
 from ceasefire_news.dataset.release.pipeline import release_corpus
+from ceasefire_news.schema.errors import RecordRejected
 
 MENU = "<nav><ul><li><a href='/syria'>Syria</a></li><li><a href='/aleppo'>Aleppo</a></li>" + (
     "<li><a href='/idlib'>Idlib ceasefire news</a></li></ul></nav>"
@@ -317,3 +320,36 @@ def test_a_corpus_written_before_fetched_date_existed_still_loads(tmp_path: Path
     assert len(loaded) == 5
     report = release_corpus(ws, progress=False)
     assert report.version == "1.0.0"
+
+
+def record_at(path: Path, source_file: str) -> tuple[bytes, str | None]:
+    """The first bytes of the file at the offset ``source_file`` names, and that record's target URI."""
+    offset = int(source_file.rsplit("#", 1)[1])
+    with path.open("rb") as stream:
+        stream.seek(offset)
+        head = stream.read(8)
+        stream.seek(offset)
+        record = next(iter(ArchiveIterator(stream, record_types=WarcRecordType.any_type, fsspec_args=False)))
+        return head, record.headers.get("WARC-Target-URI")
+
+
+@pytest.mark.parametrize("compress", [True, False], ids=["warc.gz", "warc"])
+def test_record_offsets_name_the_records_after_a_damaged_one(tmp_path: Path, compress: bool) -> None:
+    records = [response(f"https://news.example/{n}", other_article(n)) for n in range(1, 5)]
+    head = crawl()
+    if not compress:
+        records, head = [gzip.decompress(r) for r in records], gzip.decompress(head)
+    damaged = records[1][: len(records[1]) // 2]
+    warc = tmp_path / ("crawl.warc.gz" if compress else "crawl.warc")
+    warc.write_bytes(head + records[0] + damaged + records[2] + records[3])
+    starts = [len(head), len(head) + len(records[0])]
+    starts += [starts[1] + len(damaged), starts[1] + len(damaged) + len(records[2])]
+
+    items = list(read_warc(warc, warc.name, warc.name))
+    pages = [item for item in items if isinstance(item, RawPage)]
+    damage = [item for item in items if isinstance(item, RecordRejected)]
+    assert [page.source_file for page in pages] == [f"{warc.name}#{starts[n]}" for n in (0, 2, 3)]
+    assert [page.url for page in pages] == [f"https://news.example/{n}" for n in (1, 3, 4)]
+    for item in pages:
+        assert record_at(warc, item.source_file)[1] == item.url
+    assert [item.where for item in damage] == [f"{warc.name}#{starts[1]}"]
