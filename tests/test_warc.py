@@ -353,3 +353,20 @@ def test_record_offsets_name_the_records_after_a_damaged_one(tmp_path: Path, com
     for item in pages:
         assert record_at(warc, item.source_file)[1] == item.url
     assert [item.where for item in damage] == [f"{warc.name}#{starts[1]}"]
+
+
+@pytest.mark.parametrize("compress", [True, False], ids=["warc.gz", "warc"])
+def test_a_content_length_past_the_next_records_loses_only_that_record(tmp_path: Path, compress: bool) -> None:
+    records = [gzip.decompress(response(f"https://news.example/{n}", other_article(n))) for n in range(1, 5)]
+    length = str(len(http_response(other_article(2)))).encode()
+    records[1] = records[1].replace(b"Content-Length: " + length, b"Content-Length: 90000", 1)
+    head = gzip.decompress(crawl())
+    warc = tmp_path / ("crawl.warc.gz" if compress else "crawl.warc")
+    parts = [head, *records]
+    warc.write_bytes(b"".join(gzip.compress(part) for part in parts) if compress else b"".join(parts))
+
+    items = list(read_warc(warc, warc.name, warc.name))
+    assert [item.url for item in items if isinstance(item, RawPage)] == [f"https://news.example/{n}" for n in (1, 3, 4)]
+    [damage] = [item for item in items if isinstance(item, RecordRejected)]
+    assert damage.reason == "damaged_warc"
+    assert record_at(warc, damage.where)[1] == "https://news.example/2"
