@@ -370,3 +370,17 @@ def test_a_content_length_past_the_next_records_loses_only_that_record(tmp_path:
     [damage] = [item for item in items if isinstance(item, RecordRejected)]
     assert damage.reason == "damaged_warc"
     assert record_at(warc, damage.where)[1] == "https://news.example/2"
+
+
+def test_a_crawled_page_without_a_usable_warc_date_is_still_filtered_by_topic(tmp_path: Path) -> None:
+    sport = page("Cup final: home side wins", OFF_TOPIC).encode()
+    warc = tmp_path / "crawl.warc.gz"
+    warc.write_bytes(
+        crawl(
+            warc_record("response", "https://news.example/sport", http_response(sport), date="yesterday"),
+            response("https://news.example/a", ARTICLE.encode()),
+        )
+    )
+    report = build([warc], Workspace(tmp_path / "ws"))
+    assert [row["url"] for row in rows(Workspace(tmp_path / "ws"))] == ["https://news.example/a"]
+    assert report.filtered == {"off_topic": 1, "warc_warcinfo": 1}
