@@ -167,6 +167,7 @@ def _page(record: object, source_file: str) -> RawPage | Skipped:
         http_charset=_charset(params),
         url=record.headers.get("WARC-Target-URI") or None,  # type: ignore[attr-defined]
         fetched_date=date.astimezone(dt.UTC).date() if isinstance(date, dt.datetime) else None,
+        crawled=True,
     )
 
 
