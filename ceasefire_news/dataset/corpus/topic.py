@@ -7,8 +7,9 @@ the site's chrome (scripts, navigation, header, footer, sidebars, forms) cut out
 menu that says "Syria" on every page does not make a page about Syria.
 
 A topic is a list of terms (``ceasefire.topic`` is the default; ``build --topic FILE``
-replaces it): a term matches at the start of a word, in any case, with any ending, and a
-page is on topic when its main text holds at least ``min_hits`` matches. The filter runs on
+replaces it): a term matches at the start of a word, in any case, with any ending (a term in
+double quotes matches the whole word only), after an Arabic proclitic (و ف ب ل ك ال) where
+there is one, and a page is on topic when its main text holds at least ``min_hits`` matches. The filter runs on
 pages read from WARC crawls only: txt, JSON Lines and HTML sources are chosen by the
 maintainer.
 """
@@ -26,7 +27,7 @@ from typing import Any
 from ceasefire_news.schema.errors import UsageError
 
 #: The filter's version: what a cached result depends on, with the terms.
-TOPIC_VERSION = "topic_v1"
+TOPIC_VERSION = "topic_v2"
 DEFAULT_TOPIC = "ceasefire.topic"
 
 # Elements whose text is the site's, not the article's. Same-name nesting inside these is rare;
@@ -39,6 +40,8 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _MAIN_PARTS = re.compile(r"<(title|h1|h2|p)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
 _LINK = re.compile(r"<a\b[^>]*>.*?</a\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
+#: Arabic writes "and", "in", "to", "like" and "the" onto the word: وحلب is "and Aleppo".
+_ARABIC_PROCLITIC = "(?:[وف]?(?:[بلك]|ال|بال|لل|كال)?)"
 #: Below this many characters of paragraph text, a page is read whole (less its chrome and links).
 _MIN_PARAGRAPH_CHARS = 200
 
@@ -54,8 +57,15 @@ class Topic:
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        pattern = "|".join(re.escape(term) for term in sorted(self.terms, key=len, reverse=True))
-        object.__setattr__(self, "pattern", re.compile(rf"(?<!\w)(?:{pattern})", re.IGNORECASE))
+        stems = [term for term in self.terms if not _is_whole(term)]
+        words = [term[1:-1] for term in self.terms if _is_whole(term)]
+        choices = []
+        if stems:
+            choices.append("|".join(re.escape(term) for term in sorted(stems, key=len, reverse=True)))
+        if words:
+            choices.append("(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?!\w)")
+        pattern = rf"(?<!\w){_ARABIC_PROCLITIC}(?:{'|'.join(choices)})"
+        object.__setattr__(self, "pattern", re.compile(pattern, re.IGNORECASE))
 
     def hits(self, text: str, enough: int | None = None) -> int:
         """Matches of the terms in ``text`` (counting stops at ``enough``)."""
@@ -106,8 +116,15 @@ def _unescape(text: str) -> str:
     return html_module.unescape(text) if "&" in text else text
 
 
+def _is_whole(term: str) -> bool:
+    return len(term) > 2 and term.startswith('"') and term.endswith('"')
+
+
 def parse_topic(text: str, name: str) -> Topic:
-    """A topic from its file's text: one term per line, ``#`` comments, ``min_hits = N``."""
+    """A topic from its file's text: one term per line, ``#`` comments, ``min_hits = N``.
+
+    A term in double quotes (``"Şam"``) matches the whole word only, not words it begins.
+    """
     terms: list[str] = []
     min_hits = 1
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -120,7 +137,12 @@ def parse_topic(text: str, name: str) -> Topic:
                 raise UsageError(f"{name}:{number}: min_hits is {value.strip()!r}; expected a whole number, 1 or more")
             min_hits = int(value)
         else:
-            terms.append(" ".join(line.split()))
+            term = " ".join(line.split())
+            if term.strip('"') == "" or term.count('"') not in (0, 2) or ('"' in term and not _is_whole(term)):
+                raise UsageError(
+                    f"{name}:{number}: {term!r} is not a term; write it bare, or in double quotes for a whole word"
+                )
+            terms.append(term)
     if not terms:
         raise UsageError(f"{name}: no terms in the topic file; write one term per line (see `build --help`)")
     canonical = "\n".join([str(min_hits), *sorted(set(terms))])
