@@ -145,7 +145,10 @@ def test_a_page_without_paragraph_markup_is_read_whole_less_its_links() -> None:
 
 
 def test_an_unclosed_paragraph_ends_at_the_next_block_not_at_a_later_closing_tag() -> None:
-    related = "<div class='related'><ul><li><a href='/s'>Syria truce</a></li><li><a href='/i'>Idlib ceasefire</a></li></ul></div>"
+    related = (
+        "<div class='related'><ul><li><a href='/s'>Syria truce</a></li>"
+        "<li><a href='/i'>Idlib ceasefire</a></li></ul></div>"
+    )
     page = (
         "<html><body>" + "".join(f"<p>{text}" for text in SPORT) + related + "<p>Tickets are on sale.</p></body></html>"
     )
