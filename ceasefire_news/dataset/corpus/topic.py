@@ -30,14 +30,19 @@ from ceasefire_news.schema.errors import UsageError
 TOPIC_VERSION = "topic_v2"
 DEFAULT_TOPIC = "ceasefire.topic"
 
-# Elements whose text is the site's, not the article's. Same-name nesting inside these is rare;
-# a leftover fragment only adds a few words of chrome.
-_CHROME = re.compile(
-    r"<(script|style|noscript|nav|header|footer|aside|form|select|button|template|svg)\b[^>]*>.*?</\1\s*>",
-    re.IGNORECASE | re.DOTALL,
+#: Elements whose text is the site's, not the article's: their text is not read (nesting counted).
+_CHROME = frozenset({"nav", "header", "footer", "aside", "select", "button"})
+#: Elements whose content is not text at all: skipped to their end tag.
+_RAW = frozenset({"script", "style", "noscript", "template", "svg", "textarea"})
+#: Elements whose text is read: the title, headings and paragraphs.
+_MAIN = frozenset({"title", "h1", "h2", "p"})
+_BLOCKS = "div|li|ul|ol|dl|dd|dt|td|th|tr|table|section|article|main|body|blockquote|figure|figcaption|h3|h4|h5|h6"
+#: The tags the reading stops at (an unclosed paragraph ends at the next block), and comments.
+_TOKEN = re.compile(
+    r"<!--|<(/?)(" + "|".join(sorted(_CHROME | _RAW | _MAIN)) + "|" + _BLOCKS + r")(?=[\s/>])[^>]*>",
+    re.IGNORECASE,
 )
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_MAIN_PARTS = re.compile(r"<(title|h1|h2|p)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+_RAW_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _RAW}
 _LINK = re.compile(r"<a\b[^>]*>.*?</a\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 #: Arabic writes "and", "in", "to", "like" and "the" onto the word: وحلب is "and Aleppo".
@@ -100,16 +105,49 @@ class Topic:
 def main_text(html: str) -> str:
     """A cheap reading of a page's own text: title, headings and paragraphs, without chrome.
 
+    One pass over the block-level tags (linear in the page's length, unclosed tags included):
+    a paragraph's text runs to the next block tag, the text of navigation, header, footer,
+    sidebars and buttons is not read, scripts and styles are skipped whole.
+
     >>> main_text("<nav><p>Syria</p></nav><h1>Rain</h1><p>It rained.</p>")
-    'Rain\\nIt rained.'
+    'Rain It rained.'
     """
-    body = _CHROME.sub(" ", _COMMENT.sub(" ", html))
-    parts = [_TAG.sub(" ", inner).strip() for _, inner in _MAIN_PARTS.findall(body)]
-    text = "\n".join(part for part in parts if part)
-    if sum(len(part) for part in parts) >= _MIN_PARAGRAPH_CHARS:
-        return _unescape(text)
+    parts: list[str] = []  # the text of the title, headings and paragraphs
+    outside: list[str] = []  # all text outside chrome, for a page without paragraph markup
+    chrome = 0
+    reading = False
+    position = 0
+    size = len(html)
+    while position < size:
+        token = _TOKEN.search(html, position)
+        end = size if token is None else token.start()
+        if chrome == 0:
+            outside.append(html[position:end])
+            if reading:
+                parts.append(html[position:end])
+        if token is None:
+            break
+        reading = False
+        position = token.end()
+        if token.group(0) == "<!--":
+            close = html.find("-->", position)
+            position = size if close == -1 else close + 3
+            continue
+        closing, name = token.group(1) == "/", token.group(2).lower()
+        if name in _RAW:
+            if not closing:
+                close_tag = _RAW_END[name].search(html, position)
+                position = size if close_tag is None else close_tag.end()
+        elif name in _CHROME:
+            chrome = max(chrome - 1, 0) if closing else chrome + 1
+        elif not closing and name in _MAIN:
+            reading = True
+    texts = [_TAG.sub(" ", part).strip() for part in parts]
+    texts = [" ".join(text.split()) for text in texts if text]
+    if sum(len(text) for text in texts) >= _MIN_PARAGRAPH_CHARS:
+        return _unescape("\n".join(texts))
     # A page without paragraph markup: its whole text, less links (menus are lists of links).
-    return _unescape(_TAG.sub(" ", _LINK.sub(" ", body)))
+    return _unescape(" ".join(_TAG.sub(" ", _LINK.sub(" ", " ".join(outside))).split()))
 
 
 def _unescape(text: str) -> str:
