@@ -47,6 +47,7 @@ _LINK = re.compile(r"<a\b[^>]*>.*?</a\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 #: Arabic writes "and", "in", "to", "like" and "the" onto the word: وحلب is "and Aleppo".
 _ARABIC_PROCLITIC = "(?:[وف]?(?:[بلك]|ال|بال|لل|كال)?)"
+_ARABIC = re.compile("[\u0600-\u06ff]")
 #: Below this many characters of paragraph text, a page is read whole (less its chrome and links).
 _MIN_PARAGRAPH_CHARS = 200
 
@@ -62,21 +63,21 @@ class Topic:
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        stems = [term for term in self.terms if not _is_whole(term)]
-        words = [term[1:-1] for term in self.terms if _is_whole(term)]
-        choices = []
-        if stems:
-            choices.append("|".join(re.escape(term) for term in sorted(stems, key=len, reverse=True)))
-        if words:
-            choices.append("(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?!\w)")
-        pattern = rf"(?<!\w){_ARABIC_PROCLITIC}(?:{'|'.join(choices)})"
-        object.__setattr__(self, "pattern", re.compile(pattern, re.IGNORECASE))
+        # One pattern shaped as a trie of the lower-cased terms: at each word start the page's
+        # text is compared a character at a time, not term after term.
+        terms = [(term[1:-1].lower(), True) if _is_whole(term) else (term.lower(), False) for term in self.terms]
+        arabic = [term for term in terms if _ARABIC.search(term[0])]
+        other = [term for term in terms if not _ARABIC.search(term[0])]
+        choices = [_trie_pattern(_trie(other))] if other else []
+        if arabic:
+            choices.append(_ARABIC_PROCLITIC + _trie_pattern(_trie(arabic)))
+        object.__setattr__(self, "pattern", re.compile(rf"(?<!\w)(?:{'|'.join(choices)})"))
 
     def hits(self, text: str, enough: int | None = None) -> int:
         """Matches of the terms in ``text`` (counting stops at ``enough``)."""
         enough = self.min_hits if enough is None else enough
         count = 0
-        for _ in self.pattern.finditer(text):
+        for _ in self.pattern.finditer(text.lower()):
             count += 1
             if count >= enough:
                 break
@@ -152,6 +153,35 @@ def main_text(html: str) -> str:
 
 def _unescape(text: str) -> str:
     return html_module.unescape(text) if "&" in text else text
+
+
+_STEM_END, _WORD_END = 0, 1
+_Trie = dict[str | int, "_Trie"]
+
+
+def _trie(terms: list[tuple[str, bool]]) -> _Trie:
+    """The terms as a trie of characters; a stem's end or a whole word's end is marked."""
+    root: _Trie = {}
+    for term, whole in terms:
+        node = root
+        for char in term:
+            node = node.setdefault(char, {})
+        node[_WORD_END if whole else _STEM_END] = {}
+    return root
+
+
+def _trie_pattern(node: _Trie) -> str:
+    """A regular expression matching what the trie ``node`` holds."""
+    if _STEM_END in node:
+        return ""  # a stem ends here: any ending is a match, longer terms add nothing
+    branches = [
+        re.escape(char) + _trie_pattern(child)
+        for char, child in sorted(node.items(), key=lambda item: str(item[0]))
+        if isinstance(char, str)
+    ]
+    if _WORD_END in node:
+        branches.append(r"(?!\w)")
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 def _is_whole(term: str) -> bool:
