@@ -13,7 +13,7 @@ from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from ceasefire_news.cli.app import main
 from ceasefire_news.dataset.corpus.build import BuildOptions, build_corpus
-from ceasefire_news.dataset.corpus.document import RawPage
+from ceasefire_news.dataset.corpus.document import RawPage, Skipped
 from ceasefire_news.dataset.corpus.topic import default_topic, main_text, parse_topic
 from ceasefire_news.dataset.corpus.versions import load_corpus, read_manifest
 from ceasefire_news.dataset.corpus.warc import http_response, read_warc, warc_record
@@ -384,3 +384,20 @@ def test_a_crawled_page_without_a_usable_warc_date_is_still_filtered_by_topic(tm
     report = build([warc], Workspace(tmp_path / "ws"))
     assert [row["url"] for row in rows(Workspace(tmp_path / "ws"))] == ["https://news.example/a"]
     assert report.filtered == {"off_topic": 1, "warc_warcinfo": 1}
+
+
+def test_a_response_without_a_content_type_is_read_when_its_body_is_html(tmp_path: Path) -> None:
+    def untyped(uri: str, body: bytes) -> bytes:
+        head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode("ascii")
+        return warc_record("response", uri, head + body)
+
+    warc = tmp_path / "crawl.warc.gz"
+    warc.write_bytes(
+        crawl(
+            untyped("https://news.example/a", ARTICLE.encode("utf-8")),
+            untyped("https://news.example/data.bin", b"\x00\x01PK\x03\x04" + bytes(200)),
+        )
+    )
+    items = list(read_warc(warc, warc.name, warc.name))
+    assert [item.url for item in items if isinstance(item, RawPage)] == ["https://news.example/a"]
+    assert [item.reason for item in items if isinstance(item, Skipped)] == ["warc_warcinfo", "not_html"]
