@@ -5,7 +5,8 @@ The reader streams a WARC file with fastwarc and hands each HTML response on as 
 record's target URI and its date (the fetch date, never a publication date). Everything else
 a crawl holds is counted by reason (:class:`~ceasefire_news.dataset.corpus.document.Skipped`),
 not listed: requests, metadata and other record types (``warc_<type>``), responses that are
-not HTML (``not_html``) or not a success (``http_status``).
+not HTML by their Content-Type, or by their first bytes where they state none (``not_html``),
+and responses that are not a success (``http_status``).
 
 A damaged stretch of a file (a truncated gzip member, a record whose Content-Length is
 wrong) is reported once, as a ``damaged_warc`` rejection with its byte offset, and reading
@@ -32,7 +33,7 @@ from ceasefire_news.dataset.corpus.document import RawPage, Skipped
 from ceasefire_news.schema.errors import RecordRejected
 
 #: The reader's version: part of what a cached result of a WARC file depends on.
-READER_VERSION = "warc_v1"
+READER_VERSION = "warc_v2"
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 #: Bytes searched at once for the next record after a damaged one.
@@ -154,9 +155,11 @@ def _page(record: object, source_file: str) -> RawPage | Skipped:
         return Skipped("http_status")
     content_type = (http.get("Content-Type") or "").strip()
     mime, _, params = content_type.partition(";")
-    if mime.strip().lower() not in _HTML_TYPES:
+    if content_type and mime.strip().lower() not in _HTML_TYPES:
         return Skipped("not_html")
     data = record.reader.read()  # type: ignore[attr-defined]
+    if not content_type and not _looks_like_html(data):
+        return Skipped("not_html")
     if not data.strip():
         return Skipped("empty_response")
     date = record.record_date  # type: ignore[attr-defined]
@@ -169,6 +172,12 @@ def _page(record: object, source_file: str) -> RawPage | Skipped:
         fetched_date=date.astimezone(dt.UTC).date() if isinstance(date, dt.datetime) else None,
         crawled=True,
     )
+
+
+def _looks_like_html(data: bytes) -> bool:
+    """True when a body sent without a Content-Type starts as an HTML document does."""
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<!--", b"<meta", b"<title"))
 
 
 def _type_name(kind: object) -> str:
