@@ -157,3 +157,17 @@ def test_an_unclosed_paragraph_ends_at_the_next_block_not_at_a_later_closing_tag
     assert "Tickets are on sale." in text
     assert "Syria" not in text
     assert not default_topic().on_topic_html(page)
+
+
+def test_the_title_is_not_counted_again_when_it_repeats_the_headline_with_the_site_name() -> None:
+    page = (
+        "<html><head><title>Markets close higher | Syria Times</title></head><body>"
+        "<article><h1>Markets close higher</h1>"
+        f"<p>{SPORT[0]}</p><p>Oil rose after reports from Syria.</p></article></body></html>"
+    )
+    text = main_text(page)
+    assert "Markets close higher" in text
+    assert "Syria Times" not in text
+    assert not default_topic().on_topic_html(page)
+    plain = page.replace("<h1>Markets close higher</h1>", "")
+    assert "Syria Times" in main_text(plain)
