@@ -163,7 +163,7 @@ def test_the_title_is_not_counted_again_when_it_repeats_the_headline_with_the_si
     page = (
         "<html><head><title>Markets close higher | Syria Times</title></head><body>"
         "<article><h1>Markets close higher</h1>"
-        f"<p>{SPORT[0]}</p><p>Oil rose after reports from Syria.</p></article></body></html>"
+        f"<p>{SPORT[0]}</p><p>{SPORT[1]}</p><p>Oil rose after reports from Syria.</p></article></body></html>"
     )
     text = main_text(page)
     assert "Markets close higher" in text

@@ -113,10 +113,10 @@ def main_text(html: str) -> str:
     >>> main_text("<nav><p>Syria</p></nav><h1>Rain</h1><p>It rained.</p>")
     'Rain It rained.'
     """
-    parts: list[str] = []  # the text of the title, headings and paragraphs
+    parts: list[tuple[str, str]] = []  # the title, headings and paragraphs: (tag, markup)
     outside: list[str] = []  # all text outside chrome, for a page without paragraph markup
     chrome = 0
-    reading = False
+    reading: str | None = None
     position = 0
     size = len(html)
     while position < size:
@@ -124,11 +124,11 @@ def main_text(html: str) -> str:
         end = size if token is None else token.start()
         if chrome == 0:
             outside.append(html[position:end])
-            if reading:
-                parts.append(html[position:end])
+            if reading is not None:
+                parts.append((reading, html[position:end]))
         if token is None:
             break
-        reading = False
+        reading = None
         position = token.end()
         if token.group(0) == "<!--":
             close = html.find("-->", position)
@@ -142,9 +142,19 @@ def main_text(html: str) -> str:
         elif name in _CHROME:
             chrome = max(chrome - 1, 0) if closing else chrome + 1
         elif not closing and name in _MAIN:
-            reading = True
-    texts = [_TAG.sub(" ", part).strip() for part in parts]
-    texts = [" ".join(text.split()) for text in texts if text]
+            reading = name
+    texts = [(tag, " ".join(_TAG.sub(" ", part).split())) for tag, part in parts]
+    headlines = [text for tag, text in texts if tag == "h1" and text]
+    # A title that repeats the headline adds only the site's name: read the headline once.
+    texts = [(tag, text) for tag, text in texts if text and not (tag == "title" and _repeats(text, headlines))]
+    return _joined([text for _, text in texts], outside)
+
+
+def _repeats(title: str, headlines: list[str]) -> bool:
+    return any(headline in title for headline in headlines)
+
+
+def _joined(texts: list[str], outside: list[str]) -> str:
     if sum(len(text) for text in texts) >= _MIN_PARAGRAPH_CHARS:
         return _unescape("\n".join(texts))
     # A page without paragraph markup: its whole text, less links (menus are lists of links).
