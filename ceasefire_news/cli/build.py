@@ -126,6 +126,17 @@ def build(
     topic: TopicOption = "default",
     languages: LanguagesOption = None,
     engine: EngineOption = "local",
+    cache: Annotated[
+        bool,
+        typer.Option(
+            "--cache/--no-cache",
+            help=(
+                "Reuse the result of every source file unchanged since the last build "
+                "(WORKSPACE/cache/units/, keyed by the file's content and the reader's, rules' and "
+                "filters' versions): adding files processes only the new ones."
+            ),
+        ),
+    ] = True,
     ray_address: RayAddressOption = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar on stderr.")] = True,
@@ -168,6 +179,7 @@ def build(
             topic=load_topic(topic),
             languages=parse_languages(languages),
             engine=_engine(engine, ray_address),
+            cache=cache,
             ray_address=ray_address,
         )
         plan = plan_sources(ws, source, add, remove)
@@ -197,6 +209,9 @@ def build(
                 f"{counts['removed']} removed, {counts['changed']} changed"
             )
     typer.echo(f"  articles kept: {report.kept} of {report.read} read")
+    if report.files_cached:
+        files = f"{report.files_processed} processed, {report.files_cached} unchanged (from the cache)"
+        typer.echo(f"  files:         {files}")
     typer.echo(f"  duplicates:    {report.duplicates} (same clean text as a kept article)")
     typer.echo(f"  rejected:      {report.rejected}")
     if report.engine_stats.get("engine") == "ray":

@@ -30,29 +30,31 @@ same steps on a Ray cluster (:mod:`ceasefire_news.dataset.corpus.engine_ray`). B
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 from tqdm import tqdm
 
 from ceasefire_news.dataset.corpus import engine_ray, read
-from ceasefire_news.dataset.corpus.chunks import STAGE_SCHEMA, Rejection, iter_chunks, run_chunks
+from ceasefire_news.dataset.corpus.chunks import STAGE_SCHEMA, Chunk, ChunkResult, Rejection, iter_chunks
 from ceasefire_news.dataset.corpus.finish import (
     Gathered,
     Target,
     Unchanged,
-    source_digests,
+    source_digest,
     stage_batches,
     write_version,
 )
 from ceasefire_news.dataset.corpus.kept import Kept
 from ceasefire_news.dataset.corpus.options import BuildOptions, BuildReport
 from ceasefire_news.dataset.corpus.stories import StoryIndex
+from ceasefire_news.dataset.corpus.units import CachedUnit, UnitCache, UnitWriter, cache_salt, jobs, run_jobs, unit_key
 from ceasefire_news.dataset.corpus.versions import plan_version, read_identities, read_manifest
 from ceasefire_news.dataset.corpus.workspace import Workspace, atomic_directory
-from ceasefire_news.schema.errors import UsageError
+from ceasefire_news.schema.errors import RecordRejected, UsageError
 
 __all__ = ["BuildOptions", "BuildReport", "build_corpus"]
 
@@ -103,20 +105,28 @@ def build_corpus(
                 parent_dir=parent_dir,
                 parent_content=(parent_manifest or {}).get("content_sha256"),
             )
+            cache = UnitCache(workspace.root / "cache" / "units") if options.cache else None
+            if cache is not None:
+                cache.folder.mkdir(parents=True, exist_ok=True)
             if options.engine == "ray":
-                return engine_ray.build_on_ray(target, paths, progress=progress, options=options)
-            return _build_local(target, paths, progress=progress, options=options)
+                return engine_ray.build_on_ray(target, paths, progress=progress, options=options, cache=cache)
+            return _build_local(target, paths, progress=progress, options=options, cache=cache)
     except Unchanged as unchanged:
         return unchanged.report
 
 
-def _build_local(target: Target, paths: Sequence[Path], *, progress: bool, options: BuildOptions) -> BuildReport:
+def _build_local(
+    target: Target, paths: Sequence[Path], *, progress: bool, options: BuildOptions, cache: UnitCache | None
+) -> BuildReport:
     stage_path = target.folder / ".stage.arrow"
     kept = Kept(index=StoryIndex(options.stories), collect_keys=target.parent is not None)
+    chunk_options = options.chunk_options()
+    plan = _UnitPlan(paths, cache, cache_salt(chunk_options), options.chunk_size)
     rejections: list[tuple[int, Rejection]] = []
     warned: list[tuple[int, Rejection]] = []
     filtered: dict[str, int] = {}
-    records = read.iter_records(paths)
+    saving: dict[int, UnitWriter] = {}
+    unit, unit_start, unit_consumed = -1, 0, 0
     bar = tqdm(
         desc=f"build {target.version}",
         unit=" articles",
@@ -129,17 +139,26 @@ def _build_local(target: Target, paths: Sequence[Path], *, progress: bool, optio
         pa.OSFile(str(stage_path), "wb") as sink,
         pa.ipc.new_stream(sink, STAGE_SCHEMA) as writer,
     ):
-        chunks = iter_chunks(records, options.chunk_size, rejections, filtered)
-        results = run_chunks(
-            chunks, workers=options.workers, max_pending=options.max_pending, options=options.chunk_options()
-        )
-        for result in results:
+        job_list = jobs(plan.items(), options.chunk_size)
+        for result in run_jobs(
+            job_list, workers=options.workers, max_pending=options.max_pending, options=chunk_options
+        ):
+            if result.unit != unit:  # results come in input order: a new unit starts
+                unit, unit_start, unit_consumed = result.unit, unit_start + unit_consumed, 0
+            unit_consumed += result.consumed
             bar.update(result.consumed)
-            rejections.extend(result.rejections)
-            warned.extend(result.warnings)
+            rejections.extend((unit_start + ordinal, rejection) for ordinal, rejection in result.rejections)
+            warned.extend((unit_start + ordinal, warning) for ordinal, warning in result.warnings)
             for reason, count in result.filtered.items():
                 filtered[reason] = filtered.get(reason, 0) + count
             kept.take(result, writer)
+            plan.count(result)
+            if cache is not None and result.unit in plan.keys and not result.from_cache:
+                if result.unit not in saving:
+                    saving[result.unit] = UnitWriter(cache.base(plan.keys[result.unit]))
+                saving[result.unit].add(result)
+                if result.last:
+                    saving.pop(result.unit).close()
     kept.row_of.clear()
     del kept.wheres
 
@@ -153,13 +172,58 @@ def _build_local(target: Target, paths: Sequence[Path], *, progress: bool, optio
         duplicates=kept.duplicates,
         filtered=dict(sorted(filtered.items())),
     )
-    report = write_version(
-        target,
-        gathered,
-        cluster=kept.index.cluster,
-        batches=lambda: stage_batches(stage_path),
-        sources=source_digests(paths),
-        options=options,
-    )
+    try:
+        report = write_version(
+            target,
+            gathered,
+            cluster=kept.index.cluster,
+            batches=lambda: stage_batches(stage_path),
+            sources=plan.sources,
+            options=options,
+        )
+    finally:
+        if cache is not None:
+            cache.prune(plan.keys.values())
     stage_path.unlink()
+    report.files_processed, report.files_cached = plan.processed, plan.cached
     return report
+
+
+class _UnitPlan:
+    """The units of a local build: what to read, what the cache already holds, what was done."""
+
+    def __init__(self, paths: Sequence[Path], cache: UnitCache | None, salt: str, chunk_size: int) -> None:
+        self.units = list(read.iter_units(paths))
+        self.cache = cache
+        self.salt = salt
+        self.chunk_size = chunk_size
+        self.keys: dict[int, str] = {}
+        #: The manifest's ``sources``, filled as the files are planned.
+        self.sources: list[dict[str, Any]] = []
+        self.processed = 0
+        self.cached = 0
+
+    def items(self) -> Iterator[Chunk | CachedUnit]:
+        for index, unit in enumerate(self.units):
+            if isinstance(unit, RecordRejected):
+                rejection = Rejection(unit.where, unit.reason, unit.detail)
+                yield Chunk([], 1, rejections=[(0, rejection)], unit=index, last=True)
+                continue
+            file, name = unit
+            digest = source_digest(file, name)
+            if digest is not None:
+                self.sources.append(digest)
+                if self.cache is not None:
+                    key = unit_key(self.salt, digest["sha256"], name, read.source_name(file))
+                    self.keys[index] = key
+                    if self.cache.has(key):
+                        yield CachedUnit(index, self.cache.base(key), file, name, self.chunk_size)
+                        continue
+            yield from iter_chunks(read.read_file(file, name), self.chunk_size, index)
+
+    def count(self, result: ChunkResult) -> None:
+        if result.last and not isinstance(self.units[result.unit], RecordRejected):
+            if result.from_cache:
+                self.cached += 1
+            else:
+                self.processed += 1

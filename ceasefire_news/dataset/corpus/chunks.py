@@ -1,7 +1,7 @@
 """Chunks of raw articles, cleaned, identified and sketched: the build's per-article work.
 
 :func:`iter_chunks` cuts the reader's records into fixed-size chunks (their boundaries do
-not depend on the number of workers); :func:`run_chunks` cleans each chunk (in worker
+not depend on the number of workers); :func:`process_chunk` cleans each chunk (in worker
 processes for more than one chunk) into an Arrow record batch of the staging schema, the
 identity of each article and its story sketches, and yields the results in input order.
 """
@@ -11,8 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import partial
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
@@ -22,7 +21,7 @@ from ceasefire_news.dataset.corpus.decode import decode_page
 from ceasefire_news.dataset.corpus.document import CleanArticle, RawArticle, RawPage, Skipped
 from ceasefire_news.dataset.corpus.junk import junk_reason
 from ceasefire_news.dataset.corpus.pages import extract_page
-from ceasefire_news.dataset.corpus.parallel import WorkerPool, paused_gc
+from ceasefire_news.dataset.corpus.parallel import paused_gc
 from ceasefire_news.dataset.corpus.stories import Sketches, StoryOptions, sketch_texts
 from ceasefire_news.dataset.corpus.topic import Topic
 from ceasefire_news.dataset.corpus.versions import identity_key
@@ -76,6 +75,12 @@ class Chunk:
 
     items: list[tuple[int, RawArticle | RawPage]]
     consumed: int  # reader records this chunk stands for, rejected ones included
+    #: The reader's rejections among those records, and the records it skipped, by reason.
+    rejections: list[tuple[int, Rejection]] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    #: The source file (unit of work) the records come from, and whether this is its last chunk.
+    unit: int = 0
+    last: bool = True
 
 
 @dataclass(slots=True)
@@ -94,6 +99,10 @@ class ChunkResult:
     warnings: list[tuple[int, Rejection]]
     #: Records left out on purpose by a filter, counted by reason.
     filtered: dict[str, int]
+    unit: int = 0
+    last: bool = True
+    #: True when read from the workspace's cache (:mod:`ceasefire_news.dataset.corpus.units`).
+    from_cache: bool = False
 
 
 def _row_digest(article_id: str, sha: str, article: CleanArticle) -> bytes:
@@ -165,9 +174,9 @@ def _clean_and_sketch(chunk: Chunk, options: ChunkOptions) -> ChunkResult:
     shas: list[str] = []
     keys: list[str] = []
     digests: list[bytes] = []
-    rejections: list[tuple[int, Rejection]] = []
+    rejections: list[tuple[int, Rejection]] = list(chunk.rejections)
     warnings: list[tuple[int, Rejection]] = []
-    filtered: dict[str, int] = {}
+    filtered: dict[str, int] = dict(chunk.skipped)
     for ordinal, item in chunk.items:
         if _off_topic(item, options.topic):
             filtered["off_topic"] = filtered.get("off_topic", 0) + 1
@@ -242,55 +251,30 @@ def _clean_and_sketch(chunk: Chunk, options: ChunkOptions) -> ChunkResult:
         rejections=rejections,
         warnings=warnings,
         filtered=filtered,
+        unit=chunk.unit,
+        last=chunk.last,
     )
 
 
 def iter_chunks(
-    records: Iterable[RawArticle | RawPage | RecordRejected | Skipped],
-    size: int,
-    rejections: list[tuple[int, Rejection]],
-    skipped: dict[str, int] | None = None,
+    records: Iterable[RawArticle | RawPage | RecordRejected | Skipped], size: int, unit: int = 0
 ) -> Iterator[Chunk]:
-    """Fixed-size chunks of raw articles and pages.
+    """Fixed-size chunks of the raw articles and pages of one unit of work (a source file).
 
-    Reader rejections go to ``rejections``, records the reader skipped are counted in ``skipped``.
+    Ordinals count from the unit's first record. Reader rejections and skipped records travel
+    in the chunk that covers them; the last chunk is marked (it may hold no article).
     """
-    items: list[tuple[int, RawArticle | RawPage]] = []
-    consumed = 0
-    skipped = {} if skipped is None else skipped
+    chunk = Chunk([], 0, unit=unit, last=False)
     for ordinal, record in enumerate(records):
-        consumed += 1
+        chunk.consumed += 1
         if isinstance(record, Skipped):
-            skipped[record.reason] = skipped.get(record.reason, 0) + 1
+            chunk.skipped[record.reason] = chunk.skipped.get(record.reason, 0) + 1
         elif isinstance(record, RecordRejected):
-            rejections.append((ordinal, Rejection(record.where, record.reason, record.detail)))
+            chunk.rejections.append((ordinal, Rejection(record.where, record.reason, record.detail)))
         else:
-            items.append((ordinal, record))
-        if len(items) == size:
-            yield Chunk(items, consumed)
-            items, consumed = [], 0
-    if items or consumed:
-        yield Chunk(items, consumed)
-
-
-def run_chunks(
-    chunks: Iterator[Chunk], *, workers: int, max_pending: int, options: ChunkOptions
-) -> Iterator[ChunkResult]:
-    """Process chunks in input order; in ``workers`` processes when there is more than one chunk.
-
-    At most ``workers * max_pending`` chunks are in flight, which bounds memory.
-    """
-    first = next(chunks, None)
-    if first is None:
-        return
-    second = next(chunks, None)
-    if second is None:
-        workers = 1
-    with WorkerPool(workers) as pool:
-        everything = _prepend(first, chunks if second is None else _prepend(second, chunks))
-        yield from pool.imap(partial(process_chunk, options=options), everything, window=workers * max_pending)
-
-
-def _prepend(item: Chunk, rest: Iterator[Chunk]) -> Iterator[Chunk]:
-    yield item
-    yield from rest
+            chunk.items.append((ordinal, record))
+        if len(chunk.items) == size:
+            yield chunk
+            chunk = Chunk([], 0, unit=unit, last=False)
+    chunk.last = True
+    yield chunk

@@ -18,6 +18,7 @@ import pickle
 import shutil
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from tqdm import tqdm
 from ceasefire_news.dataset.corpus import ray_tasks, read
 from ceasefire_news.dataset.corpus.finish import Target, Unchanged
 from ceasefire_news.dataset.corpus.options import BuildOptions, BuildReport
+from ceasefire_news.dataset.corpus.units import UnitCache, cache_salt
 from ceasefire_news.schema.errors import RecordRejected, UsageError
 
 #: Times Ray runs a task again after its worker or node was lost.
@@ -83,20 +85,29 @@ def _first_line(err: BaseException) -> str:
     return text[:240] or type(err).__name__
 
 
-def build_on_ray(target: Target, paths: Sequence[Path], *, progress: bool, options: BuildOptions) -> BuildReport:
+def build_on_ray(
+    target: Target, paths: Sequence[Path], *, progress: bool, options: BuildOptions, cache: UnitCache | None
+) -> BuildReport:
     """Build into ``target`` with Ray; the same version the local engine writes."""
     ray = _import_ray()
+    # Tasks run in other working directories, on other nodes: every path they get is absolute.
+    target = replace(
+        target,
+        folder=target.folder.absolute(),
+        final=target.final.absolute(),
+        parent_dir=target.parent_dir.absolute() if target.parent_dir is not None else None,
+    )
     started = _connect(ray, options)
     stage = target.folder / STAGE_FOLDER
     stage.mkdir(parents=True, exist_ok=True)
     try:
-        return _run(ray, target, paths, stage, progress=progress, options=options)
-    except (UsageError, Unchanged):
-        raise
+        return _run(ray, target, paths, stage, progress=progress, options=options, cache=cache)
     except Exception as err:
         cause = getattr(err, "cause", None)
         if isinstance(cause, UsageError):  # a task's own one-line reason (a damaged parent version)
             raise UsageError(str(cause)) from None
+        if isinstance(err, (UsageError, Unchanged)):
+            raise
         raise UsageError(
             f"the Ray build failed ({type(err).__name__}: {_first_line(err)}); nothing was written, "
             "the previous versions are intact: check the cluster (`ray status`) and build again"
@@ -114,12 +125,19 @@ def _units(paths: Sequence[Path]) -> list[ray_tasks.Unit]:
             units.append(ray_tasks.Unit(index, None, unit.where, (unit.where, unit.reason, unit.detail)))
         else:
             file, name = unit
-            units.append(ray_tasks.Unit(index, str(file), name))
+            units.append(ray_tasks.Unit(index, str(Path(file).absolute()), name))
     return units
 
 
 def _run(
-    ray: Any, target: Target, paths: Sequence[Path], stage: Path, *, progress: bool, options: BuildOptions
+    ray: Any,
+    target: Target,
+    paths: Sequence[Path],
+    stage: Path,
+    *,
+    progress: bool,
+    options: BuildOptions,
+    cache: UnitCache | None,
 ) -> BuildReport:
     driver = _Driver(ray)
     remote = ray.remote(max_retries=MAX_RETRIES, num_cpus=1)
@@ -130,8 +148,14 @@ def _run(
         remote(ray_tasks.finish),
     )
     units = _units(paths)
+    salt = cache_salt(options.chunk_options())
     chunk_options = ray.put(options.chunk_options())
-    pending = [process.remote(unit, str(stage), chunk_options, options.chunk_size) for unit in units]
+    cache_folder = str(cache.folder.absolute()) if cache is not None else None
+    pending = [
+        process.remote(unit, str(stage), chunk_options, options.chunk_size, cache_folder, salt) for unit in units
+    ]
+    keys: list[str] = []
+    processed = cached = 0
     bar = tqdm(
         desc=f"build {target.version} (ray)",
         unit=" records",
@@ -142,7 +166,12 @@ def _run(
     with bar:
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
-            bar.update(driver.get(done[0])["consumed"])
+            counts = driver.get(done[0])
+            bar.update(counts["consumed"])
+            if counts["key"] is not None:
+                keys.append(counts["key"])
+                cached += bool(counts["cached"])
+                processed += not counts["cached"]
         driver.get(dedupe.remote(str(stage), len(units)))
         partitions = max(1, min(64, int(ray.cluster_resources().get("CPU", 1))))
         links = [link.remote(str(stage), len(units), p, partitions, options.stories) for p in range(partitions)]
@@ -158,6 +187,9 @@ def _run(
         "driver_fetched_bytes": driver.fetched_bytes,
         "link_read_bytes": sum(int(part["read_bytes"]) for part in linked),
     }
+    report.files_processed, report.files_cached = processed, cached
+    if cache is not None:
+        cache.prune(keys)
     if done_["unchanged"]:
         raise Unchanged(report)
     return report

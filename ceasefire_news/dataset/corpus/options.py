@@ -47,6 +47,8 @@ class BuildOptions:
     engine: Engine = "local"
     #: The Ray cluster to join (``HOST:PORT``); None starts Ray on this machine.
     ray_address: str | None = None
+    #: Reuse each unchanged source file's result from the workspace's cache (``cache/units/``).
+    cache: bool = True
 
     def __post_init__(self) -> None:
         if self.engine not in ("local", "ray"):
@@ -98,6 +100,9 @@ class BuildReport:
     #: How the engine ran: for Ray, the nodes its tasks ran on, the bytes the driver fetched
     #: and the bytes read to link stories.
     engine_stats: dict[str, Any] = field(default_factory=dict)
+    #: Source files read and processed by this build, and files whose result came from the cache.
+    files_processed: int = 0
+    files_cached: int = 0
 
     @property
     def complete(self) -> bool:

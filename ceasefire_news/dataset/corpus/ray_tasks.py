@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from ceasefire_news.dataset.corpus import read
-from ceasefire_news.dataset.corpus.chunks import STAGE_SCHEMA, ChunkOptions, Rejection, iter_chunks, process_chunk
+from ceasefire_news.dataset.corpus.chunks import Chunk, ChunkOptions, ChunkResult, Rejection, iter_chunks, process_chunk
 from ceasefire_news.dataset.corpus.finish import Gathered, Target, Unchanged, source_digest, write_version
 from ceasefire_news.dataset.corpus.kept import Duplicate
 from ceasefire_news.dataset.corpus.options import BuildOptions, BuildReport
@@ -47,6 +48,7 @@ from ceasefire_news.dataset.corpus.stories import (
     components,
     paragraph_links,
 )
+from ceasefire_news.dataset.corpus.units import UnitCache, UnitWriter, read_arrays, read_meta, unit_key
 
 #: Rejections a Ray build's report carries back to the driver; the manifest lists them all.
 REPORTED_REJECTIONS = 50
@@ -62,11 +64,6 @@ class Unit:
     problem: tuple[str, str, str] | None = None  # where, reason, detail
 
 
-def _paths(stage: Path, index: int) -> tuple[Path, Path, Path]:
-    base = stage / f"unit-{index:06d}"
-    return base.with_suffix(".arrow"), base.with_suffix(".npz"), base.with_suffix(".json")
-
-
 def _publish(temporary: Path, final: Path) -> None:
     os.replace(temporary, final)
 
@@ -80,93 +77,60 @@ def _node() -> str:
         return "local"
 
 
-def process_unit(unit: Unit, stage: str, options: ChunkOptions, chunk_size: int) -> dict[str, Any]:
-    """Read and process one source file into its staging files; return its counts."""
-    arrow_path, npz_path, json_path = _paths(Path(stage), unit.index)
-    rejections: list[tuple[int, Rejection]] = []
-    filtered: dict[str, int] = {}
-    warnings: list[tuple[int, Rejection]] = []
-    columns: dict[str, list[Any]] = {
-        "numbers": [],
-        "digests": [],
-        "band_keys": [],
-        "signatures": [],
-        "indexed": [],
-        "paragraph_hashes": [],
-        "paragraph_rows": [],
-    }
-    wheres: list[str] = []
-    keys: list[str] = []
-    consumed = 0
-    rows = 0
-    temporary = arrow_path.with_suffix(".arrow.partial")
+def process_unit(
+    unit: Unit, stage: str, options: ChunkOptions, chunk_size: int, cache: str | None, salt: str
+) -> dict[str, Any]:
+    """Read and process one source file into its staging files (from the cache when it has them)."""
+    base = Path(stage) / f"unit-{unit.index:06d}"
     if unit.problem is not None:
-        rejections.append((0, Rejection(*unit.problem)))
-        consumed = 1
-        records: Iterator[Any] = iter(())
-    else:
-        assert unit.file is not None
-        records = read.read_file(Path(unit.file), unit.name)
-    with pa.OSFile(str(temporary), "wb") as sink, pa.ipc.new_stream(sink, STAGE_SCHEMA) as writer:
-        for chunk in iter_chunks(records, chunk_size, rejections, filtered):
-            result = process_chunk(chunk, options)
-            consumed += result.consumed
-            rejections.extend(result.rejections)
-            warnings.extend(result.warnings)
-            for reason, count in result.filtered.items():
-                filtered[reason] = filtered.get(reason, 0) + count
-            if result.batch.num_rows:
-                writer.write_batch(result.batch)
-            sketches = result.sketches
-            columns["numbers"].append(np.array([int(sha[:16], 16) for sha in result.shas], dtype=np.uint64))
-            columns["digests"].append(np.frombuffer(b"".join(result.digests), dtype=np.uint8).reshape(-1, 32))
-            columns["band_keys"].append(sketches.band_keys)
-            columns["signatures"].append(sketches.signatures)
-            columns["indexed"].append(sketches.indexed)
-            columns["paragraph_hashes"].append(sketches.paragraph_hashes)
-            columns["paragraph_rows"].append(sketches.paragraph_rows.astype(np.int64) + rows)
-            wheres.extend(result.wheres)
-            keys.extend(result.keys)
-            rows += result.batch.num_rows
-    _publish(temporary, arrow_path)
-    empty: dict[str, npt.NDArray[Any]] = {
-        "numbers": np.zeros(0, np.uint64),
-        "digests": np.zeros((0, 32), np.uint8),
-        "band_keys": np.zeros((0, BANDS), np.uint32),
-        "signatures": np.zeros((0, NUM_PERM), np.uint8),
-        "indexed": np.zeros(0, np.bool_),
-        "paragraph_hashes": np.zeros(0, np.uint64),
-        "paragraph_rows": np.zeros(0, np.int64),
-    }
-    arrays: dict[str, npt.NDArray[Any]] = {
-        name: np.concatenate(parts) if parts else empty[name] for name, parts in columns.items()
-    }
-    with open(npz_path.with_suffix(".npz.partial"), "wb") as handle:
-        np.savez(handle, allow_pickle=False, **arrays)
-    _publish(npz_path.with_suffix(".npz.partial"), npz_path)
-    meta = {
-        "consumed": consumed,
-        "rows": rows,
-        "wheres": wheres,
-        "keys": keys,
-        "rejections": [[o, r.where, r.reason, r.detail] for o, r in rejections],
-        "warnings": [[o, r.where, r.reason, r.detail] for o, r in warnings],
-        "filtered": filtered,
-        "source": source_digest(Path(unit.file), unit.name) if unit.file is not None else None,
-    }
-    json_path.with_suffix(".json.partial").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    _publish(json_path.with_suffix(".json.partial"), json_path)
-    return {"index": unit.index, "consumed": consumed, "rows": rows, "node": _node()}
+        writer = UnitWriter(base)
+        writer.add(_problem_result(unit))
+        return {**writer.close(source=None), "node": _node(), "key": None, "cached": False}
+    assert unit.file is not None
+    file = Path(unit.file)
+    source = source_digest(file, unit.name)
+    key = unit_key(salt, source["sha256"], unit.name, read.source_name(file)) if source is not None else None
+    store = UnitCache(Path(cache)) if cache is not None and key is not None else None
+    if store is not None and key is not None and store.has(key):
+        try:
+            for suffix in (".arrow", ".npz", ".json"):
+                shutil.copyfile(store.base(key).with_suffix(suffix), base.with_suffix(suffix + ".partial"))
+            meta = json.loads(base.with_suffix(".json.partial").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            meta = None
+        if meta is not None:
+            meta["source"] = source
+            base.with_suffix(".json.partial").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+            for suffix in (".arrow", ".npz", ".json"):
+                os.replace(base.with_suffix(suffix + ".partial"), base.with_suffix(suffix))
+            return {"consumed": meta["consumed"], "rows": meta["rows"], "node": _node(), "key": key, "cached": True}
+    writer = UnitWriter(base)
+    for chunk in iter_chunks(read.read_file(file, unit.name), chunk_size, unit.index):
+        writer.add(process_chunk(chunk, options))
+    counts = writer.close(source=source)
+    if store is not None and key is not None:
+        for suffix in (".arrow", ".npz", ".json"):  # the JSON part last: the entry is whole once it exists
+            shutil.copyfile(base.with_suffix(suffix), store.base(key).with_suffix(suffix + ".partial"))
+            os.replace(store.base(key).with_suffix(suffix + ".partial"), store.base(key).with_suffix(suffix))
+    return {**counts, "node": _node(), "key": key, "cached": False}
+
+
+def _problem_result(unit: Unit) -> ChunkResult:
+    assert unit.problem is not None
+    chunk = Chunk([], 1, rejections=[(0, Rejection(*unit.problem))], unit=unit.index, last=True)
+    return process_chunk(chunk, ChunkOptions(stories=StoryOptions()))
+
+
+def _base(stage: Path, index: int) -> Path:
+    return stage / f"unit-{index:06d}"
 
 
 def _meta(stage: Path, index: int) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(_paths(stage, index)[2].read_text(encoding="utf-8"))
-    return data
+    return read_meta(_base(stage, index))
 
 
 def _arrays(stage: Path, index: int, *names: str) -> list[npt.NDArray[Any]]:
-    with np.load(_paths(stage, index)[1]) as data:
-        return [data[name] for name in names]
+    return read_arrays(_base(stage, index), *names)
 
 
 def dedupe(stage: str, units: int) -> dict[str, Any]:
@@ -356,7 +320,7 @@ def finish(
         for index, keep, _ in _kept_rows(folder, units):
             if not keep.any():
                 continue
-            with pa.OSFile(str(_paths(folder, index)[0]), "rb") as source:
+            with pa.OSFile(str(_base(folder, index).with_suffix(".arrow")), "rb") as source:
                 table = pa.ipc.open_stream(source).read_all()
             yield from table.filter(pa.array(keep)).to_batches()
 
