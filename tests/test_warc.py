@@ -9,14 +9,17 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from ceasefire_news.cli.app import main
 from ceasefire_news.dataset.corpus.build import BuildOptions, build_corpus
+from ceasefire_news.dataset.corpus.document import RawPage, Skipped
 from ceasefire_news.dataset.corpus.topic import default_topic, main_text, parse_topic
 from ceasefire_news.dataset.corpus.versions import load_corpus, read_manifest
-from ceasefire_news.dataset.corpus.warc import http_response, warc_record
+from ceasefire_news.dataset.corpus.warc import http_response, read_warc, warc_record
 from ceasefire_news.dataset.corpus.workspace import Workspace
 from ceasefire_news.dataset.release.pipeline import release_corpus
+from ceasefire_news.schema.errors import RecordRejected
 
 MENU = "<nav><ul><li><a href='/syria'>Syria</a></li><li><a href='/aleppo'>Aleppo</a></li>" + (
     "<li><a href='/idlib'>Idlib ceasefire news</a></li></ul></nav>"
@@ -317,3 +320,84 @@ def test_a_corpus_written_before_fetched_date_existed_still_loads(tmp_path: Path
     assert len(loaded) == 5
     report = release_corpus(ws, progress=False)
     assert report.version == "1.0.0"
+
+
+def record_at(path: Path, source_file: str) -> tuple[bytes, str | None]:
+    """The first bytes of the file at the offset ``source_file`` names, and that record's target URI."""
+    offset = int(source_file.rsplit("#", 1)[1])
+    with path.open("rb") as stream:
+        stream.seek(offset)
+        head = stream.read(8)
+        stream.seek(offset)
+        record = next(iter(ArchiveIterator(stream, record_types=WarcRecordType.any_type, fsspec_args=False)))
+        return head, record.headers.get("WARC-Target-URI")
+
+
+@pytest.mark.parametrize("compress", [True, False], ids=["warc.gz", "warc"])
+def test_record_offsets_name_the_records_after_a_damaged_one(tmp_path: Path, compress: bool) -> None:
+    records = [response(f"https://news.example/{n}", other_article(n)) for n in range(1, 5)]
+    head = crawl()
+    if not compress:
+        records, head = [gzip.decompress(r) for r in records], gzip.decompress(head)
+    damaged = records[1][: len(records[1]) // 2]
+    warc = tmp_path / ("crawl.warc.gz" if compress else "crawl.warc")
+    warc.write_bytes(head + records[0] + damaged + records[2] + records[3])
+    starts = [len(head), len(head) + len(records[0])]
+    starts += [starts[1] + len(damaged), starts[1] + len(damaged) + len(records[2])]
+
+    items = list(read_warc(warc, warc.name, warc.name))
+    pages = [item for item in items if isinstance(item, RawPage)]
+    damage = [item for item in items if isinstance(item, RecordRejected)]
+    assert [page.source_file for page in pages] == [f"{warc.name}#{starts[n]}" for n in (0, 2, 3)]
+    assert [page.url for page in pages] == [f"https://news.example/{n}" for n in (1, 3, 4)]
+    for item in pages:
+        assert record_at(warc, item.source_file)[1] == item.url
+    assert [item.where for item in damage] == [f"{warc.name}#{starts[1]}"]
+
+
+@pytest.mark.parametrize("compress", [True, False], ids=["warc.gz", "warc"])
+def test_a_content_length_past_the_next_records_loses_only_that_record(tmp_path: Path, compress: bool) -> None:
+    records = [gzip.decompress(response(f"https://news.example/{n}", other_article(n))) for n in range(1, 5)]
+    length = str(len(http_response(other_article(2)))).encode()
+    records[1] = records[1].replace(b"Content-Length: " + length, b"Content-Length: 90000", 1)
+    head = gzip.decompress(crawl())
+    warc = tmp_path / ("crawl.warc.gz" if compress else "crawl.warc")
+    parts = [head, *records]
+    warc.write_bytes(b"".join(gzip.compress(part) for part in parts) if compress else b"".join(parts))
+
+    items = list(read_warc(warc, warc.name, warc.name))
+    assert [item.url for item in items if isinstance(item, RawPage)] == [f"https://news.example/{n}" for n in (1, 3, 4)]
+    [damage] = [item for item in items if isinstance(item, RecordRejected)]
+    assert damage.reason == "damaged_warc"
+    assert record_at(warc, damage.where)[1] == "https://news.example/2"
+
+
+def test_a_crawled_page_without_a_usable_warc_date_is_still_filtered_by_topic(tmp_path: Path) -> None:
+    sport = page("Cup final: home side wins", OFF_TOPIC).encode()
+    warc = tmp_path / "crawl.warc.gz"
+    warc.write_bytes(
+        crawl(
+            warc_record("response", "https://news.example/sport", http_response(sport), date="yesterday"),
+            response("https://news.example/a", ARTICLE.encode()),
+        )
+    )
+    report = build([warc], Workspace(tmp_path / "ws"))
+    assert [row["url"] for row in rows(Workspace(tmp_path / "ws"))] == ["https://news.example/a"]
+    assert report.filtered == {"off_topic": 1, "warc_warcinfo": 1}
+
+
+def test_a_response_without_a_content_type_is_read_when_its_body_is_html(tmp_path: Path) -> None:
+    def untyped(uri: str, body: bytes) -> bytes:
+        head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode("ascii")
+        return warc_record("response", uri, head + body)
+
+    warc = tmp_path / "crawl.warc.gz"
+    warc.write_bytes(
+        crawl(
+            untyped("https://news.example/a", ARTICLE.encode("utf-8")),
+            untyped("https://news.example/data.bin", b"\x00\x01PK\x03\x04" + bytes(200)),
+        )
+    )
+    items = list(read_warc(warc, warc.name, warc.name))
+    assert [item.url for item in items if isinstance(item, RawPage)] == ["https://news.example/a"]
+    assert [item.reason for item in items if isinstance(item, Skipped)] == ["warc_warcinfo", "not_html"]

@@ -63,7 +63,8 @@ TopicOption = Annotated[
             "in the Syrian war (terms in English, Arabic, Russian and Turkish); FILE gives your "
             "own terms, one per line ('#' comments, 'min_hits = N' for the matches a page needs, "
             "default 1); 'none' keeps every page. A term matches at the start of a word, in any "
-            "case, in the page's title, headings and paragraphs, not its menus. Other sources "
+            "case, with any ending (in double quotes: the whole word only), in the page's title, "
+            "headings and paragraphs, not its menus. Other sources "
             "(txt, JSON Lines, HTML files) are never filtered by topic."
         ),
     ),

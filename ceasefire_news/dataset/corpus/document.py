@@ -48,11 +48,9 @@ class RawPage:
     url: str | None = None
     #: The WARC record's date, for a page read from a crawl (None for a saved file).
     fetched_date: dt.date | None = None
-
-    @property
-    def crawled(self) -> bool:
-        """True for a page read from a crawl (a WARC file), not saved by the maintainer."""
-        return self.fetched_date is not None
+    #: True for a page read from a crawl (a WARC file), not saved by the maintainer: the topic
+    #: filter reads only these. A record's date can be missing or unreadable; this can't.
+    crawled: bool = False
 
 
 @dataclass(frozen=True, slots=True)

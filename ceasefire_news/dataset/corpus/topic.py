@@ -7,8 +7,9 @@ the site's chrome (scripts, navigation, header, footer, sidebars, forms) cut out
 menu that says "Syria" on every page does not make a page about Syria.
 
 A topic is a list of terms (``ceasefire.topic`` is the default; ``build --topic FILE``
-replaces it): a term matches at the start of a word, in any case, with any ending, and a
-page is on topic when its main text holds at least ``min_hits`` matches. The filter runs on
+replaces it): a term matches at the start of a word, in any case, with any ending (a term in
+double quotes matches the whole word only), after an Arabic proclitic (و ف ب ل ك ال) where
+there is one, and a page is on topic when its main text holds at least ``min_hits`` matches. The filter runs on
 pages read from WARC crawls only: txt, JSON Lines and HTML sources are chosen by the
 maintainer.
 """
@@ -26,19 +27,27 @@ from typing import Any
 from ceasefire_news.schema.errors import UsageError
 
 #: The filter's version: what a cached result depends on, with the terms.
-TOPIC_VERSION = "topic_v1"
+TOPIC_VERSION = "topic_v2"
 DEFAULT_TOPIC = "ceasefire.topic"
 
-# Elements whose text is the site's, not the article's. Same-name nesting inside these is rare;
-# a leftover fragment only adds a few words of chrome.
-_CHROME = re.compile(
-    r"<(script|style|noscript|nav|header|footer|aside|form|select|button|template|svg)\b[^>]*>.*?</\1\s*>",
-    re.IGNORECASE | re.DOTALL,
+#: Elements whose text is the site's, not the article's: their text is not read (nesting counted).
+_CHROME = frozenset({"nav", "header", "footer", "aside", "select", "button"})
+#: Elements whose content is not text at all: skipped to their end tag.
+_RAW = frozenset({"script", "style", "noscript", "template", "svg", "textarea"})
+#: Elements whose text is read: the title, headings and paragraphs.
+_MAIN = frozenset({"title", "h1", "h2", "p"})
+_BLOCKS = "div|li|ul|ol|dl|dd|dt|td|th|tr|table|section|article|main|body|blockquote|figure|figcaption|h3|h4|h5|h6"
+#: The tags the reading stops at (an unclosed paragraph ends at the next block), and comments.
+_TOKEN = re.compile(
+    r"<!--|<(/?)(" + "|".join(sorted(_CHROME | _RAW | _MAIN)) + "|" + _BLOCKS + r")(?=[\s/>])[^>]*>",
+    re.IGNORECASE,
 )
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_MAIN_PARTS = re.compile(r"<(title|h1|h2|p)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+_RAW_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _RAW}
 _LINK = re.compile(r"<a\b[^>]*>.*?</a\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
+#: Arabic writes "and", "in", "to", "like" and "the" onto the word: وحلب is "and Aleppo".
+_ARABIC_PROCLITIC = "(?:[وف]?(?:[بلك]|ال|بال|لل|كال)?)"
+_ARABIC = re.compile("[\u0600-\u06ff]")
 #: Below this many characters of paragraph text, a page is read whole (less its chrome and links).
 _MIN_PARAGRAPH_CHARS = 200
 
@@ -54,14 +63,21 @@ class Topic:
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        pattern = "|".join(re.escape(term) for term in sorted(self.terms, key=len, reverse=True))
-        object.__setattr__(self, "pattern", re.compile(rf"(?<!\w)(?:{pattern})", re.IGNORECASE))
+        # One pattern shaped as a trie of the lower-cased terms: at each word start the page's
+        # text is compared a character at a time, not term after term.
+        terms = [(term[1:-1].lower(), True) if _is_whole(term) else (term.lower(), False) for term in self.terms]
+        arabic = [term for term in terms if _ARABIC.search(term[0])]
+        other = [term for term in terms if not _ARABIC.search(term[0])]
+        choices = [_trie_pattern(_trie(other))] if other else []
+        if arabic:
+            choices.append(_ARABIC_PROCLITIC + _trie_pattern(_trie(arabic)))
+        object.__setattr__(self, "pattern", re.compile(rf"(?<!\w)(?:{'|'.join(choices)})"))
 
     def hits(self, text: str, enough: int | None = None) -> int:
         """Matches of the terms in ``text`` (counting stops at ``enough``)."""
         enough = self.min_hits if enough is None else enough
         count = 0
-        for _ in self.pattern.finditer(text):
+        for _ in self.pattern.finditer(text.lower()):
             count += 1
             if count >= enough:
                 break
@@ -90,24 +106,103 @@ class Topic:
 def main_text(html: str) -> str:
     """A cheap reading of a page's own text: title, headings and paragraphs, without chrome.
 
+    One pass over the block-level tags (linear in the page's length, unclosed tags included):
+    a paragraph's text runs to the next block tag, the text of navigation, header, footer,
+    sidebars and buttons is not read, scripts and styles are skipped whole.
+
     >>> main_text("<nav><p>Syria</p></nav><h1>Rain</h1><p>It rained.</p>")
-    'Rain\\nIt rained.'
+    'Rain It rained.'
     """
-    body = _CHROME.sub(" ", _COMMENT.sub(" ", html))
-    parts = [_TAG.sub(" ", inner).strip() for _, inner in _MAIN_PARTS.findall(body)]
-    text = "\n".join(part for part in parts if part)
-    if sum(len(part) for part in parts) >= _MIN_PARAGRAPH_CHARS:
-        return _unescape(text)
+    parts: list[tuple[str, str]] = []  # the title, headings and paragraphs: (tag, markup)
+    outside: list[str] = []  # all text outside chrome, for a page without paragraph markup
+    chrome = 0
+    reading: str | None = None
+    position = 0
+    size = len(html)
+    while position < size:
+        token = _TOKEN.search(html, position)
+        end = size if token is None else token.start()
+        if chrome == 0:
+            outside.append(html[position:end])
+            if reading is not None:
+                parts.append((reading, html[position:end]))
+        if token is None:
+            break
+        reading = None
+        position = token.end()
+        if token.group(0) == "<!--":
+            close = html.find("-->", position)
+            position = size if close == -1 else close + 3
+            continue
+        closing, name = token.group(1) == "/", token.group(2).lower()
+        if name in _RAW:
+            if not closing:
+                close_tag = _RAW_END[name].search(html, position)
+                position = size if close_tag is None else close_tag.end()
+        elif name in _CHROME:
+            chrome = max(chrome - 1, 0) if closing else chrome + 1
+        elif not closing and name in _MAIN:
+            reading = name
+    texts = [(tag, " ".join(_TAG.sub(" ", part).split())) for tag, part in parts]
+    headlines = [text for tag, text in texts if tag == "h1" and text]
+    # A title that repeats the headline adds only the site's name: read the headline once.
+    texts = [(tag, text) for tag, text in texts if text and not (tag == "title" and _repeats(text, headlines))]
+    return _joined([text for _, text in texts], outside)
+
+
+def _repeats(title: str, headlines: list[str]) -> bool:
+    return any(headline in title for headline in headlines)
+
+
+def _joined(texts: list[str], outside: list[str]) -> str:
+    if sum(len(text) for text in texts) >= _MIN_PARAGRAPH_CHARS:
+        return _unescape("\n".join(texts))
     # A page without paragraph markup: its whole text, less links (menus are lists of links).
-    return _unescape(_TAG.sub(" ", _LINK.sub(" ", body)))
+    return _unescape(" ".join(_TAG.sub(" ", _LINK.sub(" ", " ".join(outside))).split()))
 
 
 def _unescape(text: str) -> str:
     return html_module.unescape(text) if "&" in text else text
 
 
+_STEM_END, _WORD_END = 0, 1
+_Trie = dict[str | int, "_Trie"]
+
+
+def _trie(terms: list[tuple[str, bool]]) -> _Trie:
+    """The terms as a trie of characters; a stem's end or a whole word's end is marked."""
+    root: _Trie = {}
+    for term, whole in terms:
+        node = root
+        for char in term:
+            node = node.setdefault(char, {})
+        node[_WORD_END if whole else _STEM_END] = {}
+    return root
+
+
+def _trie_pattern(node: _Trie) -> str:
+    """A regular expression matching what the trie ``node`` holds."""
+    if _STEM_END in node:
+        return ""  # a stem ends here: any ending is a match, longer terms add nothing
+    branches = [
+        re.escape(char) + _trie_pattern(child)
+        for char, child in sorted(node.items(), key=lambda item: str(item[0]))
+        if isinstance(char, str)
+    ]
+    if _WORD_END in node:
+        branches.append(r"(?!\w)")
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def _is_whole(term: str) -> bool:
+    return len(term) > 2 and term.startswith('"') and term.endswith('"')
+
+
 def parse_topic(text: str, name: str) -> Topic:
-    """A topic from its file's text: one term per line, ``#`` comments, ``min_hits = N``."""
+    """A topic from its file's text: one term per line, ``#`` comments, ``min_hits = N``.
+
+    A term in double quotes (``"Şam"``) matches the whole word only, not words it begins.
+    """
     terms: list[str] = []
     min_hits = 1
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -120,7 +215,12 @@ def parse_topic(text: str, name: str) -> Topic:
                 raise UsageError(f"{name}:{number}: min_hits is {value.strip()!r}; expected a whole number, 1 or more")
             min_hits = int(value)
         else:
-            terms.append(" ".join(line.split()))
+            term = " ".join(line.split())
+            if term.strip('"') == "" or term.count('"') not in (0, 2) or ('"' in term and not _is_whole(term)):
+                raise UsageError(
+                    f"{name}:{number}: {term!r} is not a term; write it bare, or in double quotes for a whole word"
+                )
+            terms.append(term)
     if not terms:
         raise UsageError(f"{name}: no terms in the topic file; write one term per line (see `build --help`)")
     canonical = "\n".join([str(min_hits), *sorted(set(terms))])

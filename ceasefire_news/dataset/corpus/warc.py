@@ -5,7 +5,8 @@ The reader streams a WARC file with fastwarc and hands each HTML response on as 
 record's target URI and its date (the fetch date, never a publication date). Everything else
 a crawl holds is counted by reason (:class:`~ceasefire_news.dataset.corpus.document.Skipped`),
 not listed: requests, metadata and other record types (``warc_<type>``), responses that are
-not HTML (``not_html``) or not a success (``http_status``).
+not HTML by their Content-Type, or by their first bytes where they state none (``not_html``),
+and responses that are not a success (``http_status``).
 
 A damaged stretch of a file (a truncated gzip member, a record whose Content-Length is
 wrong) is reported once, as a ``damaged_warc`` rejection with its byte offset, and reading
@@ -32,7 +33,7 @@ from ceasefire_news.dataset.corpus.document import RawPage, Skipped
 from ceasefire_news.schema.errors import RecordRejected
 
 #: The reader's version: part of what a cached result of a WARC file depends on.
-READER_VERSION = "warc_v1"
+READER_VERSION = "warc_v2"
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 #: Bytes searched at once for the next record after a damaged one.
@@ -45,37 +46,68 @@ def is_warc(path: Path) -> bool:
     return name.endswith((".warc", ".warc.gz"))
 
 
+class _BodyError(OSError):
+    """A record whose header was read and whose body could not be: the record is damaged."""
+
+    def __init__(self, offset: int, problem: str) -> None:
+        super().__init__(problem)
+        self.offset = offset
+
+
 def read_warc(path: Path, name: str, where: str) -> Iterator[RawPage | Skipped | RecordRejected]:
     """Every HTML response in the WARC file at ``path``, in file order.
 
     ``name`` is the file's name in the corpus and ``where`` its name in messages; a page's
     ``source_file`` is ``name#OFFSET`` (the record's byte offset in the file), stable across
     builds of the same file.
+
+    A record is handed on once the next record has been found where its Content-Length says
+    it ends (or no other record follows it in the file): a record whose length is wrong is part
+    of the damage, not a page with the next record's bytes in it.
     """
     gzipped = path.name.lower().endswith(".gz")
     offset = 0
     damage: tuple[int, str] | None = None  # where a damaged stretch starts, and why
     while True:
-        yielded = False
-        last = offset
+        last: int | None = None
+        held: RawPage | Skipped | None = None
         try:
             with path.open("rb") as stream:
                 stream.seek(offset)
                 for record_offset, item in _records(stream, name, offset):
+                    if held is not None:
+                        yield held
                     if damage is not None:
                         yield _damaged(where, damage, record_offset)
                         damage = None
-                    last, yielded = record_offset, True
-                    yield item
+                    last, held = record_offset, item
+        except _BodyError as err:
+            # The record before this one ended where it should: it is whole.
+            if held is not None:
+                yield held
+            start, problem = err.offset, str(err)
         except OSError as err:
-            if damage is None or yielded:
-                damage = (last if yielded else offset, " ".join(str(err).split())[:120])
-            resume = _next_record(path, last + 1, gzipped)
-            if resume is not None:
-                offset = resume
-                continue
+            # Past the last record read: it is whole if it ends where its Content-Length says.
+            problem = " ".join(str(err).split())
+            end = None if last is None else _record_end(path, last, gzipped)
+            if held is not None and end is not None:
+                yield held
+            start = offset if last is None else (last if end is None else end)
+        else:
+            if held is None or last is None:
+                return
+            swallowed = _next_record(path, last + 1, gzipped)
+            if swallowed is None:
+                yield held
+                return
+            start, problem = last, f"the record runs into the record at byte {swallowed}: its Content-Length is wrong"
+        if damage is None:
+            damage = (start, problem[:120])
+        resume = _next_record(path, start + 1, gzipped)
+        if resume is None:
             yield _damaged(where, damage, None)
-        return
+            return
+        offset = resume
 
 
 def _damaged(where: str, damage: tuple[int, str], resumed: int | None) -> RecordRejected:
@@ -97,9 +129,18 @@ def _records(stream: BinaryIO, name: str, base: int) -> Iterator[tuple[int, RawP
         auto_decode="all",
         fsspec_args=False,
     )
+    shift: int | None = None
     for record in records:
-        offset = base + int(record.stream_pos)
-        yield offset, _page(record, f"{name}#{offset}")
+        position = int(record.stream_pos)
+        if shift is None:
+            # fastwarc gives positions in the file (the stream's tell); count from ``base`` where not.
+            shift = base if position < base else 0
+        offset = shift + position
+        try:
+            item = _page(record, f"{name}#{offset}")
+        except OSError as err:
+            raise _BodyError(offset, " ".join(str(err).split())) from err
+        yield offset, item
 
 
 def _page(record: object, source_file: str) -> RawPage | Skipped:
@@ -114,9 +155,11 @@ def _page(record: object, source_file: str) -> RawPage | Skipped:
         return Skipped("http_status")
     content_type = (http.get("Content-Type") or "").strip()
     mime, _, params = content_type.partition(";")
-    if mime.strip().lower() not in _HTML_TYPES:
+    if content_type and mime.strip().lower() not in _HTML_TYPES:
         return Skipped("not_html")
     data = record.reader.read()  # type: ignore[attr-defined]
+    if not content_type and not _looks_like_html(data):
+        return Skipped("not_html")
     if not data.strip():
         return Skipped("empty_response")
     date = record.record_date  # type: ignore[attr-defined]
@@ -127,7 +170,14 @@ def _page(record: object, source_file: str) -> RawPage | Skipped:
         http_charset=_charset(params),
         url=record.headers.get("WARC-Target-URI") or None,  # type: ignore[attr-defined]
         fetched_date=date.astimezone(dt.UTC).date() if isinstance(date, dt.datetime) else None,
+        crawled=True,
     )
+
+
+def _looks_like_html(data: bytes) -> bool:
+    """True when a body sent without a Content-Type starts as an HTML document does."""
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<!--", b"<meta", b"<title"))
 
 
 def _type_name(kind: object) -> str:
@@ -141,6 +191,48 @@ def _charset(params: str) -> str | None:
         if key.strip().lower() == "charset":
             return value.strip().strip("\"'") or None
     return None
+
+
+def _record_end(path: Path, offset: int, gzipped: bool) -> int | None:
+    """Where the record at ``offset`` ends, when it ends where its Content-Length says; else None."""
+    with path.open("rb") as stream:
+        stream.seek(offset)
+        if not gzipped:
+            head = stream.read(_SCAN_BLOCK)
+            length, body = _declared(head)
+            if length is None:
+                return None
+            stream.seek(offset + body + length)
+            return offset + body + length + 4 if stream.read(4) == b"\r\n\r\n" else None
+        inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        parts: list[bytes] = []
+        used = 0
+        try:
+            while not inflate.eof:
+                block = stream.read(_SCAN_BLOCK)
+                if not block:
+                    return None
+                parts.append(inflate.decompress(block))
+                used += len(block)
+        except zlib.error:
+            return None
+        member = b"".join(parts)
+        length, body = _declared(member)
+        if length is None or len(member) != body + length + 4:
+            return None
+        return offset + used - len(inflate.unused_data)
+
+
+def _declared(head: bytes) -> tuple[int | None, int]:
+    """A record header's Content-Length, and where its block starts."""
+    end = head.find(b"\r\n\r\n")
+    if not head.startswith(b"WARC/1.") or end == -1:
+        return None, 0
+    for line in head[:end].split(b"\r\n"):
+        key, _, value = line.partition(b":")
+        if key.strip().lower() == b"content-length" and value.strip().isdigit():
+            return int(value), end + 4
+    return None, 0
 
 
 def _next_record(path: Path, start: int, gzipped: bool) -> int | None:
@@ -166,10 +258,7 @@ def _starts_record(stream: BinaryIO, offset: int, gzipped: bool) -> bool:
     stream.seek(offset)
     head = stream.read(4096)
     if not gzipped:
-        if offset > 0:
-            stream.seek(offset - 1)
-            return stream.read(1) == b"\n" and head.startswith(b"WARC/1.")
-        return head.startswith(b"WARC/1.")
+        return head.startswith((b"WARC/1.0\r\n", b"WARC/1.1\r\n"))
     try:
         text = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 16)
     except zlib.error:
