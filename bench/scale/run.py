@@ -60,7 +60,9 @@ def _number(pattern: re.Pattern[str], text: str) -> int | None:
 def _pages(crawl: Path) -> int:
     counts = crawl / "crawl.json"
     if counts.exists():
-        return int(json.loads(counts.read_text(encoding="utf-8"))["pages"])
+        summary = json.loads(counts.read_text(encoding="utf-8"))
+        # An HTML crawl holds the HTML pages only, one file each.
+        return int(summary["files"] if summary["format"] == "html" else summary["pages"])
     return sum(1 for p in crawl.rglob("*") if p.is_file())
 
 
