@@ -25,12 +25,14 @@ dropped pages x that cost, over the kept pages the manifest counts.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import re
 import resource
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -39,12 +41,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from bench.scale.generate import crawl_source
 from bench.scale.sample import Sampler
 
 DRIVER_BYTES = re.compile(r"driver fetched ([\d,]+) bytes")
 LINK_BYTES = re.compile(r"linking stories read ([\d,]+) bytes")
-RAY_PORT = 6391
 
 
 def _children_cpu() -> float:
@@ -66,8 +69,14 @@ def _pages(crawl: Path) -> int:
     return sum(1 for p in crawl.rglob("*") if p.is_file())
 
 
-def build_once(crawl: Path, engine: str, address: str | None, marker: str | None, extra: list[str]) -> dict[str, Any]:
-    """One build of ``crawl`` into a fresh workspace, sampled; its figures."""
+def build_once(
+    crawl: Path, engine: str, address: str | None, marker: str | None, extra: list[str], dropped_only: bool = False
+) -> dict[str, Any]:
+    """One build of ``crawl`` into a fresh workspace, sampled; its figures.
+
+    ``dropped_only``: the crawl has no page to keep, so the build ends with "no usable article"
+    (exit 2) after reading and filtering every page, which is what is measured.
+    """
     workspace = Path(tempfile.mkdtemp(prefix="bench-scale-ws-"))
     command = [
         sys.executable,
@@ -96,7 +105,8 @@ def build_once(crawl: Path, engine: str, address: str | None, marker: str | None
     sampler.stop()
     cpu = _children_cpu() - cpu_before
     try:
-        if process.returncode not in (0, 1):
+        allowed = (0, 1, 2) if dropped_only and "no usable article" in stderr else (0, 1)
+        if process.returncode not in allowed:
             raise SystemExit(f"build failed ({process.returncode}): {stderr.strip().splitlines()[-1:]}")
         manifests = sorted(workspace.glob("corpus/*/manifest.json"))
         manifest = json.loads(manifests[-1].read_text(encoding="utf-8")) if manifests else {}
@@ -104,7 +114,10 @@ def build_once(crawl: Path, engine: str, address: str | None, marker: str | None
         shutil.rmtree(workspace, ignore_errors=True)
     sampled = sampler.summary()
     pages = _pages(crawl)
-    total_cpu = cpu + float(sampled["sampled_cpu_seconds_outside_driver_tree"])
+    # Processes a Ray driver starts itself (GCS, raylet, workers) are not all waited for, so
+    # RUSAGE_CHILDREN misses them; the sampled CPU of the driver's tree catches them.
+    tree = max(cpu, float(sampled["sampled_cpu_seconds_driver_tree"]))
+    total_cpu = tree + float(sampled["sampled_cpu_seconds_outside_driver_tree"])
     fetched, linked = _number(DRIVER_BYTES, stdout), _number(LINK_BYTES, stdout)
     return {
         "pages": pages,
@@ -132,39 +145,53 @@ def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 class Cluster:
-    """A head and ``nodes - 1`` more Ray nodes on this machine, one CPU each, under a temp folder."""
+    """A head and ``nodes - 1`` more Ray nodes on this machine, one CPU each, under a temp folder.
 
-    def __init__(self, nodes: int, port: int = RAY_PORT) -> None:
-        self.nodes, self.port = nodes, port
-        self.temp = Path(tempfile.mkdtemp(prefix="bench-scale-ray-"))
-        self.address = f"127.0.0.1:{port}"
+    Stopped by process id: every process whose command line names this cluster's temp folder,
+    and its children (``ray stop`` would stop every Ray process of the user on the machine).
+    """
+
+    def __init__(self, nodes: int) -> None:
+        self.nodes = nodes
+        self.temp = Path(tempfile.mkdtemp(prefix="bsray", dir="/tmp"))  # short: Ray's socket paths have a limit
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+        self.address = f"127.0.0.1:{self.port}"
+        self.env = {**os.environ, "RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
 
     def __enter__(self) -> Cluster:
         ray = [sys.executable, "-m", "ray.scripts.scripts", "start"]
-        subprocess.run(
-            [
-                *ray,
-                "--head",
-                "--port",
-                str(self.port),
-                "--num-cpus",
-                "1",
-                "--include-dashboard=false",
-                "--disable-usage-stats",
-                "--temp-dir",
-                str(self.temp),
-            ],
-            check=True,
-            capture_output=True,
-        )
-        for _ in range(self.nodes - 1):
-            subprocess.run([*ray, "--address", self.address, "--num-cpus", "1"], check=True, capture_output=True)
+        common = ["--num-cpus", "1", "--node-ip-address", "127.0.0.1", "--disable-usage-stats"]
+        head = ["--head", "--port", str(self.port), "--include-dashboard=false", "--temp-dir", str(self.temp)]
+        try:
+            self._start([*ray, *head, *common])
+            for _ in range(self.nodes - 1):
+                self._start([*ray, "--address", self.address, *common])
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
+    def _start(self, command: list[str]) -> None:
+        done = subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=180, check=False)
+        if done.returncode != 0:
+            raise SystemExit(f"ray start failed: {(done.stderr or done.stdout).strip().splitlines()[-1:]}")
+
     def __exit__(self, *exc: object) -> None:
-        subprocess.run(
-            [sys.executable, "-m", "ray.scripts.scripts", "stop", "--force"], capture_output=True, check=False
-        )
+        marker = str(self.temp)
+        roots = [p for p in psutil.process_iter(["cmdline"]) if marker in " ".join(p.info.get("cmdline") or [])]
+        doomed: dict[int, psutil.Process] = {}
+        for root in roots:
+            with contextlib.suppress(psutil.Error):
+                doomed.update({p.pid: p for p in [root, *root.children(recursive=True)]})
+        for proc in doomed.values():
+            with contextlib.suppress(psutil.Error):
+                proc.terminate()
+        _, alive = psutil.wait_procs(list(doomed.values()), timeout=10)
+        for proc in alive:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
         shutil.rmtree(self.temp, ignore_errors=True)
 
 
@@ -186,7 +213,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             print(f"{crawl}: {_line(results[-1])}", file=sys.stderr)
         dropped = None
         if args.dropped_crawl:
-            runs = [build_once(args.dropped_crawl, args.engine, address, marker, extra) for _ in range(args.repeat)]
+            runs = [
+                build_once(args.dropped_crawl, args.engine, address, marker, extra, dropped_only=True)
+                for _ in range(args.repeat)
+            ]
             dropped = _median(runs)
     finally:
         if cluster is not None:

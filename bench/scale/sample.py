@@ -92,7 +92,9 @@ class Sampler:
         workers = [p for pid, p in self.processes.items() if pid != self.driver_pid]
         ray_workers = [p for p in workers if p.role != "cluster"]
         cluster_cpu = sum(p.cpu_seconds - p.cpu_at_start for p in workers if p.role.startswith("cluster"))
+        tree_cpu = sum(p.cpu_seconds for p in self.processes.values() if p.role in ("driver", "worker"))
         return {
+            "sampled_cpu_seconds_driver_tree": tree_cpu,
             "driver_peak_rss": driver.peak_rss if driver else 0,
             "worker_peak_rss_max": max((p.peak_rss for p in ray_workers), default=0),
             "workers_seen": len(ray_workers),
