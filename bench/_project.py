@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from ceasefire_news.dataset.corpus.build import BuildOptions, build_corpus
+from ceasefire_news.dataset.corpus.read import embedded_sources
 from ceasefire_news.dataset.corpus.warc import http_response, warc_record
 from ceasefire_news.dataset.corpus.workspace import Workspace
 from ceasefire_news.dataset.release.pipeline import release_corpus
@@ -59,6 +60,7 @@ __all__ = [
     "ReleaseOptions",
     "Workspace",
     "build_corpus",
+    "embedded_sources",
     "export_file",
     "http_response",
     "import_export_file",

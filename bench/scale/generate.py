@@ -1,177 +1,227 @@
-"""A generated news crawl as WARC.gz files: the input of the scale benchmark.
+"""A generated web crawl for the scale benchmark: WARC.gz files, or one HTML file per page.
 
-Every page is an HTML article page of a news site whose menu names the topic's places
-(Syria, Aleppo, Idlib, Damascus) on every page, with a header, footer and sidebar. About
-``--off-topic`` of the pages (90% by default) are other news (sport, markets, weather,
-culture); the rest are ceasefire-diplomacy stories, shaped like the seed articles (they
-come from ``bench/build/generate.py``, with its syndicated copies and shared paragraphs).
-Each file starts with a ``warcinfo`` record; each page is a ``request`` and a ``response``
-record, each its own gzip member; a few responses are images or errors, as in a crawl.
+    python -m bench.scale.generate --pages 100000 --out bench/out/scale/crawl-100k
+    python -m bench.scale.generate --pages 10000 --out bench/out/scale/html-10k --format html
 
-    python -m bench.scale.generate --pages 100000 --out bench/out/scale/crawl-100000
+A WARC crawl is ``--files`` files ``OUT/warc/crawl-NNNNN.warc.gz`` (HTML:
+``OUT/html/site-NNNNN/*.html``); every record is its own gzip
+member: a ``warcinfo`` record first, then a ``request`` and a ``response`` record per fetched
+URL. Responses carry ``Content-Type: text/html; charset=...`` (one page in five has its
+charset only in a ``<meta>`` tag), and a few are not HTML (``image/png``,
+``application/pdf``) or not a success (404, 301). The pages themselves are described in
+:mod:`bench.scale.pages`. Output is byte-identical for the same arguments; ``crawl.json``
+next to the files counts what was written (the expected counts a test and the runner use).
+
+The WARC is written by hand (``WARC/1.0``, header lines, CRLF, ``Content-Length``, a blank
+line, the block, CRLF CRLF), so generating needs nothing beyond the standard library.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import gzip
 import json
 import random
 import sys
+import uuid
+from collections import Counter
 from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
 
 from bench import _project
-from bench.build.generate import generate
+from bench.scale.pages import Page, PageMaker, read_seeds, render
 
-OFF_TOPIC_WORDS = {
-    "sport": [
-        "match",
-        "goal",
-        "striker",
-        "coach",
-        "league",
-        "season",
-        "stadium",
-        "referee",
-        "title",
-        "cup",
-        "fans",
-        "squad",
-        "injury",
-    ],
-    "markets": [
-        "shares",
-        "index",
-        "investors",
-        "profit",
-        "quarter",
-        "revenue",
-        "bank",
-        "rates",
-        "inflation",
-        "bonds",
-        "dollar",
-        "growth",
-    ],
-    "weather": [
-        "rain",
-        "storm",
-        "temperatures",
-        "forecast",
-        "wind",
-        "snow",
-        "flooding",
-        "heat",
-        "coast",
-        "weekend",
-        "warning",
-        "clouds",
-    ],
-    "culture": [
-        "film",
-        "festival",
-        "director",
-        "album",
-        "concert",
-        "novel",
-        "gallery",
-        "exhibition",
-        "award",
-        "premiere",
-        "audience",
-    ],
-}
-MENU = (
-    "<nav class='menu'><ul><li><a href='/'>Home</a></li><li><a href='/world'>World</a></li>"
-    "<li><a href='/syria'>Syria</a></li><li><a href='/aleppo'>Aleppo</a></li><li><a href='/idlib'>Idlib</a></li>"
-    "<li><a href='/damascus'>Damascus</a></li><li><a href='/sport'>Sport</a></li></ul></nav>"
-)
-ASIDE = "<aside><h3>Most read</h3><ul><li><a href='/syria/talks'>Syria talks resume in Astana</a></li></ul></aside>"
+CRLF = b"\r\n"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+BASE_DATE = dt.datetime(2016, 9, 1, tzinfo=dt.UTC)
 
 
-def _off_topic(rng: random.Random) -> tuple[str, str]:
-    section = rng.choice(sorted(OFF_TOPIC_WORDS))
-    words = OFF_TOPIC_WORDS[section]
-    paragraphs = []
-    for _ in range(rng.randint(4, 9)):
-        sentences = []
-        for _ in range(rng.randint(2, 4)):
-            chosen = rng.sample(words, 6)
-            sentences.append(
-                f"The {chosen[0]} and the {chosen[1]} {chosen[2]} after the {chosen[3]} of {chosen[4]} {chosen[5]}."
-            )
-        paragraphs.append(" ".join(sentences))
-    title = f"{section.title()}: {' '.join(rng.sample(words, 4))}"
-    return title, "\n".join(paragraphs)
+def warc_member(record_type: str, headers: dict[str, str], block: bytes) -> bytes:
+    """One WARC/1.0 record, gzip-compressed as its own member (deterministic: mtime 0)."""
+    lines = [b"WARC/1.0", f"WARC-Type: {record_type}".encode()]
+    lines += [f"{name}: {value}".encode() for name, value in headers.items()]
+    lines.append(f"Content-Length: {len(block)}".encode())
+    record = CRLF.join(lines) + CRLF + CRLF + block + CRLF + CRLF
+    return gzip.compress(record, compresslevel=6, mtime=0)
 
 
-def _page(title: str, text: str, date: str, meta_charset: bool) -> bytes:
-    paragraphs = "".join(f"<p>{line}</p>" for line in text.split("\n") if line.strip())
-    charset = "<meta charset='utf-8'>" if meta_charset else ""
-    html = (
-        f"<!DOCTYPE html><html><head>{charset}<title>{title} | Levant Daily</title>"
-        f"<meta property='article:published_time' content='{date}'></head><body>"
-        f"<header><div class='logo'>Levant Daily</div>{MENU}</header>"
-        f"<main><article><h1>{title}</h1><time datetime='{date}'>{date}</time>{paragraphs}</article>{ASIDE}</main>"
-        "<footer><p>Levant Daily. All rights reserved.</p>" + MENU + "</footer></body></html>"
-    )
-    return html.encode("utf-8")
+def _record_id(rng: random.Random) -> str:
+    return f"<urn:uuid:{uuid.UUID(int=rng.getrandbits(128), version=4)}>"
 
 
-def generate_crawl(out: Path, pages: int, *, files: int | None = None, off_topic: float = 0.9, seed: int = 7) -> Path:
-    """Write the crawl (``files`` WARC.gz files, default one per 1,000 pages); returns ``out``."""
-    rng = random.Random(seed)
-    out.mkdir(parents=True, exist_ok=True)
+def _http_response(status: str, content_type: str, body: bytes) -> bytes:
+    head = f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
+    return head.encode("ascii") + body
+
+
+def _page_bytes(page: Page) -> tuple[str, bytes]:
+    body = render(page).encode(page.charset, errors="xmlcharrefreplace")
+    content_type = f"text/html; charset={page.charset}" if page.charset_in_header else "text/html"
+    return content_type, body
+
+
+def crawl_source(crawl: Path) -> Path:
+    """The folder to build from: ``warc/`` or ``html/`` inside a generated crawl, else the folder."""
+    for name in ("warc", "html"):
+        if (crawl / name).is_dir():
+            return crawl / name
+    return crawl
+
+
+def generate(
+    out: Path,
+    pages: int,
+    seed: int = 2016,
+    off_topic: float = 0.9,
+    files: int | None = None,
+    fmt: str = "warc",
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Write the crawl into ``out`` (a new or empty folder); return (and write) its counts."""
+    if pages < 1:
+        raise ValueError("--pages must be at least 1")
+    if not 0.0 <= off_topic <= 1.0:
+        raise ValueError("--off-topic must be between 0 and 1")
     files = files or max(1, pages // 1000)
-    on_topic = max(1, round(pages * (1 - off_topic)))
-    stories = generate(out / ".stories.jsonl", on_topic, seed=seed)
-    story_lines = stories.open(encoding="utf-8")
+    out.mkdir(parents=True, exist_ok=True)
+    if any(out.iterdir()):
+        raise ValueError(f"{out} is not empty; give a new folder")
+    rng = random.Random(seed)
+    maker = PageMaker(rng, read_seeds(_project.embedded_sources()), off_topic)
+    counts: Counter[str] = Counter()
+    families: set[int] = set()
     per_file = -(-pages // files)
-    made = 0
-    for number in range(files):
-        records = [
-            _project.warc_record(
-                "warcinfo", "", b"software: bench.scale.generate\r\n", content_type="application/warc-fields"
+    bar = tqdm(total=pages, unit="page", disable=not progress, file=sys.stderr)
+    handle = None
+    for index in range(pages):
+        kind = rng.choices(["page", "png", "pdf", "404", "301"], weights=[970, 10, 5, 10, 5])[0]
+        when = (BASE_DATE + dt.timedelta(seconds=index * 7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        number = index // per_file
+        if fmt == "warc" and index % per_file == 0:
+            if handle is not None:
+                handle.close()
+            name = f"crawl-{number:05d}.warc.gz"
+            (out / "warc").mkdir(exist_ok=True)
+            handle = (out / "warc" / name).open("wb")
+            info = f"software: bench.scale.generate\r\nformat: WARC File Format 1.0\r\nseed: {seed}\r\n".encode()
+            handle.write(
+                warc_member(
+                    "warcinfo",
+                    {
+                        "WARC-Date": when,
+                        "WARC-Record-ID": _record_id(rng),
+                        "WARC-Filename": name,
+                        "Content-Type": "application/warc-fields",
+                    },
+                    info,
+                )
             )
-        ]
-        for _ in range(min(per_file, pages - made)):
-            made += 1
-            url = f"https://levant-daily.example/{made:07d}"
-            date = f"2016-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-            warc_date = f"{date}T{rng.randint(0, 23):02d}:00:00Z"
-            records.append(
-                _project.warc_record("request", url, f"GET /{made} HTTP/1.1\r\n\r\n".encode(), date=warc_date)
+            counts["files"] += 1
+            counts["members"] += 1
+            counts["warcinfo"] += 1
+        page = maker.page(index)
+        if kind == "page":
+            content_type, body = _page_bytes(page)
+            status = "200 OK"
+            counts["on_topic" if page.on_topic else "off_topic"] += 1
+            counts[f"lang_{page.language}"] += 1
+            counts["charset_meta_only"] += not page.charset_in_header
+            if page.on_topic:
+                families.add(page.family)
+        elif kind in ("png", "pdf"):
+            content_type, body = ("image/png", PNG) if kind == "png" else ("application/pdf", PDF)
+            status = "200 OK"
+            counts["non_html"] += 1
+        else:
+            content_type, body = _page_bytes(page)
+            status = "404 Not Found" if kind == "404" else "301 Moved Permanently"
+            counts["non_200"] += 1
+        if fmt == "html":
+            if kind == "page":
+                folder = out / "html" / f"site-{number:05d}"
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / f"{index:08d}.html").write_bytes(body)
+                counts["files"] += 1
+        else:
+            assert handle is not None
+            url = page.url + (".png" if kind == "png" else ".pdf" if kind == "pdf" else "")
+            request_id = _record_id(rng)
+            request = f"GET /{url.split('/', 3)[3]} HTTP/1.1\r\nHost: {url.split('/')[2]}\r\n\r\n".encode()
+            handle.write(
+                warc_member(
+                    "request",
+                    {
+                        "WARC-Date": when,
+                        "WARC-Record-ID": request_id,
+                        "WARC-Target-URI": url,
+                        "Content-Type": "application/http; msgtype=request",
+                    },
+                    request,
+                )
             )
-            roll = rng.random()
-            if roll < 0.01:
-                block = _project.http_response(b"\x89PNG\r\n" + bytes(200), "image/png")
-            elif roll < 0.02:
-                block = _project.http_response(b"<html>not found</html>", status="404 Not Found")
-            elif made <= pages and rng.random() >= off_topic and (line := story_lines.readline()):
-                story = json.loads(line)
-                html = _page(story.get("title") or "Untitled", story["text"], date, rng.random() < 0.5)
-                block = _project.http_response(html, "text/html; charset=utf-8")
-            else:
-                html = _page(*_off_topic(rng), date, meta_charset=True)
-                block = _project.http_response(html, "text/html")
-            records.append(_project.warc_record("response", url, block, date=warc_date))
-        (out / f"crawl-{number:05d}.warc.gz").write_bytes(b"".join(records))
-    story_lines.close()
-    stories.unlink()
-    return out
+            handle.write(
+                warc_member(
+                    "response",
+                    {
+                        "WARC-Date": when,
+                        "WARC-Record-ID": _record_id(rng),
+                        "WARC-Target-URI": url,
+                        "WARC-Concurrent-To": request_id,
+                        "Content-Type": "application/http; msgtype=response",
+                    },
+                    _http_response(status, content_type, body),
+                )
+            )
+            counts["members"] += 2
+            counts["request"] += 1
+            counts["response"] += 1
+        bar.update(1)
+    if handle is not None:
+        handle.close()
+    bar.close()
+    summary: dict[str, Any] = {
+        "format": fmt,
+        "pages": pages,
+        "seed": seed,
+        "off_topic_share": off_topic,
+        "story_families": len(families),
+        **dict(sorted(counts.items())),
+    }
+    for key in ("on_topic", "off_topic", "non_html", "non_200"):
+        summary.setdefault(key, 0)
+    (out / "crawl.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return summary
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", type=int, default=100_000)
-    parser.add_argument("--out", type=Path, required=True)
+    parser = argparse.ArgumentParser(prog="python -m bench.scale.generate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, required=True, help="fetched URLs to write (HTML pages and the rest)")
+    parser.add_argument("--out", type=Path, required=True, help="a new or empty folder")
+    parser.add_argument("--seed", type=int, default=2016)
+    parser.add_argument("--off-topic", type=float, default=0.9, help="share of HTML pages off topic (default 0.9)")
     parser.add_argument("--files", type=int, default=None, help="WARC files (default: one per 1,000 pages)")
-    parser.add_argument("--off-topic", type=float, default=0.9, help="share of off-topic pages")
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--format",
+        choices=["warc", "html"],
+        default="warc",
+        help="warc: WARC.gz files; html: one .html file per page, in folders",
+    )
+    parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
-    generate_crawl(args.out, args.pages, files=args.files, off_topic=args.off_topic, seed=args.seed)
-    print(args.out)
+    try:
+        summary = generate(
+            args.out, args.pages, args.seed, args.off_topic, args.files, args.format, progress=not args.no_progress
+        )
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(summary))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -1,87 +1,108 @@
-"""Project a crawl build to larger crawls and clusters from measured per-page figures.
+"""Projected build time at 10M and 100M pages on 8, 32 and 128 nodes, from measured figures.
 
-    python -m bench.scale.project --from bench/out/scale/results.jsonl --engine ray-2node
+    python -m bench.scale.project --from bench/out/scale/ray-2.json
 
-The model, stated so it can be argued with:
+The model, per build of ``pages`` pages on ``nodes`` nodes (:class:`Assumptions` states the
+constants; every one is a flag):
 
-- per-page work (read, filter, extract, clean, sketch) divides over all cores:
-  ``pages * cpu_ms_per_page / (nodes * cores_per_node * efficiency)``;
-- linking stories reads every page's band keys once per partition (one partition per core),
-  from shared storage: ``pages * shuffle_bytes_per_page_per_partition * partitions`` bytes,
-  spread over the nodes' links (``link_gbit_s`` each);
-- the one-task steps (duplicates over 8-byte ids, the components and writing the version) run
-  at ``single_task_ms_per_kept_page`` on one core, and only kept pages reach them.
+- compute: ``pages x cpu_ms_per_page / 1000 / (nodes x cores_per_node x efficiency)``, the
+  measured CPU per page spread over every core, at a parallel efficiency below 1 for
+  scheduling, stragglers and skew;
+- shuffle: ``pages x shuffle_bytes_per_page x (nodes - 1) / nodes`` bytes cross the network
+  (a page's linking data lands on another node with probability ``(nodes - 1) / nodes``),
+  through ``nodes`` links of ``link_gbps`` each: that total over ``nodes x link_gbps / 8``
+  bytes per second;
+- driver: ``pages x driver_bytes_per_page`` through the driver's one link.
+
+The three are added (no overlap assumed: an upper bound). Reading the crawl from shared
+storage is not modelled. Input figures missing from a measurement count as 0 and are shown
+as such in the table.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+PAGES = (10_000_000, 100_000_000)
+NODES = (8, 32, 128)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Assumptions:
     cores_per_node: int = 16
-    efficiency: float = 0.8  # share of the cores' time spent on tasks at scale
-    link_gbit_s: float = 10.0  # each node's network or storage bandwidth
-    kept_share: float = 0.1  # on-topic pages of a news crawl
-    single_task_ms_per_kept_page: float = 0.5
+    link_gbps: float = 10.0
+    efficiency: float = 0.7
 
 
-def project(
-    pages: float,
+def projected_seconds(
+    pages: int,
     nodes: int,
     cpu_ms_per_page: float,
-    shuffle_bytes_per_page_per_partition: float,
-    assume: Assumptions = Assumptions(),  # noqa: B008 - frozen, shared default
+    shuffle_bytes_per_page: float,
+    driver_bytes_per_page: float,
+    assume: Assumptions | None = None,
 ) -> dict[str, float]:
-    """Hours of a build of ``pages`` pages on ``nodes`` nodes, by part.
+    """Compute, shuffle and driver seconds of a build, and their sum, by the model above."""
+    assume = assume or Assumptions()
+    link_bytes_per_s = assume.link_gbps * 1e9 / 8
+    compute = pages * cpu_ms_per_page / 1000 / (nodes * assume.cores_per_node * assume.efficiency)
+    shuffle = pages * shuffle_bytes_per_page * (nodes - 1) / nodes / (nodes * link_bytes_per_s)
+    driver = pages * driver_bytes_per_page / link_bytes_per_s
+    return {"compute_s": compute, "shuffle_s": shuffle, "driver_s": driver, "total_s": compute + shuffle + driver}
 
-    >>> round(project(1e6, 1, 3.6, 0.0, Assumptions(cores_per_node=1, efficiency=1.0, kept_share=0.0))["total_h"], 3)
-    1.0
-    """
-    cores = nodes * assume.cores_per_node
-    compute_s = pages * cpu_ms_per_page / 1000 / (cores * assume.efficiency)
-    shuffle_bytes = pages * shuffle_bytes_per_page_per_partition * cores
-    shuffle_s = shuffle_bytes * 8 / (nodes * assume.link_gbit_s * 1e9)
-    single_s = pages * assume.kept_share * assume.single_task_ms_per_kept_page / 1000
+
+def inputs_from(figures: dict[str, Any]) -> dict[str, float]:
+    """Per-page figures of the largest crawl of a ``bench.scale.run`` JSON (missing: 0)."""
+    largest = max(figures["results"], key=lambda r: r["pages"])
     return {
-        "compute_h": compute_s / 3600,
-        "shuffle_h": shuffle_s / 3600,
-        "single_task_h": single_s / 3600,
-        "total_h": (compute_s + shuffle_s + single_s) / 3600,
+        "cpu_ms_per_page": float(largest["cpu_ms_per_page"]),
+        "shuffle_bytes_per_page": float(largest.get("shuffle_bytes_per_page") or 0.0),
+        "driver_bytes_per_page": float(largest.get("driver_fetched_bytes_per_page") or 0.0),
     }
 
 
-def table(cpu_ms_per_page: float, shuffle_bytes_per_page_per_partition: float, assume: Assumptions) -> str:
-    rows = ["| pages | nodes | compute h | shuffle h | one-task h | total h |", "|---|---|---|---|---|---|"]
-    for pages in (10e6, 100e6):
-        for nodes in (8, 32, 128):
-            p = project(pages, nodes, cpu_ms_per_page, shuffle_bytes_per_page_per_partition, assume)
-            rows.append(
-                f"| {pages / 1e6:.0f}M | {nodes} | {p['compute_h']:.2f} | {p['shuffle_h']:.3f} | "
-                f"{p['single_task_h']:.2f} | {p['total_h']:.2f} |"
-            )
-    return "\n".join(rows)
+def table(inputs: dict[str, float], assume: Assumptions) -> str:
+    lines = [
+        f"Inputs: {inputs['cpu_ms_per_page']:.3f} CPU ms/page, {inputs['shuffle_bytes_per_page']:,.0f} shuffle "
+        f"B/page, {inputs['driver_bytes_per_page']:,.1f} driver B/page; {assume.cores_per_node} cores/node, "
+        f"{assume.link_gbps:g} Gb/s per node, parallel efficiency {assume.efficiency:g}.",
+        "",
+        "| pages | nodes | compute | shuffle | driver | total |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for pages in PAGES:
+        for nodes in NODES:
+            t = projected_seconds(pages, nodes, assume=assume, **inputs)
+            cells = " | ".join(_duration(t[k]) for k in ("compute_s", "shuffle_s", "driver_s", "total_s"))
+            lines.append(f"| {pages:,} | {nodes} | {cells} |")
+    return "\n".join(lines)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--from", dest="results", type=Path, required=True, help="bench.scale.run JSON Lines")
-    parser.add_argument("--engine", default="ray-2node", help="which measured run to project from")
+    parser = argparse.ArgumentParser(prog="python -m bench.scale.project", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--from", dest="source", type=Path, required=True, help="a bench.scale.run --json file")
+    parser.add_argument("--cores-per-node", type=int, default=Assumptions.cores_per_node)
+    parser.add_argument("--link-gbps", type=float, default=Assumptions.link_gbps)
+    parser.add_argument("--efficiency", type=float, default=Assumptions.efficiency)
     args = parser.parse_args(argv)
-    runs = [json.loads(line) for line in args.results.read_text().splitlines() if line.strip()]
-    chosen = max((r for r in runs if r["engine"] == args.engine), key=lambda r: r["pages"])
-    partitions = 2  # the measured cluster: two CPUs, so two link partitions
-    per_partition = chosen.get("shuffle_bytes_per_page", 0.0) / partitions
-    print(f"from {chosen['engine']} at {chosen['pages']} pages: {chosen['cpu_ms_per_page']} CPU ms/page, ")
-    print(f"{per_partition:.1f} bytes per page per partition read to link stories\n")
-    print(table(chosen["cpu_ms_per_page"], per_partition, Assumptions()))
+    if not args.source.is_file():
+        parser.error(f"--from {args.source}: no such file; write one with python -m bench.scale.run --json")
+    assume = Assumptions(args.cores_per_node, args.link_gbps, args.efficiency)
+    print(table(inputs_from(json.loads(args.source.read_text(encoding="utf-8"))), assume))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -218,8 +218,8 @@ def build(
         stats = report.engine_stats
         typer.echo(
             f"  ray:           {stats['tasks']} tasks on {len(stats['nodes'])} node(s); "
-            f"the driver fetched {stats['driver_fetched_bytes']:,} bytes; story links read "
-            f"{stats['link_read_bytes']:,} bytes"
+            f"the driver fetched {stats['driver_fetched_bytes']:,} bytes"
+            f"; linking stories read {stats['link_read_bytes']:,} bytes"
         )
         if report.rejected > len(report.rejections):
             typer.echo(f"  (the first {len(report.rejections)} rejections are listed; the manifest has all)", err=True)
