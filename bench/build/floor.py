@@ -31,6 +31,7 @@ def _part(job: tuple[str, int, int, str, pa.Schema]) -> int:
             ("outlet", record.get("outlet")),
             ("url", record.get("url")),
             ("published_date", dt.date.fromisoformat(date) if date else None),
+            ("fetched_date", None),
             ("language", "en"),
             ("text", text),
             ("text_sha256", digest),
