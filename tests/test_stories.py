@@ -14,10 +14,13 @@ from ceasefire_news.dataset.corpus.clean import clean_article
 from ceasefire_news.dataset.corpus.document import RawArticle
 from ceasefire_news.dataset.corpus.read import embedded_sources
 from ceasefire_news.dataset.corpus.stories import (
+    NUM_PERM,
     Clusters,
     StoryIndex,
     StoryOptions,
     assign_story_ids,
+    band_links,
+    bucket_links,
     estimated_jaccard,
     sketch_texts,
 )
@@ -244,3 +247,22 @@ def test_stories_do_not_depend_on_the_order_articles_are_read_in() -> None:
     for _ in range(5):
         assert _partition(texts, rng.permutation(len(texts)).tolist(), max_bucket_checks=2) == forward
     assert any(len(group) >= 7 for group in forward)
+
+
+def test_links_found_band_by_band_equal_those_found_bucket_by_bucket() -> None:
+    rng = np.random.default_rng(3)
+    n = 400
+    keys = rng.integers(0, 40, size=n).astype(np.uint32)  # buckets of about ten rows
+    rows = np.arange(n, dtype=np.int64)
+    rank = rng.permutation(n).astype(np.uint64)
+    base = rng.integers(0, 256, size=(8, NUM_PERM), dtype=np.uint8)
+    signatures = base[rng.integers(0, 8, size=n)].copy()
+    noise = rng.random((n, NUM_PERM)) < 0.3
+    signatures[noise] = rng.integers(0, 256, size=int(noise.sum()), dtype=np.uint8)
+    options = StoryOptions(max_bucket_checks=3)
+    expected = sorted(
+        edge for key in np.unique(keys) for edge in bucket_links(rows[keys == key], rank, signatures, options)
+    )
+    found = sorted(band_links(keys, rows, rank, signatures, options))
+    assert found == expected
+    assert len(found) > 20

@@ -321,8 +321,7 @@ class StoryIndex:
         rows = np.flatnonzero(_drain(self._indexed))
         for band in range(BANDS):
             column = np.concatenate([keys[:, band] for keys in self._band_keys])
-            for group in _groups(column[rows]):
-                edges.extend(bucket_links(rows[group], rank, signatures, self.options))
+            edges.extend(band_links(column[rows], rows, rank, signatures, self.options))
         self._band_keys.clear()
         self._rows = 0
         return components(n, edges, boilerplate)
@@ -363,6 +362,35 @@ def bucket_links(
         similarity = np.maximum(0.0, (equal - chance) / (1.0 - chance))
         for anchor in np.flatnonzero(similarity >= options.threshold):
             found.append(_edge(int(anchors[anchor]), row))
+    return found
+
+
+def band_links(
+    keys: U32Array, rows: I64Array, rank: U64Array, signatures: U8Array, options: StoryOptions
+) -> list[tuple[int, int]]:
+    """:func:`bucket_links` of every bucket (``rows`` of equal ``keys``) of one band, at once."""
+    if rows.shape[0] < 2:
+        return []
+    order = np.lexsort((rows, rank[rows], keys))
+    ordered_keys, ordered = keys[order], rows[order]
+    first = np.ones(ordered.shape[0], dtype=np.bool_)
+    first[1:] = ordered_keys[1:] != ordered_keys[:-1]
+    starts = np.flatnonzero(first)
+    group = np.cumsum(first) - 1
+    position = np.arange(ordered.shape[0]) - starts[group]
+    shared = np.diff(np.append(starts, ordered.shape[0]))[group] > 1
+    chance = 1.0 / (1 << SIGNATURE_BITS)
+    found: list[tuple[int, int]] = []
+    for anchor in range(options.max_bucket_checks):
+        members = np.flatnonzero(shared & (position > anchor))
+        if not members.shape[0]:
+            break
+        anchors = ordered[starts[group[members]] + anchor]
+        others = ordered[members]
+        equal = np.count_nonzero(signatures[anchors] == signatures[others], axis=1) / NUM_PERM
+        linked = np.maximum(0.0, (equal - chance) / (1.0 - chance)) >= options.threshold
+        pairs = np.sort(np.stack((anchors[linked], others[linked]), axis=1), axis=1)
+        found.extend((int(a), int(b)) for a, b in pairs.tolist())
     return found
 
 
