@@ -96,7 +96,7 @@ def test_worker_processes_and_chunk_size_do_not_change_the_output(tmp_path: Path
         None,
         Workspace(tmp_path / "parallel"),
         progress=False,
-        options=BuildOptions(workers=2, chunk_size=2),
+        options=BuildOptions(workers=2, chunk_size=2, pool_min_bytes=1),
     )
     _assert_identical_trees(inline.path, parallel.path)
 

@@ -140,9 +140,8 @@ def _build_local(
         pa.ipc.new_stream(sink, STAGE_SCHEMA) as writer,
     ):
         job_list = jobs(plan.items(), options.chunk_size)
-        for result in run_jobs(
-            job_list, workers=options.workers, max_pending=options.max_pending, options=chunk_options
-        ):
+        workers = plan.workers(options)
+        for result in run_jobs(job_list, workers=workers, max_pending=options.max_pending, options=chunk_options):
             if result.unit != unit:  # results come in input order: a new unit starts
                 unit, unit_start, unit_consumed = result.unit, unit_start + unit_consumed, 0
             unit_consumed += result.consumed
@@ -198,28 +197,40 @@ class _UnitPlan:
         self.salt = salt
         self.chunk_size = chunk_size
         self.keys: dict[int, str] = {}
-        #: The manifest's ``sources``, filled as the files are planned.
+        #: The manifest's ``sources``: each file is hashed once, for the manifest and the cache.
         self.sources: list[dict[str, Any]] = []
+        self.hit: set[int] = set()
+        #: Bytes of the files that must be processed (not in the cache).
+        self.new_bytes = 0
+        for index, unit in enumerate(self.units):
+            if isinstance(unit, RecordRejected):
+                continue
+            digest = source_digest(*unit)
+            if digest is None:
+                continue
+            self.sources.append(digest)
+            if cache is not None:
+                self.keys[index] = unit_key(salt, digest["sha256"], unit[1], read.source_name(unit[0]))
+                if cache.has(self.keys[index]):
+                    self.hit.add(index)
+                    continue
+            self.new_bytes += int(digest["bytes"])
         self.processed = 0
         self.cached = 0
+
+    def workers(self, options: BuildOptions) -> int:
+        """Worker processes worth starting: one costs about a second of CPU, so not for little new work."""
+        return options.workers if self.new_bytes >= options.pool_min_bytes else 1
 
     def items(self) -> Iterator[Chunk | CachedUnit]:
         for index, unit in enumerate(self.units):
             if isinstance(unit, RecordRejected):
                 rejection = Rejection(unit.where, unit.reason, unit.detail)
                 yield Chunk([], 1, rejections=[(0, rejection)], unit=index, last=True)
-                continue
-            file, name = unit
-            digest = source_digest(file, name)
-            if digest is not None:
-                self.sources.append(digest)
-                if self.cache is not None:
-                    key = unit_key(self.salt, digest["sha256"], name, read.source_name(file))
-                    self.keys[index] = key
-                    if self.cache.has(key):
-                        yield CachedUnit(index, self.cache.base(key), file, name, self.chunk_size)
-                        continue
-            yield from iter_chunks(read.read_file(file, name), self.chunk_size, index)
+            elif index in self.hit and self.cache is not None:
+                yield CachedUnit(index, self.cache.base(self.keys[index]), unit[0], unit[1], self.chunk_size)
+            else:
+                yield from iter_chunks(read.read_file(*unit), self.chunk_size, index)
 
     def count(self, result: ChunkResult) -> None:
         if result.last and not isinstance(self.units[result.unit], RecordRejected):

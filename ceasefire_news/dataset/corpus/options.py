@@ -49,6 +49,9 @@ class BuildOptions:
     ray_address: str | None = None
     #: Reuse each unchanged source file's result from the workspace's cache (``cache/units/``).
     cache: bool = True
+    #: New input (not in the cache) below this many bytes is processed in this process:
+    #: starting a worker costs about a second of CPU.
+    pool_min_bytes: int = 4_000_000
 
     def __post_init__(self) -> None:
         if self.engine not in ("local", "ray"):
