@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pickle
 import shutil
+import socket
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -33,6 +34,8 @@ from ceasefire_news.schema.errors import RecordRejected, UsageError
 #: Times Ray runs a task again after its worker or node was lost.
 MAX_RETRIES = 4
 STAGE_FOLDER = ".ray-stage"
+#: Seconds to wait for the cluster's address to answer before giving up.
+PROBE_TIMEOUT_S = 10.0
 
 
 class _Driver:
@@ -67,6 +70,8 @@ def _connect(ray: Any, options: BuildOptions) -> bool:
     if ray.is_initialized():
         return False
     common = {"log_to_driver": False, "configure_logging": False}
+    if options.ray_address:
+        _probe(options.ray_address)
     try:
         if options.ray_address:
             ray.init(address=options.ray_address, **common)
@@ -78,6 +83,23 @@ def _connect(ray: Any, options: BuildOptions) -> bool:
             f"cannot start or join {where} ({_first_line(err)}); check the address and that `ray start` runs there"
         ) from err
     return True
+
+
+def _probe(address: str) -> None:
+    """Fail at once, in one line, when nothing listens at ``address`` (Ray would retry for minutes)."""
+    host, _, port = address.rpartition(":")
+    if address.startswith(("ray://", "auto")):
+        return
+    if not host or not port.isdigit():
+        raise UsageError(f"--ray-address {address!r}: expected HOST:PORT, the address `ray start --head` printed")
+    try:
+        with socket.create_connection((host, int(port)), timeout=PROBE_TIMEOUT_S):
+            pass
+    except OSError as err:
+        raise UsageError(
+            f"cannot join the Ray cluster at {address} ({err.strerror or err}); "
+            "check the address and that `ray start --head` runs there"
+        ) from None
 
 
 def _first_line(err: BaseException) -> str:
@@ -141,15 +163,19 @@ def _run(
 ) -> BuildReport:
     driver = _Driver(ray)
     remote = ray.remote(max_retries=MAX_RETRIES, num_cpus=1)
+    # The many small tasks go to every node at once rather than filling the first one while the
+    # others start their workers; the output does not depend on where a task ran.
+    spread = ray.remote(max_retries=MAX_RETRIES, num_cpus=1, scheduling_strategy="SPREAD")
     process, dedupe, link, finish = (
-        remote(ray_tasks.process_unit),
+        spread(ray_tasks.process_unit),
         remote(ray_tasks.dedupe),
-        remote(ray_tasks.link_partition),
+        spread(ray_tasks.link_partition),
         remote(ray_tasks.finish),
     )
     units = _units(paths)
     salt = cache_salt(options.chunk_options())
-    chunk_options = ray.put(options.chunk_options())
+    # By value, not ray.put: a put object dies with its owner when a driver joins a second cluster.
+    chunk_options = options.chunk_options()
     cache_folder = str(cache.folder.absolute()) if cache is not None else None
     pending = [
         process.remote(unit, str(stage), chunk_options, options.chunk_size, cache_folder, salt) for unit in units
