@@ -67,7 +67,11 @@ def test_the_build_rejects_junk_with_its_reason(tmp_path: Path) -> None:
 
 
 PRICE_LIST = "\n".join(
-    ["| Room | Season | Price |", "|---|---|---|"]
+    [
+        "Prices below are per night for two guests, breakfast and taxes included.",
+        "| Room | Season | Price |",
+        "|---|---|---|",
+    ]
     + [
         f"| {room} | {season} | US$ {price} / € {price - 10} |"
         for room, season, price in [
