@@ -62,12 +62,19 @@ def _random(text: str) -> bool:
     are left out of the count; reference marks ("[13]") and currency signs are taken off the
     token before it is judged, so "zones.[3]" and "US$" read as words.
     """
-    tokens = [_MARKS.sub("", token) for token in text.split()]
-    tokens = [token for token in tokens if any(ch.isalnum() for ch in token)]
+    tokens = text.split()
     if len(tokens) < _MIN_TOKENS:
         return False
-    wordlike = sum(1 for token in tokens if _wordlike(token))
-    return wordlike < _WORDLIKE_SHARE * len(tokens)
+    odd = [token for token in tokens if not _wordlike(token)]
+    if len(odd) <= (1 - _WORDLIKE_SHARE) * len(tokens):
+        return False  # the common case: an article's tokens are words, decided in one pass
+    marked = [_MARKS.sub("", token) for token in odd]
+    layout = sum(1 for token in marked if not any(ch.isalnum() for ch in token))
+    odd_words = sum(1 for token in marked if token and _wordlike(token))
+    judged = len(tokens) - layout
+    if judged < _MIN_TOKENS:
+        return False
+    return len(odd) - layout - odd_words > (1 - _WORDLIKE_SHARE) * judged
 
 
 def _wordlike(token: str) -> bool:
