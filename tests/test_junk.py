@@ -64,3 +64,44 @@ def test_the_build_rejects_junk_with_its_reason(tmp_path: Path) -> None:
     report = build_corpus([source], Workspace(tmp_path / "ws"), progress=False, options=BuildOptions(workers=1))
     reasons = {Path(r.where).name: r.reason for r in report.rejections}
     assert reasons == {"nav.txt": "navigation_only", "blob.txt": "encoded_data"}
+
+
+PRICE_LIST = "\n".join(
+    [
+        "Prices below are per night for two guests, breakfast and taxes included.",
+        "| Room | Season | Price |",
+        "|---|---|---|",
+    ]
+    + [
+        f"| {room} | {season} | US$ {price} / € {price - 10} |"
+        for room, season, price in [
+            ("Double", "May", 120),
+            ("Single", "June", 90),
+            ("Suite", "July", 210),
+            ("Family", "August", 180),
+            ("Studio", "Winter", 75),
+        ]
+    ]
+)
+
+REFERENCE_MARKS = "\n".join(
+    [
+        "Zones[1][2] agreed,[3] Astana.[4][5]",
+        "Shelling[6] resumed[7][8] overnight.[9]",
+        "^ [10] [11] ^ [12][13] ^ [14]",
+        "Monitors[15] counted[16][17] strikes.[18][19]",
+    ]
+)
+
+
+@pytest.mark.parametrize("text", [PRICE_LIST, REFERENCE_MARKS], ids=["price_list", "reference_marks"])
+def test_tables_and_reference_marks_are_not_random_characters(text: str) -> None:
+    assert junk_reason(text) is None
+
+
+def test_random_characters_with_brackets_and_prices_are_still_random() -> None:
+    rng = random.Random(11)
+    tokens = ["".join(rng.choice(string.ascii_letters + string.digits + "[]$|") for _ in range(9)) for _ in range(60)]
+    found = junk_reason(" ".join(tokens))
+    assert found is not None
+    assert found[0] == "random_characters"

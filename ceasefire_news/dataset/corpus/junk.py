@@ -10,6 +10,7 @@ that merely mentions a password or ends with a menu is kept.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from ceasefire_news.dataset.corpus.clean_page import is_body_line
 
@@ -23,6 +24,9 @@ _FORM_WORDS = re.compile(
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/=_-]{200,}")
 _WORD = re.compile(r"[\"'“‘(\[]*[^\W\d_]+(?:['’-][^\W\d_]+)*[\"'”’)\].,;:!?]*")
 _NUMBER = re.compile(r"[\"'“‘(\[$€£]*[-+]?\d[\d.,:/%-]*[^\W\d_]{0,3}[\"'”’)\].,;:!?%]*")
+
+#: Reference marks ("[13]") and currency signs that tables and references put next to words.
+_MARKS = re.compile(r"\[\d{1,4}\]|[$€£¥₹]")
 
 _MIN_TOKENS = 12
 _WORDLIKE_SHARE = 0.6
@@ -51,18 +55,35 @@ def _encoded(text: str) -> bool:
 
 
 def _random(text: str) -> bool:
+    """Most tokens that carry letters or digits are no words or numbers.
+
+    Random characters mix letters, digits and punctuation inside one token. Tokens without a
+    letter or digit (table rules "|", "---", currency signs, "。") are layout, not letters, and
+    are left out of the count; reference marks ("[13]") and currency signs are taken off the
+    token before it is judged, so "zones.[3]" and "US$" read as words.
+    """
     tokens = text.split()
     if len(tokens) < _MIN_TOKENS:
         return False
-    wordlike = sum(1 for token in tokens if _wordlike(token))
-    return wordlike < _WORDLIKE_SHARE * len(tokens)
+    odd = [token for token in tokens if not _wordlike(token)]
+    if len(odd) <= (1 - _WORDLIKE_SHARE) * len(tokens):
+        return False  # the common case: an article's tokens are words, decided in one pass
+    marked = [_MARKS.sub("", token) for token in odd]
+    layout = sum(1 for token in marked if not any(ch.isalnum() for ch in token))
+    odd_words = sum(1 for token in marked if token and _wordlike(token))
+    judged = len(tokens) - layout
+    if judged < _MIN_TOKENS:
+        return False
+    return len(odd) - layout - odd_words > (1 - _WORDLIKE_SHARE) * judged
 
 
 def _wordlike(token: str) -> bool:
     if _WORD.fullmatch(token) or _NUMBER.fullmatch(token):
         return True
-    # Scripts written without spaces make long tokens with their own punctuation inside.
-    return not token.isascii() and sum(map(str.isalpha, token)) >= 0.6 * len(token)
+    # Scripts written without spaces make long tokens with their own punctuation inside;
+    # Indic scripts write vowels as combining marks, which are letters' parts, not symbols.
+    letters = sum(1 for ch in token if ch.isalpha() or unicodedata.category(ch)[0] == "M")
+    return not token.isascii() and letters >= 0.6 * len(token)
 
 
 def junk_reason(text: str) -> tuple[str, str] | None:
