@@ -228,6 +228,7 @@ def generate(out: Path, annotations: int, per_article: int, annotators: int = 24
                 ("outlet", f"Outlet {index % 7}"),
                 ("url", f"https://example.org/{index}"),
                 ("published_date", None),
+                ("fetched_date", None),
                 ("language", "en"),
                 ("text", text),
                 ("text_sha256", digest),

@@ -78,6 +78,7 @@ def write_corpus(workspace: Workspace, count: int, seed: int = 7) -> None:
             "outlet": rng.choice(["Example News", "Press Wire", "Daily Bench"]),
             "url": f"https://bench.example/{i}",
             "published_date": None,
+            "fetched_date": None,
             "language": "en",
             "text": text,
             "text_sha256": sha,
