@@ -263,40 +263,108 @@ def _is_site(piece: str, site_keys: frozenset[str]) -> bool:
     )
 
 
-def page_title(title: str | None, headings: list[str], site: str | None, url: str | None) -> str | None:
+_TYPOGRAPHY = str.maketrans(
+    {
+        "–": "-",
+        "—": "-",
+        "‒": "-",
+        "’": "'",
+        "‘": "'",
+        "‚": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "«": '"',
+        "»": '"',
+        "\xad": None,
+    }
+)
+
+
+def _fold(text: str) -> str:
+    """``text`` compared loosely: case, typographic dashes, quotes and ellipses, soft hyphens."""
+    return " ".join(text.replace("…", "...").translate(_TYPOGRAPHY).casefold().split())
+
+
+#: Share of a headline's words that the page title must hold for the headline to be the title.
+_HEADLINE_OVERLAP = 0.3
+_WORD = re.compile(r"\w+")
+
+
+def page_title(
+    title: str | None,
+    headings: list[str],
+    site: str | None,
+    url: str | None,
+    subheadings: list[str] | None = None,
+) -> str | None:
+    """The article's title: the page's headline where the page title names it, else the page title.
+
+    The headline is the first ``<h1>`` that is not the site's name (the first ``<h2>``, from
+    ``subheadings``, on a page without one). A page title is often an editor's SEO version of
+    the headline ("Reise-ABC Singapur mit allgemeinen Reise Tipps" for "Reise ABC für
+    Singapur"): when at least 30% of the headline's words are in it, the headline as shown on
+    the page is the title. Otherwise the page title without the site's name is.
+
+    >>> page_title("Reise-ABC Singapur mit Tipps | Blog", ["Reise ABC für Singapur"], "Blog", None)
+    'Reise ABC für Singapur'
+    >>> page_title("Truce holds in Idlib - Aerobuzz.de", ["Most read today"], "Aerobuzz.de", None)
+    'Truce holds in Idlib'
+    """
+    found = _title_from_page(title, headings, site, url)
+    keys = _site_keys(site, url)
+    heads = [" ".join(h.split()) for h in headings if h and h.strip()]
+    if not heads:
+        heads = [" ".join(h.split()) for h in subheadings or [] if h and h.strip()][:1]
+    heads = [head for head in heads if not _is_site(head, keys)]
+    if not found or not heads or len(heads[0]) < 8 or _fold(heads[0]) == _fold(found):
+        return found
+    headline = set(_WORD.findall(_fold(heads[0])))
+    shared = headline & set(_WORD.findall(_fold(found)))
+    return heads[0] if headline and len(shared) >= _HEADLINE_OVERLAP * len(headline) else found
+
+
+def _site_keys(site: str | None, url: str | None) -> frozenset[str]:
+    site_keys = {_site_key(site)} if site else set()
+    if url:
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        site_keys |= {_site_key(host), _site_key(host.rsplit(".", 1)[0])}
+    return frozenset(key for key in site_keys if len(key) >= 3)
+
+
+def _title_from_page(title: str | None, headings: list[str], site: str | None, url: str | None) -> str | None:
     """The article's title from a page's title, its ``<h1>`` headings, site name and URL.
 
     The page title usually carries the site's name ("Headline - Site", "SITE | Headline"); a
     heading that the title starts with is the headline itself. A title that is only the site's
     name gives way to the first heading that is not.
 
-    >>> page_title("Truce holds in Idlib - Aerobuzz.de", [], None, None)
+    >>> _title_from_page("Truce holds in Idlib - Aerobuzz.de", [], None, None)
     'Truce holds in Idlib'
-    >>> page_title("Krimiblog-Archiv", ["Krimiblog-Archiv", "Truce holds"], "Krimiblog-Archiv", None)
+    >>> _title_from_page("Krimiblog-Archiv", ["Krimiblog-Archiv", "Truce holds"], "Krimiblog-Archiv", None)
     'Truce holds'
-    >>> page_title("Syria – the war nobody wins", [], None, None)
+    >>> _title_from_page("Syria – the war nobody wins", [], None, None)
     'Syria – the war nobody wins'
     """
     heads = [" ".join(h.split()) for h in headings if h and h.strip()]
-    site_keys = {_site_key(site)} if site else set()
-    if url:
-        host = (urlsplit(url).hostname or "").removeprefix("www.")
-        site_keys |= {_site_key(host), _site_key(host.rsplit(".", 1)[0])}
-    keys = frozenset(key for key in site_keys if len(key) >= 3)
+    keys = _site_keys(site, url)
     if not title or not title.strip():
         return heads[0] if heads else None
     text = " ".join(title.split())
-    folded = text.casefold()
+    folded = _fold(text)
     if _is_site(text, keys):
         others = [head for head in heads if not _is_site(head, keys)]
         return others[0] if others else text
     for head in heads:
-        key = head.casefold()
+        # Compared with the typography folded ("…" and "...", "–" and "-", curly and straight
+        # quotes): the page title is often typed plainer than the headline it names, and the
+        # headline shown on the page is the article's title as written.
+        key = _fold(head)
         if folded == key:
             return head
-        if folded.startswith(key) and _TITLE_SEPARATOR.match(text, len(head)):
+        if folded.startswith(key) and _TITLE_SEPARATOR.match(folded, len(key)):
             return head  # "Headline - Site"
-        if folded.endswith(key) and _TITLE_SEPARATOR_END.search(text[: len(text) - len(head)]):
+        if folded.endswith(key) and _TITLE_SEPARATOR_END.search(folded[: len(folded) - len(key)]):
             return head  # "Site | Headline"
     cuts = list(_TITLE_SEPARATOR.finditer(text))
     start, end = 0, len(text)

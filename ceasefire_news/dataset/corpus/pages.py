@@ -26,6 +26,7 @@ def extract_page(page: RawPage) -> RawArticle | RecordRejected:
     tree = load_html(html)
     # The headings, before extraction prunes the tree: the headline is one of them.
     headings = [h.text_content() for h in tree.iter("h1")][:5] if tree is not None else []
+    subheadings = [h.text_content() for h in tree.iter("h2")][:1] if tree is not None and not headings else []
     document = trafilatura.bare_extraction(
         tree if tree is not None else html,
         url=page.url,
@@ -53,7 +54,7 @@ def extract_page(page: RawPage) -> RawArticle | RecordRejected:
         source_file=page.source_file,
         where=page.where,
         raw_text=text,
-        given_title=page_title(meta("title"), headings, meta("sitename"), url),
+        given_title=page_title(meta("title"), headings, meta("sitename"), url, subheadings),
         given_url=url,
         given_date=meta("date"),
         given_outlet=meta("sitename"),
