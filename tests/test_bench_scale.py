@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import zlib
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
+from fastwarc import warc
 
 from bench.scale.generate import generate
 from bench.scale.project import Assumptions, projected_seconds
-
-
-def _fastwarc() -> Any:
-    try:
-        from fastwarc import warc
-    except ImportError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("fastwarc is not installed")
-    return warc
 
 
 def _gzip_members(path: Path) -> int:
@@ -38,7 +27,6 @@ def _gzip_members(path: Path) -> int:
 
 
 def test_generated_crawl_reads_back_with_its_counts(tmp_path: Path) -> None:
-    warc = _fastwarc()
     summary = generate(tmp_path / "crawl", 60, seed=7, off_topic=0.5, files=3, progress=False)
     assert summary == json.loads((tmp_path / "crawl" / "crawl.json").read_text())
     files = sorted((tmp_path / "crawl" / "warc").glob("*.warc.gz"))

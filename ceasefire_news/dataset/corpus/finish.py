@@ -18,7 +18,6 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ceasefire_news.dataset.corpus import read
 from ceasefire_news.dataset.corpus.chunks import FINAL_SCHEMA, STAGE_SCHEMA, Rejection
 from ceasefire_news.dataset.corpus.clean_rules import rule_versions
 from ceasefire_news.dataset.corpus.kept import Duplicate
@@ -91,19 +90,6 @@ class Unchanged(Exception):
     def __init__(self, report: BuildReport) -> None:
         super().__init__("unchanged")
         self.report = report
-
-
-def source_digests(paths: Sequence[Path]) -> list[dict[str, Any]]:
-    """Name (as ``source_file`` names it), size and SHA-256 of every input file, for the manifest.
-
-    A file that can't be read is left out here: the reader reports it as a rejection.
-    """
-    digests = []
-    for file, name in read.source_files(paths):
-        digest = source_digest(file, name)
-        if digest is not None:
-            digests.append(digest)
-    return digests
 
 
 def source_digest(file: Path, name: str) -> dict[str, Any] | None:

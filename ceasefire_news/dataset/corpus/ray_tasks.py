@@ -46,6 +46,7 @@ from ceasefire_news.dataset.corpus.stories import (
     StoryOptions,
     bucket_links,
     components,
+    groups,
     paragraph_links,
 )
 from ceasefire_news.dataset.corpus.units import UnitCache, UnitWriter, read_arrays, read_meta, unit_key
@@ -219,7 +220,7 @@ def link_partition(stage: str, units: int, partition: int, partitions: int, opti
 
     para_keys = np.concatenate(para) if para else np.zeros(0, np.uint64)
     para_owner = np.concatenate(para_rows) if para_rows else np.zeros(0, np.int64)
-    for group in _groups(para_keys):
+    for group in groups(para_keys):
         found = paragraph_links(para_owner[group], rank, options)
         if found is None:
             boilerplate += 1
@@ -228,12 +229,12 @@ def link_partition(stage: str, units: int, partition: int, partitions: int, opti
 
     band_keys_all = np.concatenate(bands) if bands else np.zeros(0, np.uint64)
     band_owner = np.concatenate(band_rows) if band_rows else np.zeros(0, np.int64)
-    groups = _groups(band_keys_all)
-    candidates = np.unique(np.concatenate([band_owner[g] for g in groups])) if groups else np.zeros(0, np.int64)
+    buckets = groups(band_keys_all)
+    candidates = np.unique(np.concatenate([band_owner[g] for g in buckets])) if buckets else np.zeros(0, np.int64)
     signatures = _signatures_of(folder, units, candidates)
     read_bytes += signatures.nbytes
     local_rank = rank[candidates]
-    for group in groups:
+    for group in buckets:
         members = np.searchsorted(candidates, band_owner[group])
         for a, b in bucket_links(members, local_rank, signatures, options):
             edges.append((int(candidates[a]), int(candidates[b])))
@@ -243,17 +244,6 @@ def link_partition(stage: str, units: int, partition: int, partitions: int, opti
         np.save(handle, edge_array)
     _publish(target.with_suffix(".npy.partial"), target)
     return {"edges": int(edge_array.shape[0]), "boilerplate": boilerplate, "read_bytes": read_bytes, "node": _node()}
-
-
-def _groups(keys: npt.NDArray[np.uint64]) -> list[npt.NDArray[np.int64]]:
-    if keys.shape[0] < 2:
-        return []
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    bounds = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
-    starts = np.concatenate(([0], bounds))
-    ends = np.concatenate((bounds, [ordered.shape[0]]))
-    return [order[s:e] for s, e in zip(starts, ends, strict=True) if e - s > 1]
 
 
 def _signatures_of(folder: Path, units: int, wanted: npt.NDArray[np.int64]) -> npt.NDArray[np.uint8]:

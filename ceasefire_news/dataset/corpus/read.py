@@ -119,18 +119,6 @@ def clashing_sources(paths: Sequence[Path]) -> str | None:
     return None
 
 
-def source_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
-    """Every file the build reads under ``paths``, with the name the corpus gives it."""
-    found: list[tuple[Path, str]] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            root = root_name(path)
-            found.extend((file, _inside(root, path, file)) for file in walk(path)[0])
-        elif path.is_file():
-            found.append((path, root_name(path)))
-    return found
-
-
 def _inside(root: str, folder: Path, file: Path) -> str:
     return printable_name(f"{root}/{file.relative_to(folder).as_posix()}")
 

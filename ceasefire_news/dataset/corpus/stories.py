@@ -239,7 +239,7 @@ def _drain(parts: list[Any]) -> Any:
     return joined
 
 
-def _groups(keys: U64Array | U32Array) -> list[I64Array]:
+def groups(keys: U64Array | U32Array) -> list[I64Array]:
     """Row indices of each run of two or more equal keys, in key order."""
     if keys.shape[0] < 2:
         return []
@@ -309,7 +309,7 @@ class StoryIndex:
         para_hashes = _drain(self._paragraph_hashes)
         para_rows = _drain(self._paragraph_rows)
         boilerplate = 0
-        for group in _groups(para_hashes):
+        for group in groups(para_hashes):
             found = paragraph_links(para_rows[group].astype(np.int64), rank, self.options)
             if found is None:
                 boilerplate += 1
