@@ -10,6 +10,7 @@ text field of a JSON Lines record (``jsonl``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal, get_args
 
 #: Where a raw article's text came from; the reader sets it on every RawArticle.
@@ -148,6 +149,7 @@ RULE_NAMES = frozenset(rule.name for rule in RULES)
 ALWAYS_ON = frozenset({WHITESPACE.name})
 
 
+@cache  # a handful of (kind, skip) pairs, asked once per article
 def active_rules(kind: InputKind, skip: frozenset[str] = frozenset()) -> frozenset[str]:
     """The names of the rules that run on an input of ``kind``, less those in ``skip``.
 

@@ -4,7 +4,7 @@ Every task takes paths on storage that every node sees (the workspace) and retur
 numbers, never per-article data: the driver only schedules. The steps, for ``--engine ray``:
 
 1. :func:`process_unit`, one task per source file: read, extract, clean, identify and sketch
-   its articles; write ``unit-N.arrow`` (staging rows), ``unit-N.npz`` (ids, digests,
+   its articles; write ``unit-N.arrow`` (staging rows), ``unit-N.bin`` (ids, digests,
    sketches) and ``unit-N.json`` (where each row came from, rejections, counts).
 2. :func:`dedupe`: one task that walks the units' article ids (8 bytes each) in input order,
    keeps the first of each text, and writes which rows each unit keeps (``keep.npz``).
@@ -49,7 +49,14 @@ from ceasefire_news.dataset.corpus.stories import (
     groups,
     paragraph_links,
 )
-from ceasefire_news.dataset.corpus.units import UnitCache, UnitWriter, read_arrays, read_meta, unit_key
+from ceasefire_news.dataset.corpus.units import (
+    UNIT_SUFFIXES,
+    UnitCache,
+    UnitWriter,
+    read_arrays,
+    read_meta,
+    unit_key,
+)
 
 #: Rejections a Ray build's report carries back to the driver; the manifest lists them all.
 REPORTED_REJECTIONS = 50
@@ -94,7 +101,7 @@ def process_unit(
     store = UnitCache(Path(cache)) if cache is not None and key is not None else None
     if store is not None and key is not None and store.has(key):
         try:
-            for suffix in (".arrow", ".npz", ".json"):
+            for suffix in UNIT_SUFFIXES:
                 shutil.copyfile(store.base(key).with_suffix(suffix), base.with_suffix(suffix + ".partial"))
             meta = json.loads(base.with_suffix(".json.partial").read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -102,7 +109,7 @@ def process_unit(
         if meta is not None:
             meta["source"] = source
             base.with_suffix(".json.partial").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-            for suffix in (".arrow", ".npz", ".json"):
+            for suffix in UNIT_SUFFIXES:
                 os.replace(base.with_suffix(suffix + ".partial"), base.with_suffix(suffix))
             return {"consumed": meta["consumed"], "rows": meta["rows"], "node": _node(), "key": key, "cached": True}
     writer = UnitWriter(base)
@@ -110,7 +117,7 @@ def process_unit(
         writer.add(process_chunk(chunk, options))
     counts = writer.close(source=source)
     if store is not None and key is not None:
-        for suffix in (".arrow", ".npz", ".json"):  # the JSON part last: the entry is whole once it exists
+        for suffix in UNIT_SUFFIXES:  # the JSON part last: the entry is whole once it exists
             shutil.copyfile(base.with_suffix(suffix), store.base(key).with_suffix(suffix + ".partial"))
             os.replace(store.base(key).with_suffix(suffix + ".partial"), store.base(key).with_suffix(suffix))
     return {**counts, "node": _node(), "key": key, "cached": False}
