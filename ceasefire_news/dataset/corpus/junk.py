@@ -65,6 +65,8 @@ def _random(text: str) -> bool:
     tokens = text.split()
     if len(tokens) < _MIN_TOKENS:
         return False
+    if sum(map(str.isalpha, tokens)) >= _WORDLIKE_SHARE * len(tokens):
+        return False  # the common case, decided without a pattern: most tokens are bare words
     odd = [token for token in tokens if not _wordlike(token)]
     if len(odd) <= (1 - _WORDLIKE_SHARE) * len(tokens):
         return False  # the common case: an article's tokens are words, decided in one pass

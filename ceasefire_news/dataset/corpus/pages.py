@@ -1,8 +1,9 @@
 """Saved web pages to raw articles: decoding, main-text extraction and the page's metadata.
 
 trafilatura takes out the main text (tables kept as text, comments left out) and the page's
-metadata: title, canonical URL, site name, and a date only where the page's markup states
-it. This is the costly step of reading HTML (tens of milliseconds a page), so it runs in the
+metadata: title, canonical URL, site name, and the date the markup states, which
+:mod:`ceasefire_news.dataset.corpus.page_dates` checks against the dates the page shows.
+This is the costly step of reading HTML (tens of milliseconds a page), so it runs in the
 worker that cleans the page, not in the reader.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 from ceasefire_news.dataset.corpus.decode import decode_page
 from ceasefire_news.dataset.corpus.document import RawArticle, RawPage
 from ceasefire_news.dataset.corpus.metadata import page_title
+from ceasefire_news.dataset.corpus.page_dates import page_date
 from ceasefire_news.schema.errors import RecordRejected
 
 
@@ -49,13 +51,15 @@ def extract_page(page: RawPage) -> RawArticle | RecordRejected:
         )
 
     url = found.url or page.url
+    # Last, because it strips the page's scripts and styles from ``tree``.
+    date = page_date(tree, found.date) if tree is not None else found.date
     return RawArticle(
         source_file=page.source_file,
         where=page.where,
         raw_text=text,
         given_title=page_title(found.title, headings, found.sitename, url, subheadings),
         given_url=url,
-        given_date=found.date,
+        given_date=date,
         given_outlet=found.sitename,
         kind="html",
         fetched_date=page.fetched_date,

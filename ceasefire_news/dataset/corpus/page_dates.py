@@ -1,0 +1,167 @@
+"""The date a saved page was published: what its markup states, checked against what it shows.
+
+A page's markup (``article:published_time``, JSON-LD, ``<time>``; found by htmldate) states a
+date that is often not the one a reader sees: a time in UTC a day off the local date the
+page prints, or the date of the page's last change. The page's own words are the better
+witness, so :func:`page_date` reads the dates the page shows (its body text, scripts and
+styles left out) and decides, in this order:
+
+1. the stated date, when the page shows it anywhere;
+2. the date shown next to the headline (the byline), when there is one;
+3. a date shown within a day of the stated one (the same moment in another time zone);
+4. the stated date;
+5. nothing: a date the page shows far from its headline (an event, an archive) is not its own.
+
+The distances were chosen on one half of a public set of real pages and checked on the
+other (``bench/extract``). Dates are read in the forms news pages print them: ISO, day-first
+with dots, either order with slashes (both readings kept when both are valid), and with
+month names in English, German, French, Spanish, Italian, Portuguese and Dutch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+#: Characters after the headline's start within which a date is its byline, and before it.
+BYLINE_AFTER = 600
+BYLINE_BEFORE = 100
+#: A date shown this many days from the stated one is the same moment in another time zone.
+NEAR_DAYS = 1
+#: Elements whose text is never shown.
+_HIDDEN = ("script", "style", "noscript", "template")
+_ANCHOR = "\ufdd0"  # a noncharacter: never in a page's text, yet allowed in its tree
+
+_MONTH_NAMES = (
+    "january jan januar janvier enero gennaio janeiro januari jänner",
+    "february feb februar février fevrier febrero febbraio fevereiro februari",
+    "march mar märz maerz mars marzo março maart",
+    "april apr avril abril aprile",
+    "may mai mayo maggio maio mei",
+    "june jun juni juin junio giugno junho",
+    "july jul juli juillet julio luglio julho",
+    "august aug août aout agosto augustus",
+    "september sep sept septembre septiembre settembre setembro",
+    "october oct oktober octobre octubre ottobre outubro okt",
+    "november nov novembre noviembre novembro",
+    "december dec dezember décembre decembre diciembre dicembre dezembro dez",
+)
+_MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, 1) for name in names.split()}
+_MONTH = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
+_YEAR = r"(?:19|20)\d\d"
+#: Every date has a four-digit year: the text is scanned for years only, and each year is
+#: read with what surrounds it (a date's other parts lie within :data:`_BEFORE_YEAR`).
+_YEARS = re.compile(rf"(?<!\d){_YEAR}(?!\d)")
+_BEFORE_YEAR = 32
+_ISO_DATE = re.compile(r"(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?!\d)")
+_ENDS_IN_YEAR = re.compile(
+    rf"""(?:
+    (?<![\d.])(?P<a>\d{{1,2}})(?P<sep>[./-])(?P<b>\d{{1,2}})(?P=sep)(?P<num_y>{_YEAR})
+  | (?<!\d)(?P<dmy_d>\d{{1,2}})(?:\.|st|nd|rd|th|er|º)?\s*(?:de\s+)?(?P<dmy_m>{_MONTH})\.?,?\s*(?:de\s+)?
+      (?P<dmy_y>{_YEAR})
+  | \b(?P<mdy_m>{_MONTH})\.?\s+(?P<mdy_d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<mdy_y>{_YEAR})
+    )\Z""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _date(year: str, month: int | str, day: int | str) -> dt.date | None:
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def dates_in_text(text: str) -> list[tuple[int, dt.date]]:
+    """Every date written in ``text``, with where it starts; a slashed date that reads both
+    ways ("05/03/2020") gives both readings, day first.
+
+    >>> dates_in_text("Berlin, 26. Januar 2022 (dpa)")
+    [(8, datetime.date(2022, 1, 26))]
+    """
+    found: list[tuple[int, dt.date]] = []
+    for year in _YEARS.finditer(text):
+        match = _ENDS_IN_YEAR.search(text, max(0, year.start() - _BEFORE_YEAR), year.end())
+        if match is not None:
+            g = match.groupdict()
+            if g["num_y"]:
+                day_first = _date(g["num_y"], g["b"], g["a"])
+                readings = [day_first] if g["sep"] == "." else [day_first, _date(g["num_y"], g["a"], g["b"])]
+            elif g["dmy_y"]:
+                readings = [_date(g["dmy_y"], _MONTHS[g["dmy_m"].lower()], g["dmy_d"])]
+            else:
+                readings = [_date(g["mdy_y"], _MONTHS[g["mdy_m"].lower()], g["mdy_d"])]
+            where = match.start()
+        elif (iso := _ISO_DATE.match(text, year.start())) is not None:
+            readings, where = [_date(iso["y"], iso["m"], iso["d"])], year.start()
+        else:
+            continue
+        found.extend((where, date) for date in dict.fromkeys(readings) if date is not None)
+    return found
+
+
+def shown_text(tree: Any) -> tuple[str, int | None]:
+    """The text a reader sees in the page's body, spaces folded, and where its first headline
+    (``<h1>`` with text) starts in it. Changes ``tree``: hidden elements are removed."""
+    from lxml import etree
+
+    body = tree.find(".//body")
+    if body is None:
+        body = tree
+    etree.strip_elements(body, *_HIDDEN, with_tail=False)
+    headline = next((h for h in body.iter("h1") if h.text_content().strip()), None)
+    if headline is not None:
+        headline.text = _ANCHOR + (headline.text or "")
+    # Text nodes joined with a space: adjacent elements ("Aleppo</h1><time>May 3, 2022") stay
+    # apart, as the page shows them.
+    text = " ".join(" ".join(body.itertext()).split())
+    anchor = text.find(_ANCHOR)
+    if anchor < 0:
+        return text, None
+    return text.replace(_ANCHOR, "", 1), anchor
+
+
+def choose_date(stated: dt.date | None, shown: list[tuple[int, dt.date]], headline: int | None) -> dt.date | None:
+    """The page's date from the stated one and the shown ones (see the module's order).
+
+    >>> choose_date(dt.date(2022, 5, 4), [(120, dt.date(2022, 5, 3))], 100)
+    datetime.date(2022, 5, 3)
+    """
+    dates = {date for _, date in shown}
+    if stated is not None and stated in dates:
+        return stated
+    byline = _byline(shown, headline)
+    if byline is not None:
+        return byline
+    if stated is None:
+        return None
+    near = [date for date in dates if 0 < abs((date - stated).days) <= NEAR_DAYS]
+    return min(near, key=lambda date: (abs((date - stated).days), date)) if near else stated
+
+
+def _byline(shown: list[tuple[int, dt.date]], headline: int | None) -> dt.date | None:
+    """The date shown closest to the headline's start: after it within :data:`BYLINE_AFTER`
+    characters, or before it within :data:`BYLINE_BEFORE` (counted twice as far)."""
+    if headline is None:
+        return None
+    best: tuple[int, dt.date] | None = None
+    for where, date in shown:
+        distance = where - headline
+        if -BYLINE_BEFORE <= distance <= BYLINE_AFTER:
+            weight = distance if distance >= 0 else -2 * distance
+            if best is None or weight < best[0]:
+                best = (weight, date)
+    return best[1] if best is not None else None
+
+
+def page_date(tree: Any, stated: str | None) -> str | None:
+    """The page's date (ISO) from its parsed ``tree`` and the date its markup states (ISO or
+    ``None``). Changes ``tree`` (see :func:`shown_text`): call it last."""
+    text, headline = shown_text(tree)
+    given = dt.date.fromisoformat(stated[:10]) if stated and _ISO.match(stated) else None
+    date = choose_date(given, dates_in_text(text), headline)
+    return date.isoformat() if date is not None else None
+
+
+_ISO = re.compile(r"\d{4}-\d\d-\d\d")
