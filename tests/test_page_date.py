@@ -100,3 +100,35 @@ def test_a_date_next_to_the_stated_one_is_taken_only_within_a_day() -> None:
 )
 def test_dates_in_text(text: str, dates: list[dt.date]) -> None:
     assert [date for _, date in dates_in_text(text)] == dates
+
+
+# --- the extraction the dates are read beside -------------------------------------------------
+
+_TABLE = (
+    "<table><tr><th>City</th><th>Trucks</th></tr><tr><td>Aleppo</td><td>41</td></tr>"
+    "<tr><td>Idlib</td><td>17</td></tr></table>"
+)
+_COMMENTS = (
+    "<div id='comments' class='comments'><h3>Comments</h3>"
+    "<div class='comment'><p>Reader one: thanks for the report, finally some good news from the city.</p></div>"
+    "<div class='comment'><p>Reader two: let us hope it holds longer than the last truce in spring.</p></div></div>"
+)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        _page(_published("2020-03-05T10:00:00+00:00"), byline="<p>5 March 2020</p>"),
+        _page(byline="<script>var a = 1;</script><noscript>Enable scripts</noscript>", after=_COMMENTS),
+        _page(byline=_TABLE + "<style>p { color: red }</style>"),
+    ],
+    ids=["dated", "scripts-and-comments", "table"],
+)
+def test_the_main_text_is_trafilaturas_and_reading_dates_changes_nothing(page: RawPage) -> None:
+    import trafilatura
+
+    expected = trafilatura.bare_extraction(page.data.decode(), include_comments=False, include_tables=True)
+    article = extract_page(page)
+    assert isinstance(article, RawArticle), article
+    assert article.raw_text == expected.text
+    assert "Reader one" not in article.raw_text and "Enable scripts" not in article.raw_text
