@@ -10,6 +10,12 @@ baselines.
     python -m bench.gate --quick             # small sizes, a few minutes on 2 cores (CI)
     python -m bench.gate                     # full sizes, and the targets (release memory at 1M)
     python -m bench.gate --quick --update    # measure and write the baseline and READMEs
+    python -m bench.gate --quick --extract trafilatura-eval.tar.xz   # and extraction on real pages
+
+``--extract`` also runs ``bench/extract`` on the evaluation set at that path and fails when
+its quality figures, must-keep snippets, rejections or CPU ratio regressed from the
+baseline's ``extract`` entry (written by ``python -m bench.extract.run --eval … --update``).
+The set is not part of the repository, so CI's gate runs without it.
 
 Exit status: 0 when every ratio holds, 1 when one regressed, is missing from the baseline,
 or was measured at other sizes than the baseline's.
@@ -207,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-annotations", type=int, default=MEMORY_ANNOTATIONS, help="full mode's memory run")
     parser.add_argument("--no-memory", action="store_true", help="full mode without the memory run")
     parser.add_argument("--note", default="the machine was shared: other work was running")
+    parser.add_argument("--extract", type=Path, metavar="ARCHIVE", help="also gate bench/extract on this set")
     args = parser.parse_args(argv)
     if args.repeats is not None and args.repeats < 3:
         parser.error("--repeats must be at least 3")
@@ -254,6 +261,16 @@ def main(argv: list[str] | None = None) -> int:
 
     report, passed = table(results, baseline)
     print(report)
+    if args.extract is not None and not args.update:
+        command = [sys.executable, "-m", "bench.extract.run", "--eval", str(args.extract), "--check"]
+        command += ["--baseline", str(args.baseline)]
+        print("extract: the evaluation set ...", file=sys.stderr, flush=True)
+        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
+        print("\n".join(line for line in done.stdout.splitlines() if line.startswith(("REGRESSED", "extract gate"))))
+        if done.returncode != 0:
+            passed = False
+            if "extract gate" not in done.stdout:
+                print(done.stderr[-3000:], file=sys.stderr)
     notes = targets(results, memory) if mode == "full" else []
     for line in notes:
         print(f"target: {line}")

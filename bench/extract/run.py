@@ -21,9 +21,12 @@ and, with ``--ablate``, the F1 change when each cleaning rule is switched off al
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import json
+import os
 import resource
+import statistics
 import sys
 import tarfile
 import tempfile
@@ -46,6 +49,10 @@ from ceasefire_news.dataset.corpus.workspace import Workspace
 from ceasefire_news.schema.errors import RecordRejected
 
 HALVES = ("tuning", "judging")
+BASELINE = Path(__file__).resolve().parents[1] / "baseline.json"
+#: Quality figures are deterministic for given library versions; this much room is left for a
+#: library's patch release. The CPU ratio's room is twice the larger spread of its pairs.
+QUALITY_TOLERANCE = 0.002
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,6 +292,58 @@ def _table(rows: list[tuple[str, dict[str, dict[str, float]], float]], pages: in
     return "\n".join(lines)
 
 
+def figures_of(report: dict[str, Any]) -> dict[str, Any]:
+    """The figures the baseline keeps, from a run's report."""
+    project = report["runs"]["project"]["scores"]
+    return {
+        "pages": report["pages"],
+        "quality": {
+            f"{half}_{name}": project[half][name] for half in HALVES for name in ("f1", "title_exact", "date_exact")
+        },
+        "must_keep_removed": sum(report["must_keep_removed"].values()),
+        "rejected": len(report["rejected"]),
+        "cpu_ratio": report["cpu_ratio_project_vs_trafilatura"],
+        "cpu_ratio_spread": report["cpu_ratio_spread"],
+        "trafilatura_f1": {
+            name: report["runs"][name]["scores"]["judging"]["f1"] for name in report["runs"] if name != "project"
+        },
+        "measured": {"date": dt.date.today().isoformat(), "load": round(os.getloadavg()[0], 2)},
+    }
+
+
+def _baseline(path: Path) -> dict[str, Any] | None:
+    stored = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    found: dict[str, Any] | None = stored.get("extract")
+    return found
+
+
+def write_baseline(path: Path, figures: dict[str, Any]) -> None:
+    stored = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    stored["extract"] = figures
+    path.write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def regressions(run: dict[str, Any], base: dict[str, Any] | None) -> list[str]:
+    """What got worse than the baseline: a quality figure by more than QUALITY_TOLERANCE, more
+    must-keep snippets removed or pages rejected, or a CPU ratio beyond its tolerance."""
+    if base is None:
+        return ["no extract figures in the baseline; run with --update first"]
+    if base["pages"] != run["pages"]:
+        return [f"the baseline was measured on {base['pages']} pages, this run on {run['pages']}"]
+    found = [
+        f"{name} {run['quality'][name]:.4f} < baseline {value:.4f}"
+        for name, value in base["quality"].items()
+        if run["quality"].get(name, 0.0) < value - QUALITY_TOLERANCE
+    ]
+    for name in ("must_keep_removed", "rejected"):
+        if run[name] > base[name]:
+            found.append(f"{name} {run[name]} > baseline {base[name]}")
+    room = 2 * max(run["cpu_ratio_spread"] or 0.0, base["cpu_ratio_spread"] or 0.0)
+    if run["cpu_ratio"] > base["cpu_ratio"] * (1 + room):
+        found.append(f"CPU ratio {run['cpu_ratio']:.3f} > baseline {base['cpu_ratio']:.3f} (+{room:.0%})")
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--eval", type=Path, required=True, help="the evaluation archive (.tar.xz)")
@@ -292,9 +351,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ablate", action="store_true", help="F1 change with each cleaning rule off alone")
     parser.add_argument("--json", type=Path, default=None, help="also write every figure here")
     parser.add_argument("--project-only", action="store_true", help="skip the trafilatura runs (a quick look)")
+    parser.add_argument("--repeats", type=int, default=3, help="alternated project/trafilatura pairs for the CPU ratio")
+    parser.add_argument("--check", action="store_true", help="fail (exit 1) when a figure regressed from the baseline")
+    parser.add_argument("--update", action="store_true", help="write this run's figures as the baseline")
+    parser.add_argument("--baseline", type=Path, default=BASELINE, help="the benchmark baseline (bench/baseline.json)")
     args = parser.parse_args(argv)
     if not args.eval.is_file():
         parser.error(f"{args.eval}: no such archive; give the evaluation set's .tar.xz")
+    if (args.check or args.update) and (args.limit or args.project_only):
+        parser.error("--check and --update need the whole set and every extractor (no --limit, --project-only)")
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
     with tempfile.TemporaryDirectory(prefix="bench-extract-") as tmp:
         pages = load_pages(args.eval, Path(tmp) / "set")[: args.limit]
         runs: list[Run] = []
@@ -314,6 +381,12 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             runs.append(make())
             print(f"  {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        # The CPU ratio: the project and the default loop alternated, the median of the pairs.
+        ratios = [runs[0].cpu_seconds / runs[1].cpu_seconds] if len(runs) > 1 else []
+        for repeat in range(1, args.repeats if len(runs) > 1 else 1):
+            project_cpu = run_project(pages, Path(tmp) / f"project-{repeat}").cpu_seconds
+            ratios.append(project_cpu / run_trafilatura(pages, "trafilatura default").cpu_seconds)
+            print(f"  repeat {repeat + 1}: ratio {ratios[-1]:.3f}", file=sys.stderr)
         rows = [(run.name, score(pages, run.outputs), run.cpu_seconds) for run in runs]
         meta = score(pages, trafilatura_metadata(pages)) if not args.project_only else None
         print(_table(rows, len(pages)))
@@ -324,8 +397,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"{meta['all']['date_exact']:.3f} (all)"
             )
         project = runs[0]
-        ratio = project.cpu_seconds / runs[1].cpu_seconds if len(runs) > 1 else float("nan")
-        print(f"CPU per page, project / trafilatura default: {ratio:.2f}")
+        ratio = statistics.median(ratios) if ratios else float("nan")
+        spread = (max(ratios) - min(ratios)) / ratio if ratios else float("nan")
+        print(
+            f"CPU per page, project / trafilatura default: {ratio:.3f} (median of {len(ratios)} alternated "
+            f"pairs: {', '.join(f'{r:.3f}' for r in ratios)})"
+        )
         reasons = Counter(reason.split(":", 1)[0] for reason in project.rejected.values())
         print(f"\nrejected by the build: {len(project.rejected)} {dict(reasons)}")
         for key, reason in sorted(project.rejected.items()):
@@ -349,12 +426,24 @@ def main(argv: list[str] | None = None) -> int:
             },
             "trafilatura_metadata": meta,
             "cpu_ratio_project_vs_trafilatura": round(ratio, 3),
+            "cpu_ratios": [round(r, 4) for r in ratios],
+            "cpu_ratio_spread": round(spread, 4) if ratios else None,
             "rejected": project.rejected,
             "must_keep_removed": {rule: len(where) for rule, where in removed.items()},
             "ablation_f1_delta": ablation,
         }
         if args.json:
             args.json.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    if args.update and not args.limit and not args.project_only:
+        write_baseline(args.baseline, figures_of(report))
+        print(f"\nbaseline (extract) written to {args.baseline}")
+        return 0
+    if args.check:
+        problems = regressions(figures_of(report), _baseline(args.baseline))
+        for line in problems:
+            print(f"REGRESSED: {line}")
+        print("\nextract gate: " + ("regressed" if problems else "ok"))
+        return 1 if problems else 0
     return 0
 
 
