@@ -44,7 +44,8 @@ def test_a_worse_figure_regresses(change: Any, expected: str) -> None:
     run = copy.deepcopy(_figures())
     change(run)
     found = regressions(run, _figures())
-    assert len(found) == 1 and expected in found[0], found
+    assert len(found) == 1, found
+    assert expected in found[0], found
 
 
 def test_noise_within_the_tolerances_passes() -> None:
@@ -60,4 +61,5 @@ def test_without_a_baseline_the_gate_says_how_to_make_one(tmp_path: Path) -> Non
     path.write_text('{"quick": {"benchmarks": {}}}\n', encoding="utf-8")
     write_baseline(path, _figures())
     text = path.read_text(encoding="utf-8")
-    assert '"quick"' in text and '"extract"' in text
+    assert '"quick"' in text
+    assert '"extract"' in text

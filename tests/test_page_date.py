@@ -131,4 +131,13 @@ def test_the_main_text_is_trafilaturas_and_reading_dates_changes_nothing(page: R
     article = extract_page(page)
     assert isinstance(article, RawArticle), article
     assert article.raw_text == expected.text
-    assert "Reader one" not in article.raw_text and "Enable scripts" not in article.raw_text
+    assert "Reader one" not in article.raw_text
+    assert "Enable scripts" not in article.raw_text
+
+
+def test_a_stated_date_that_is_no_date_is_none() -> None:
+    from ceasefire_news.dataset.corpus.page_dates import ShownDates, page_date
+
+    assert page_date("2020-13-45", ShownDates([], None)) is None
+    assert page_date("2020-03-05T10:00", ShownDates([], None)) == "2020-03-05"
+    assert page_date(None, ShownDates([(10, dt.date(2021, 1, 2))], 0)) == "2021-01-02"

@@ -183,9 +183,7 @@ def shown_dates(tree: Any) -> ShownDates:
 def page_date(stated: str | None, shown: ShownDates) -> str | None:
     """The page's date (ISO) from the date its markup states (ISO or ``None``) and the dates it
     shows."""
-    given = dt.date.fromisoformat(stated[:10]) if stated and _ISO.match(stated) else None
+    match = _ISO_DATE.match(stated or "")
+    given = _date(match["y"], match["m"], match["d"]) if match is not None else None
     date = choose_date(given, shown.dates, shown.headline)
     return date.isoformat() if date is not None else None
-
-
-_ISO = re.compile(r"\d{4}-\d\d-\d\d")
