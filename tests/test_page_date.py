@@ -54,6 +54,14 @@ def test_the_date_shown_under_the_headline_wins_over_a_stated_date_the_page_does
     assert _date(page) == "2019-08-16"
 
 
+def test_the_date_under_the_headline_wins_over_a_stated_date_shown_only_far_from_it() -> None:
+    # The stated date is the page's last change, listed in a sidebar of recent updates.
+    sidebar = "<footer>" + "<p>Recent updates to the site's pages and its older posts.</p>" * 12
+    sidebar += "<p>Updated: 2 December 2022</p></footer>"
+    page = _page(_published("2022-12-02T08:00:00Z"), byline="<p>29.11.2022</p>", after=sidebar)
+    assert _date(page) == "2022-11-29"
+
+
 def test_a_page_without_a_stated_date_takes_the_one_under_its_headline() -> None:
     assert _date(_page(byline="<div class='meta'>Von Anna Berg | 26. Januar 2022</div>")) == "2022-01-26"
 

@@ -6,11 +6,13 @@ page prints, or the date of the page's last change. The page's own words are the
 witness, so :func:`page_date` reads the dates the page shows (its body text, scripts and
 styles left out) and decides, in this order:
 
-1. the stated date, when the page shows it anywhere;
-2. the date shown next to the headline (the byline), when there is one;
-3. a date shown within a day of the stated one (the same moment in another time zone);
-4. the stated date;
-5. nothing: a date the page shows far from its headline (an event, an archive) is not its own.
+1. the stated date, when the page shows it next to its headline;
+2. else the date shown next to the headline (the byline), when there is one;
+3. else the stated date, when the page shows it anywhere, or when nothing is shown within a
+   day of it; a date shown within a day of it is the same moment in another time zone, and
+   is taken instead;
+4. nothing, when the markup states none and no date is next to the headline: a date the
+   page shows far from its headline (an event, an archive) is not its own.
 
 The distances were chosen on one half of a public set of real pages and checked on the
 other (``bench/extract``). Dates are read in the forms news pages print them: ISO, day-first
@@ -139,30 +141,38 @@ def choose_date(stated: dt.date | None, shown: list[tuple[int, dt.date]], headli
     >>> choose_date(dt.date(2022, 5, 4), [(120, dt.date(2022, 5, 3))], 100)
     datetime.date(2022, 5, 3)
     """
-    dates = {date for _, date in shown}
-    if stated is not None and stated in dates:
+    if stated is not None and any(date == stated for _, date in _by_headline(shown, headline)):
         return stated
     byline = _byline(shown, headline)
     if byline is not None:
         return byline
-    if stated is None:
-        return None
+    dates = {date for _, date in shown}
+    if stated is None or stated in dates:
+        return stated
     near = [date for date in dates if 0 < abs((date - stated).days) <= NEAR_DAYS]
     return min(near, key=lambda date: (abs((date - stated).days), date)) if near else stated
 
 
-def _byline(shown: list[tuple[int, dt.date]], headline: int | None) -> dt.date | None:
-    """The date shown closest to the headline's start: after it within :data:`BYLINE_AFTER`
-    characters, or before it within :data:`BYLINE_BEFORE` (counted twice as far)."""
+def _by_headline(shown: list[tuple[int, dt.date]], headline: int | None) -> list[tuple[int, dt.date]]:
+    """The dates shown next to the headline, each with its distance from the headline's start:
+    after it within :data:`BYLINE_AFTER` characters, or before it within
+    :data:`BYLINE_BEFORE` (counted twice as far)."""
     if headline is None:
-        return None
-    best: tuple[int, dt.date] | None = None
+        return []
+    found = []
     for where, date in shown:
         distance = where - headline
         if -BYLINE_BEFORE <= distance <= BYLINE_AFTER:
-            weight = distance if distance >= 0 else -2 * distance
-            if best is None or weight < best[0]:
-                best = (weight, date)
+            found.append((distance if distance >= 0 else -2 * distance, date))
+    return found
+
+
+def _byline(shown: list[tuple[int, dt.date]], headline: int | None) -> dt.date | None:
+    """The date shown closest to the headline (the first of those as close)."""
+    best: tuple[int, dt.date] | None = None
+    for weight, date in _by_headline(shown, headline):
+        if best is None or weight < best[0]:
+            best = (weight, date)
     return best[1] if best is not None else None
 
 
