@@ -51,6 +51,16 @@ def test_a_cleaning_rule_change_processes_every_file_again(
     assert (report.files_processed, report.files_cached) == (6, 0)
 
 
+def test_a_change_in_how_web_pages_are_read_processes_every_file_again(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = Workspace(tmp_path / "ws")
+    build_corpus([news], ws, progress=False, options=BuildOptions(workers=1))
+    monkeypatch.setattr(units, "PAGES_VERSION", "pages_v99")
+    report = build_corpus([news], ws, version="2.0.0", progress=False, options=BuildOptions(workers=1))
+    assert (report.files_processed, report.files_cached) == (6, 0)
+
+
 def test_a_damaged_cache_entry_is_computed_again(news: Path, tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "ws")
     build_corpus([news], ws, progress=False, options=BuildOptions(workers=1))

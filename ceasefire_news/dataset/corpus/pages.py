@@ -20,6 +20,10 @@ from ceasefire_news.dataset.corpus.metadata import page_title
 from ceasefire_news.dataset.corpus.page_dates import page_date, shown_dates
 from ceasefire_news.schema.errors import RecordRejected
 
+#: The version of how a page becomes a raw article (extraction options, metadata, the date
+#: check): part of every cache key, so that a changed reading reads every page again.
+PAGES_VERSION = "pages_v2"
+
 
 def extract_page(page: RawPage) -> RawArticle | RecordRejected:
     """The article in a saved page, or a ``no_article_text`` rejection.

@@ -5,7 +5,8 @@ kept articles), ``BASE.bin`` (article id numbers, row digests and story sketches
 ``BASE.json`` (where each row came from, rejections, warnings, counts). The Ray engine writes
 them to its staging folder; both engines keep them in the workspace's cache
 (``cache/units/``), keyed by the file's content and everything its result depends on: the
-reader's and the rules' versions, the filters, the sketch parameters and the size limits.
+readers' (WARC, web pages) and the rules' versions, the filters, the sketch parameters and
+the size limits.
 Adding a file to a corpus then processes that file only; a rule change processes everything.
 
 Files are written under temporary names and renamed when complete, so a killed build never
@@ -37,6 +38,7 @@ from ceasefire_news.dataset.corpus.chunks import (
     process_chunk,
 )
 from ceasefire_news.dataset.corpus.clean_rules import rule_versions
+from ceasefire_news.dataset.corpus.pages import PAGES_VERSION
 from ceasefire_news.dataset.corpus.parallel import WorkerPool
 from ceasefire_news.dataset.corpus.read import read_file
 from ceasefire_news.dataset.corpus.stories import BANDS, NUM_PERM, Sketches
@@ -195,6 +197,7 @@ def cache_salt(options: ChunkOptions) -> str:
     parts = {
         "unit": UNIT_VERSION,
         "warc_reader": WARC_READER_VERSION,
+        "pages": PAGES_VERSION,
         "schema": SCHEMA_VERSION,
         "rules": rule_versions(),
         "topic": options.topic.describe() if options.topic is not None else None,
