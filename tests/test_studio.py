@@ -141,8 +141,14 @@ def gone(pid: int) -> bool:
     return "\nState:\tZ" in status
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP])
-def test_studio_stopped_by_a_signal_stops_label_studio_too(stop: signal.Signals, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("stop", "started_ignoring_sigint"),
+    [(signal.SIGTERM, False), (signal.SIGHUP, False), (signal.SIGINT, True)],
+    ids=["SIGTERM", "SIGHUP", "SIGINT-to-a-background-job"],
+)
+def test_studio_stopped_by_a_signal_stops_label_studio_too(
+    stop: signal.Signals, started_ignoring_sigint: bool, tmp_path: Path
+) -> None:
     if installed_version() != STUDIO_VERSION:
         pytest.fail(missing_message(), pytrace=False)
     workspace = Workspace(tmp_path / "workspace")
@@ -150,8 +156,13 @@ def test_studio_stopped_by_a_signal_stops_label_studio_too(stop: signal.Signals,
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
     env.pop("LABEL_STUDIO_API_KEY", None)
     command = [sys.executable, "-m", "ceasefire_news.cli.app", "studio", "--port", str(port)]
+    command += ["--workspace", str(workspace.root), "--no-progress"]
+    if started_ignoring_sigint:
+        # A script's background job (`studio &` in a non-interactive shell) starts with SIGINT
+        # ignored, and Python then leaves it ignored; `kill -INT` must still stop it.
+        command = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *command]
     process = subprocess.Popen(
-        [*command, "--workspace", str(workspace.root), "--no-progress"],
+        command,
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
