@@ -218,15 +218,18 @@ def _interrupt(signum: int, frame: object) -> None:
 
 @contextlib.contextmanager
 def _stopped_by_signals() -> Iterator[None]:
-    """SIGTERM and SIGHUP stop ``studio`` as Ctrl-C does, so Label Studio is stopped too.
+    """SIGINT, SIGTERM and SIGHUP stop ``studio`` as Ctrl-C does, so Label Studio is stopped too.
 
     Label Studio runs in its own process group (Ctrl-C in the terminal reaches only ``studio``);
     without this a ``kill`` or a closed terminal would leave it running, adopted by init.
+    SIGINT is handled explicitly because a process started as a script's background job
+    (``studio &`` in a non-interactive shell) inherits it ignored, and Python keeps it so.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, _interrupt) for sig in stops}
     try:
         yield
     finally:
@@ -235,7 +238,8 @@ def _stopped_by_signals() -> Iterator[None]:
 
 
 def run_studio(workspace: Workspace, *, port: int = DEFAULT_PORT, progress: bool = True, host: str = LOOPBACK) -> int:
-    """The ``studio`` command: start, print the login, serve until Ctrl-C (or SIGTERM, SIGHUP), stop cleanly."""
+    """The ``studio`` command: start, print the login, serve until Ctrl-C (or SIGINT, SIGTERM, SIGHUP), stop
+    cleanly."""
     with _stopped_by_signals():
         return _run_studio(workspace, port=port, progress=progress, host=host)
 
