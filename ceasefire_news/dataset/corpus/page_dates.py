@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from ceasefire_news.dataset.corpus.metadata import parse_date
+
 #: Characters after the headline's start within which a date is its byline, and before it.
 BYLINE_AFTER = 600
 BYLINE_BEFORE = 100
@@ -199,7 +201,6 @@ def shown_dates(tree: Any) -> ShownDates:
 def page_date(stated: str | None, shown: ShownDates) -> str | None:
     """The page's date (ISO) from the date its markup states (ISO or ``None``) and the dates it
     shows."""
-    match = _ISO_DATE.match(stated or "")
-    given = _date(match["y"], match["m"], match["d"]) if match is not None else None
+    given = parse_date(stated) if stated else None
     date = choose_date(given, shown.dates, shown.headline)
     return date.isoformat() if date is not None else None

@@ -99,8 +99,8 @@ class UnitWriter:
         self._sink.close()
         arrays = {name: np.concatenate(parts) if parts else _empty(name) for name, parts in self._parts.items()}
         blob = self.base.with_suffix(".bin.partial")
-        layout = write_arrays(blob, arrays)
-        meta = {**self._meta, **extra, "arrays": layout}
+        write_arrays(blob, arrays)
+        meta = {**self._meta, **extra}
         text = self.base.with_suffix(".json.partial")
         text.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         # The JSON part last: an entry whose JSON exists is whole.
@@ -128,39 +128,47 @@ def read_meta(base: Path) -> dict[str, Any]:
     return data
 
 
-def write_arrays(path: Path, arrays: dict[str, npt.NDArray[Any]]) -> dict[str, list[Any]]:
-    """The arrays' bytes one after another in ``path``; returns where each is (for the JSON part).
+def write_arrays(path: Path, arrays: dict[str, npt.NDArray[Any]]) -> None:
+    """The arrays' bytes one after another in ``path``, after a header that says where each is.
 
-    A unit's arrays are small and many units are written per build: raw bytes and a layout
-    cost a tenth of a zipped ``.npz`` to write and to read.
+    A unit's arrays are small and many units are written per build: raw bytes cost a tenth of
+    a zipped ``.npz`` to write and to read. The header (its length in 8 bytes, then JSON:
+    name -> dtype, shape, offset) keeps the file readable without the unit's JSON part, which
+    holds a line per row.
     """
     layout: dict[str, list[Any]] = {}
     offset = 0
+    parts = []
+    for name, array in arrays.items():
+        data = np.ascontiguousarray(array)
+        layout[name] = [data.dtype.str, list(data.shape), offset]
+        parts.append(data.tobytes())
+        offset += data.nbytes
+    header = json.dumps(layout).encode("utf-8")
     with open(path, "wb") as handle:
-        for name, array in arrays.items():
-            data = np.ascontiguousarray(array)
-            handle.write(data.tobytes())
-            layout[name] = [data.dtype.str, list(data.shape), offset]
-            offset += data.nbytes
-    return layout
+        handle.write(len(header).to_bytes(8, "little"))
+        handle.write(header)
+        for part in parts:
+            handle.write(part)
 
 
-def read_arrays(base: Path, *names: str, meta: dict[str, Any] | None = None) -> list[npt.NDArray[Any]]:
-    """The named arrays of a unit (``meta``: its JSON part, when already read)."""
-    layout = (meta if meta is not None else read_meta(base))["arrays"]
+def read_arrays(base: Path, *names: str) -> list[npt.NDArray[Any]]:
+    """The named arrays of a unit (see :func:`write_arrays`)."""
     data = base.with_suffix(".bin").read_bytes()
+    size = int.from_bytes(data[:8], "little")
+    layout = json.loads(data[8 : 8 + size])
     found = []
     for name in names:
         dtype, shape, offset = layout[name]
         count = int(np.prod(shape, dtype=np.int64))
-        found.append(np.frombuffer(data, dtype=np.dtype(dtype), count=count, offset=offset).reshape(shape))
+        found.append(np.frombuffer(data, dtype=np.dtype(dtype), count=count, offset=8 + size + offset).reshape(shape))
     return found
 
 
 def load_unit(base: Path, unit: int) -> ChunkResult:
     """A unit's files as one chunk result (the unit's last)."""
     meta = read_meta(base)
-    arrays = dict(zip(_ARRAYS, read_arrays(base, *_ARRAYS, meta=meta), strict=True))
+    arrays = dict(zip(_ARRAYS, read_arrays(base, *_ARRAYS), strict=True))
     with pa.OSFile(str(base.with_suffix(".arrow")), "rb") as source:
         table = pa.ipc.open_stream(source).read_all()
     batches = table.combine_chunks().to_batches()
