@@ -104,6 +104,13 @@ def test_a_date_next_to_the_stated_one_is_taken_only_within_a_day() -> None:
         ("31.02.2020 and 2020-13-01", []),
         ("no. 12345.2020, 2020.05.03", []),
         ("in May 2022", []),
+        # bylines with spaces around the dots, a bar, or a two-digit year
+        ("Marius 18. 05. 2014 22:38", [dt.date(2014, 5, 18)]),
+        ("mardi 10 . 12 . 19", [dt.date(2019, 12, 10)]),
+        ("Login - 26 | 01 | 2022 Schweiz", [dt.date(2022, 1, 26)]),
+        ("Von Dieter Sieckmeyer 19.10.19, 11:29 Uhr", [dt.date(2019, 10, 19)]),
+        ("Erstellt am 01.01.23 um 08:35; 3.4.99", [dt.date(2023, 1, 1), dt.date(1999, 4, 3)]),
+        ("version 1.2.10.5, v2.3.10, 192.168.1.10, 19.10.2019", [dt.date(2019, 10, 19)]),
     ],
 )
 def test_dates_in_text(text: str, dates: list[dt.date]) -> None:

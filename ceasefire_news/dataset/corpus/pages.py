@@ -22,7 +22,7 @@ from ceasefire_news.schema.errors import RecordRejected
 
 #: The version of how a page becomes a raw article (extraction options, metadata, the date
 #: check): part of every cache key, so that a changed reading reads every page again.
-PAGES_VERSION = "pages_v2"
+PAGES_VERSION = "pages_v3"
 
 
 def extract_page(page: RawPage) -> RawArticle | RecordRejected:
