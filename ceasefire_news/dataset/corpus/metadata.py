@@ -84,9 +84,10 @@ class DateLine:
     has_weekday: bool
 
 
-def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+def safe_date(year: int | str, month: int | str, day: int | str) -> dt.date | None:
+    """The date, or ``None`` where there is none ("31.02.2020")."""
     try:
-        return dt.date(year, month, day)
+        return dt.date(int(year), int(month), int(day))
     except ValueError:
         return None
 
@@ -104,11 +105,11 @@ def parse_date_line(line: str) -> DateLine | None:
         return None
     groups = match.groupdict()
     if groups["y1"]:
-        date = _safe_date(int(groups["y1"]), _MONTHS[groups["m1"].lower()], int(groups["d1"]))
+        date = safe_date(int(groups["y1"]), _MONTHS[groups["m1"].lower()], int(groups["d1"]))
     elif groups["y2"]:
-        date = _safe_date(int(groups["y2"]), _MONTHS[groups["m2"].lower()], int(groups["d2"]))
+        date = safe_date(int(groups["y2"]), _MONTHS[groups["m2"].lower()], int(groups["d2"]))
     else:
-        date = _safe_date(int(groups["y3"]), int(groups["m3"]), int(groups["d3"]))
+        date = safe_date(int(groups["y3"]), int(groups["m3"]), int(groups["d3"]))
     if date is None:
         return None
     return DateLine(date, bool(groups["time"]), bool(groups["weekday"]))
@@ -128,7 +129,7 @@ def parse_date(value: str) -> dt.date | None:
     value = value.strip()
     match = _ISO_DATE.match(value)
     if match:
-        return _safe_date(int(match[1]), int(match[2]), int(match[3]))
+        return safe_date(int(match[1]), int(match[2]), int(match[3]))
     found = parse_date_line(value)
     return found.date if found else None
 
@@ -138,7 +139,7 @@ def date_from_url(url: str) -> dt.date | None:
     match = _URL_DATE.search(urlsplit(url).path)
     if match is None:
         return None
-    return _safe_date(int(match[1]), int(match[2]), int(match[3]))
+    return safe_date(int(match[1]), int(match[2]), int(match[3]))
 
 
 # --- outlets -------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from ceasefire_news.dataset.corpus.metadata import parse_date
+from ceasefire_news.dataset.corpus.metadata import parse_date, safe_date
 
 #: Characters after the headline's start within which a date is its byline, and before it.
 BYLINE_AFTER = 600
@@ -109,13 +109,6 @@ _DAY_MONTH_BEFORE = re.compile(r"(?<![\w.,:/])(\d{1,2})\s?\.\s?(\d{1,2})\s?\Z")
 _SHORT_YEAR_PIVOT = 68
 
 
-def _date(year: str, month: int | str, day: int | str) -> dt.date | None:
-    try:
-        return dt.date(int(year), int(month), int(day))
-    except ValueError:
-        return None
-
-
 def dates_in_text(text: str) -> list[tuple[int, dt.date]]:
     """Every date written in ``text``, with where it starts; a slashed date that reads both
     ways ("05/03/2020") gives both readings, day first.
@@ -129,15 +122,15 @@ def dates_in_text(text: str) -> list[tuple[int, dt.date]]:
         if match is not None:
             g = match.groupdict()
             if g["num_y"]:
-                day_first = _date(g["num_y"], g["b"], g["a"])
-                readings = [day_first] if g["sep"] == "." else [day_first, _date(g["num_y"], g["a"], g["b"])]
+                day_first = safe_date(g["num_y"], g["b"], g["a"])
+                readings = [day_first] if g["sep"] == "." else [day_first, safe_date(g["num_y"], g["a"], g["b"])]
             elif g["dmy_y"]:
-                readings = [_date(g["dmy_y"], _MONTHS[g["dmy_m"].lower()], g["dmy_d"])]
+                readings = [safe_date(g["dmy_y"], _MONTHS[g["dmy_m"].lower()], g["dmy_d"])]
             else:
-                readings = [_date(g["mdy_y"], _MONTHS[g["mdy_m"].lower()], g["mdy_d"])]
+                readings = [safe_date(g["mdy_y"], _MONTHS[g["mdy_m"].lower()], g["mdy_d"])]
             where = match.start()
         elif (iso := _ISO_DATE.match(text, year.start())) is not None:
-            readings, where = [_date(iso["y"], iso["m"], iso["d"])], year.start()
+            readings, where = [safe_date(iso["y"], iso["m"], iso["d"])], year.start()
         else:
             continue
         found.extend((where, date) for date in dict.fromkeys(readings) if date is not None)
@@ -145,7 +138,7 @@ def dates_in_text(text: str) -> list[tuple[int, dt.date]]:
         day_month = _DAY_MONTH_BEFORE.search(text, max(0, short.start() - 8), short.start())
         if day_month is not None:
             century = 2000 if int(short[1]) <= _SHORT_YEAR_PIVOT else 1900
-            if (date := _date(str(century + int(short[1])), day_month[2], day_month[1])) is not None:
+            if (date := safe_date(century + int(short[1]), day_month[2], day_month[1])) is not None:
                 found.append((day_month.start(), date))
     found.sort(key=lambda item: item[0])
     return found
